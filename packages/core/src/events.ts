@@ -1,0 +1,47 @@
+/**
+ * Typed audit events (ASVS 16.3.1: every authentication decision, success and failure, with the
+ * factor used). Events never carry a secret, a submitted code, a pending token or a ciphertext.
+ */
+interface Base {
+  /** ISO-8601 UTC time from core's clock. */
+  readonly at: string;
+  readonly userId: string;
+  readonly audience: string;
+}
+
+export type AuditEvent =
+  | (Base & { readonly type: 'activation.started'; readonly providerId: string })
+  | (Base & { readonly type: 'activation.failed'; readonly providerId: string; readonly reason: string })
+  | (Base & { readonly type: 'activated'; readonly providerId: string; readonly enrollmentId: string; readonly recoveryCodesIssued: boolean })
+  | (Base & { readonly type: 'deactivated'; readonly providerId: string; readonly enrollmentId: string; readonly by: 'user' | 'admin' })
+  | (Base & { readonly type: 'challenge.started'; readonly providerId: string })
+  | (Base & { readonly type: 'verified'; readonly providerId: string; readonly method: string })
+  | (Base & { readonly type: 'failed'; readonly providerId: string; readonly reason: string; readonly failures: number })
+  | (Base & { readonly type: 'replay.rejected'; readonly providerId: string; readonly counter: number })
+  | (Base & { readonly type: 'locked'; readonly failures: number; readonly permanent: boolean })
+  | (Base & { readonly type: 'recovery.used'; readonly remaining: number; readonly low: boolean })
+  | (Base & { readonly type: 'recovery.failed'; readonly reason: string; readonly failures: number })
+  | (Base & { readonly type: 'recovery.regenerated'; readonly count: number })
+  | (Base & { readonly type: 'admin.reset'; readonly actorId: string; readonly reason: string; readonly enrollmentsRemoved: number })
+  | (Base & { readonly type: 'admin.unlocked'; readonly actorId: string; readonly reason: string })
+  | (Base & { readonly type: 'fail-open'; readonly providerId: string; readonly detail: string })
+  | { readonly type: 'provider.unhealthy'; readonly at: string; readonly providerId: string; readonly detail: string }
+  | (Base & { readonly type: 'pending.rejected'; readonly kind: string; readonly why: 'unknown' | 'foreign' | 'expired' | 'wrong-kind' });
+
+export type AuditEventType = AuditEvent['type'];
+
+/** Where audit events go: a log pipeline, a SIEM, a database table, a notifier. */
+export interface AuditSink {
+  emit(event: AuditEvent): void | Promise<void>;
+}
+
+/** Keeps events in memory (tests, the demo's audit page). */
+export class MemoryAuditSink implements AuditSink {
+  readonly events: AuditEvent[] = [];
+  emit(event: AuditEvent): void {
+    this.events.push(event);
+  }
+  ofType<T extends AuditEventType>(type: T): Extract<AuditEvent, { type: T }>[] {
+    return this.events.filter((e): e is Extract<AuditEvent, { type: T }> => e.type === type);
+  }
+}

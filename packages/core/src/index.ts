@@ -1,0 +1,42 @@
+// reflect-metadata first: every decorator below relies on it.
+import './di.js';
+
+export { CORE_VERSION } from './version.js';
+export * from './errors.js';
+export * from './services.js';
+export * from './provider/contract.js';
+export { Provider, Inject } from './provider/decorators.js';
+export { ProviderRegistry, type CoreServices, type ProviderDescriptor } from './provider/registry.js';
+export { Field, getFields, secretFieldNames, configJsonSchema, describeConfig, type FieldOptions, type JsonSchemaObject } from './config/fields.js';
+export { validateAgainstSchema, type SchemaValidationResult } from './config/validate.js';
+export {
+  loadDeploymentConfig,
+  AudiencePolicy,
+  ThrottlePolicy,
+  RecoveryCodePolicy,
+  PendingPolicy,
+  NOT_ENROLLED_ACTIONS,
+  type NotEnrolledAction,
+  type DeploymentConfig,
+  type ProviderDeployment,
+  type KeyRingConfig,
+  type LoadConfigOptions,
+} from './config/deployment.js';
+export { SecretBox, generateEncryptionKey } from './crypto/secret-box.js';
+export {
+  RECOVERY_ALPHABET,
+  RECOVERY_CODE_LENGTH,
+  canonicalRecoveryCode,
+  formatRecoveryCode,
+  generateRecoveryCode,
+  hashRecoveryCode,
+} from './crypto/recovery-codes.js';
+export * from './store/types.js';
+export { throttleBlockMs, applyReserve } from './store/throttle-schedule.js';
+export { MemoryStore, MemoryEnrollmentStore, MemoryPendingStore, MemoryThrottleStore } from './store/memory.js';
+export * from './events.js';
+export { allowedProviders, decideRequirement, type Requirement, type AudienceDryRun, type PolicyOverride } from './policy/policy.js';
+export * from './service/two-factor-service.js';
+
+// Validation decorators, re-exported so provider schemas use the same class-validator copy as core.
+export * as v from 'class-validator';

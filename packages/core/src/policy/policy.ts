@@ -1,0 +1,48 @@
+import type { AudiencePolicy, DeploymentConfig, NotEnrolledAction } from '../config/deployment.js';
+
+/** What the host must do after a successful password, for one user. */
+export type Requirement =
+  | { readonly action: 'challenge'; readonly providers: readonly string[]; readonly recoveryCodes: number }
+  | { readonly action: 'enroll'; readonly providers: readonly string[] }
+  | { readonly action: 'skip' }
+  | { readonly action: 'deny'; readonly reason: 'not-enrolled' | 'no-provider-available' | 'unknown-audience' };
+
+/** Providers a user of `audience` may use: enabled, offered to the audience, allowed by policy. */
+export function allowedProviders(config: DeploymentConfig, audience: string, policy?: Pick<AudiencePolicy, 'providers'>): string[] {
+  const aud = policy ?? config.policy.audiences[audience];
+  if (!aud) return [];
+  return Object.entries(config.providers)
+    .filter(([id, p]) => p.enabled && p.audiences.includes(audience) && (!aud.providers || aud.providers.includes(id)))
+    .map(([id]) => id);
+}
+
+/** The pure decision behind `TwoFactorService.requirement` and the enforcement dry-run. */
+export function decideRequirement(
+  policy: Pick<AudiencePolicy, 'force' | 'notEnrolled'> | undefined,
+  allowed: readonly string[],
+  enrolledProviderIds: readonly string[],
+  recoveryCodes: number,
+): Requirement {
+  if (!policy) return { action: 'deny', reason: 'unknown-audience' };
+  const usable = enrolledProviderIds.filter((id) => allowed.includes(id));
+  if (usable.length > 0) return { action: 'challenge', providers: usable, recoveryCodes };
+  if (!policy.force) return { action: 'skip' };
+  const action: NotEnrolledAction = policy.notEnrolled;
+  if (action === 'skip') return { action: 'skip' };
+  if (action === 'deny') return { action: 'deny', reason: 'not-enrolled' };
+  if (allowed.length === 0) return { action: 'deny', reason: 'no-provider-available' };
+  return { action: 'enroll', providers: [...allowed] };
+}
+
+export interface AudienceDryRun {
+  users: number;
+  enrolled: number;
+  challenge: number;
+  /** Users who would be forced to set up a factor at their next sign-in. */
+  enroll: number;
+  /** Users who would be refused at their next sign-in. */
+  deny: number;
+  skip: number;
+}
+
+export type PolicyOverride = Partial<Pick<AudiencePolicy, 'force' | 'notEnrolled' | 'providers'>>;

@@ -1,0 +1,240 @@
+/**
+ * The provider contract. A provider owns only its protocol: its config schema, how to begin and
+ * finish activation, how to begin a challenge and verify the answer. Everything that decides a
+ * security outcome (pending state, throttling, replay, recovery codes, encryption, policy, audit)
+ * belongs to core, so a provider cannot get it wrong.
+ *
+ * Hooks return data (prompts), never HTML. Everything a hook returns as `pending` or `enrollment`
+ * must be JSON-serialisable: core encrypts it and keeps it in a store shared by every instance.
+ */
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** The user as the host knows them after the first factor. */
+export interface TwoFactorUser {
+  /** Immutable internal id: the key for throttling, replay, enrollments and recovery codes. */
+  readonly id: string;
+  /** Audience such as `client` or `admin` (or one the host defines in its policy). */
+  readonly audience: string;
+  /** Login name, used by providers that address a remote account (Duo) and in QR labels. */
+  readonly username: string;
+  readonly email?: string;
+  readonly displayName?: string;
+  /** Extra host attributes that username templates may use. */
+  readonly attributes?: Readonly<Record<string, string>>;
+}
+
+export interface ProviderCapabilities {
+  /** The user types or submits something on the host's page. */
+  readonly interactive: boolean;
+  /** How the factor is answered outside the page: not at all, by redirect (Duo), by push. */
+  readonly outOfBand: 'none' | 'redirect' | 'push';
+  /** `verify` reports a monotonic counter (the TOTP time step) that core uses against replay. */
+  readonly replayCounter: boolean;
+  /** A wrong answer may be retried on the same challenge (code entry); redirects are one-shot. */
+  readonly retryableChallenge: boolean;
+}
+
+/** The user types a code. */
+export interface CodeEntryPrompt {
+  readonly kind: 'code-entry';
+  /** Expected number of digits, when the code is numeric. */
+  readonly digits?: number;
+  /** Plain text shown above the field (never HTML). */
+  readonly message?: string;
+}
+
+/** The user scans a QR code (or types the key) into an authenticator app, then types a code. */
+export interface QrEnrollmentPrompt {
+  readonly kind: 'qr-enrollment';
+  readonly otpauthUri: string;
+  /** SVG markup of the QR code, for `<img src="data:image/svg+xml,...">` or inline use. */
+  readonly qrSvg: string;
+  /** PNG data URL of the QR code. */
+  readonly qrPngDataUrl: string;
+  /** The secret in groups for manual entry. */
+  readonly manualKey: string;
+  readonly digits: number;
+  readonly period: number;
+  readonly algorithm: string;
+  readonly issuer: string;
+  readonly accountName: string;
+}
+
+/** The host redirects the browser (Duo Universal Prompt). */
+export interface RedirectPrompt {
+  readonly kind: 'redirect';
+  readonly url: string;
+}
+
+/** The host waits for an out-of-band answer and polls `completeChallenge` with `{ poll: true }`. */
+export interface PushWaitPrompt {
+  readonly kind: 'push-wait';
+  readonly pollIntervalMs: number;
+  readonly message?: string;
+}
+
+/** The user must enroll at an external portal first (Duo `enroll`). */
+export interface ExternalEnrollmentPrompt {
+  readonly kind: 'external-enrollment';
+  readonly url: string;
+  readonly message?: string;
+}
+
+export type ActivationPrompt =
+  | CodeEntryPrompt
+  | QrEnrollmentPrompt
+  | RedirectPrompt
+  | PushWaitPrompt
+  | ExternalEnrollmentPrompt;
+
+export type ChallengePrompt = CodeEntryPrompt | RedirectPrompt | PushWaitPrompt;
+
+export const PROMPT_KINDS = [
+  'code-entry',
+  'qr-enrollment',
+  'redirect',
+  'push-wait',
+  'external-enrollment',
+] as const;
+
+/**
+ * Why a verification failed. Core maps each to a typed error and decides whether it counts
+ * against the user's failure budget:
+ * - counted: INVALID_FORMAT, INVALID_CODE, DENIED, STATE_MISMATCH, USERNAME_MISMATCH, ERROR;
+ * - not counted: UNAVAILABLE (an outage is not a guess), EXPIRED, PUSH_RATE_LIMITED.
+ */
+export type VerifyFailureReason =
+  | 'INVALID_FORMAT'
+  | 'INVALID_CODE'
+  | 'DENIED'
+  | 'EXPIRED'
+  | 'STATE_MISMATCH'
+  | 'USERNAME_MISMATCH'
+  | 'UNAVAILABLE'
+  | 'PUSH_RATE_LIMITED'
+  | 'ERROR';
+
+export const VERIFY_FAILURE_REASONS: readonly VerifyFailureReason[] = [
+  'INVALID_FORMAT',
+  'INVALID_CODE',
+  'DENIED',
+  'EXPIRED',
+  'STATE_MISMATCH',
+  'USERNAME_MISMATCH',
+  'UNAVAILABLE',
+  'PUSH_RATE_LIMITED',
+  'ERROR',
+];
+
+export interface VerifySuccess {
+  readonly ok: true;
+  /** Monotonic counter (e.g. the TOTP time step). Required when `capabilities.replayCounter`. */
+  readonly counter?: number;
+  /** The method used, for audit and session `amr` (e.g. `push`, `passcode`). */
+  readonly method?: string;
+}
+
+export interface VerifyFailure {
+  readonly ok: false;
+  readonly reason: VerifyFailureReason;
+  /** Plain-text detail for logs; never shown to end users, never a secret. */
+  readonly detail?: string;
+}
+
+/** Out-of-band answer not there yet: core keeps the challenge (with `pending` if given). */
+export interface VerifyWaiting {
+  readonly ok: false;
+  readonly reason: 'WAITING';
+  readonly pending?: JsonValue;
+}
+
+export type VerifyOutcome = VerifySuccess | VerifyFailure | VerifyWaiting;
+
+export interface ActivationSuccess<Enrollment extends JsonValue = JsonValue> {
+  readonly ok: true;
+  readonly enrollment: Enrollment;
+  /** Counter of the code that confirmed activation: core seeds replay protection with it. */
+  readonly counter?: number;
+  /** A short non-secret label shown in the user's factor list (e.g. "Authenticator app"). */
+  readonly label?: string;
+}
+
+export type ActivationOutcome<Enrollment extends JsonValue = JsonValue> =
+  | ActivationSuccess<Enrollment>
+  | VerifyFailure
+  | VerifyWaiting;
+
+export interface Begun<Prompt> {
+  readonly prompt: Prompt;
+  /** Provider state for the second half of the flow; core encrypts it and keeps it server-side. */
+  readonly pending: JsonValue;
+}
+
+/** What core hands every hook. Services (clock, randomness, logger, HTTP) come by injection. */
+export interface ProviderContext<Config extends object = object> {
+  readonly providerId: string;
+  /** The validated settings of this deployment (an instance of `configSchema`). */
+  readonly config: Config;
+  /** The audience of the user being served. */
+  readonly audience: string;
+  /** Deployment constants (e.g. `licenseKey`) for username templates. */
+  readonly constants: Readonly<Record<string, string>>;
+  /** The last counter accepted for this enrollment, when the provider reports counters. */
+  readonly lastCounter?: number | null;
+}
+
+export type HealthStatus =
+  | { readonly healthy: true; readonly detail?: string }
+  | { readonly healthy: false; readonly detail: string };
+
+export interface TwoFactorProvider<
+  Config extends object = object,
+  Enrollment extends JsonValue = JsonValue,
+> {
+  /** Stable id, lower-case (`totp`, `duo`): the key in deployment config and stores. */
+  readonly id: string;
+  readonly displayName: string;
+  /** A semver range of @factorkit/core this provider was written for (e.g. `^0.1.0`). */
+  readonly coreVersion: string;
+  /** A class-validator decorated class; its fields carry label, help and a secret flag. */
+  readonly configSchema: new () => Config;
+  readonly capabilities: ProviderCapabilities;
+
+  healthCheck?(ctx: ProviderContext<Config>): Promise<HealthStatus>;
+
+  /**
+   * Whether this deployment allows failing open for `ctx.audience` when the provider is
+   * unavailable. Core only asks after an outage (never for other errors), offers the user's other
+   * factors first, and emits an audit event on every fail-open. Absent means never.
+   */
+  failOpenAllowed?(ctx: ProviderContext<Config>): boolean;
+
+  beginActivation(ctx: ProviderContext<Config>, user: TwoFactorUser): Promise<Begun<ActivationPrompt>>;
+
+  completeActivation(
+    ctx: ProviderContext<Config>,
+    user: TwoFactorUser,
+    pending: JsonValue,
+    input: unknown,
+  ): Promise<ActivationOutcome<Enrollment>>;
+
+  beginChallenge(
+    ctx: ProviderContext<Config>,
+    user: TwoFactorUser,
+    enrollment: Enrollment,
+  ): Promise<Begun<ChallengePrompt>>;
+
+  verify(
+    ctx: ProviderContext<Config>,
+    user: TwoFactorUser,
+    enrollment: Enrollment,
+    pending: JsonValue,
+    input: unknown,
+  ): Promise<VerifyOutcome>;
+
+  deactivate?(ctx: ProviderContext<Config>, user: TwoFactorUser, enrollment: Enrollment): Promise<void>;
+}
+
+/** A provider class whose constructor parameters are resolved from core's container. */
+export type ProviderClass = new (...args: never[]) => TwoFactorProvider<object, JsonValue>;

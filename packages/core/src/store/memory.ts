@@ -1,0 +1,201 @@
+import { applyReserve } from './throttle-schedule.js';
+import {
+  EnrollmentConflictError,
+  type ActivateInput,
+  type ConsumeResult,
+  type EnrollmentRecord,
+  type EnrollmentStore,
+  type PendingKind,
+  type PendingRecord,
+  type PendingStore,
+  type ReserveResult,
+  type ThrottleSchedule,
+  type ThrottleState,
+  type ThrottleStore,
+  type FactorkitStores,
+} from './types.js';
+
+interface CodeRow {
+  hash: string;
+  usedAt: number | null;
+}
+
+/**
+ * In-memory stores for tests, examples and single-process hosts. Each operation runs to
+ * completion without awaiting, which makes it atomic on Node's single thread. State is lost on
+ * restart and not shared between processes: use @factorkit/store-sql or store-redis for that.
+ */
+export class MemoryStore implements FactorkitStores {
+  readonly enrollments = new MemoryEnrollmentStore();
+  readonly pending = new MemoryPendingStore();
+  readonly throttle = new MemoryThrottleStore();
+}
+
+export class MemoryPendingStore implements PendingStore {
+  private readonly pendingRows = new Map<string, PendingRecord>();
+
+  async create(record: PendingRecord): Promise<void> {
+    if (this.pendingRows.has(record.id)) throw new Error('pending id collision');
+    this.pendingRows.set(record.id, { ...record });
+  }
+
+  async take(id: string, userId: string, kind: PendingKind): Promise<PendingRecord | null> {
+    const r = this.pendingRows.get(id);
+    if (!r || r.userId !== userId || r.kind !== kind) return null;
+    this.pendingRows.delete(id);
+    return { ...r };
+  }
+
+  async restore(record: PendingRecord): Promise<void> {
+    if (!this.pendingRows.has(record.id)) this.pendingRows.set(record.id, { ...record });
+  }
+
+  async peek(id: string): Promise<Pick<PendingRecord, 'userId' | 'kind' | 'expiresAt'> | null> {
+    const r = this.pendingRows.get(id);
+    return r ? { userId: r.userId, kind: r.kind, expiresAt: r.expiresAt } : null;
+  }
+
+  async deleteForUser(userId: string): Promise<number> {
+    let n = 0;
+    for (const [id, r] of this.pendingRows) {
+      if (r.userId === userId) {
+        this.pendingRows.delete(id);
+        n++;
+      }
+    }
+    return n;
+  }
+
+}
+
+export class MemoryEnrollmentStore implements EnrollmentStore {
+  private readonly enrollmentRows = new Map<string, EnrollmentRecord>();
+  private readonly codes = new Map<string, CodeRow[]>();
+
+  async activate(input: ActivateInput): Promise<{ recoveryCodesIssued: boolean }> {
+    const e = input.enrollment;
+    for (const r of this.enrollmentRows.values()) {
+      if (r.userId === e.userId && r.providerId === e.providerId) throw new EnrollmentConflictError();
+    }
+    if (this.enrollmentRows.has(e.id)) throw new Error('enrollment id collision');
+    this.enrollmentRows.set(e.id, { ...e });
+    let issued = false;
+    if (input.recoveryCodeHashes && input.recoveryCodeHashes.length > 0) {
+      const unused = (this.codes.get(e.userId) ?? []).filter((c) => c.usedAt === null).length;
+      if (unused === 0) {
+        this.codes.set(
+          e.userId,
+          input.recoveryCodeHashes.map((hash) => ({ hash, usedAt: null })),
+        );
+        issued = true;
+      }
+    }
+    return { recoveryCodesIssued: issued };
+  }
+
+  async get(enrollmentId: string): Promise<EnrollmentRecord | null> {
+    const r = this.enrollmentRows.get(enrollmentId);
+    return r ? { ...r } : null;
+  }
+
+  async listByUser(userId: string): Promise<EnrollmentRecord[]> {
+    return [...this.enrollmentRows.values()]
+      .filter((r) => r.userId === userId)
+      .sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id))
+      .map((r) => ({ ...r }));
+  }
+
+  async advanceCounter(enrollmentId: string, counter: number, now: number): Promise<boolean> {
+    const r = this.enrollmentRows.get(enrollmentId);
+    if (!r) return false;
+    if (r.counter !== null && !(counter > r.counter)) return false;
+    this.enrollmentRows.set(enrollmentId, { ...r, counter, lastUsedAt: now });
+    return true;
+  }
+
+  async touch(enrollmentId: string, now: number): Promise<void> {
+    const r = this.enrollmentRows.get(enrollmentId);
+    if (r) this.enrollmentRows.set(enrollmentId, { ...r, lastUsedAt: now });
+  }
+
+  async remove(userId: string, enrollmentId: string): Promise<{ removed: boolean; remaining: number }> {
+    const r = this.enrollmentRows.get(enrollmentId);
+    const removed = !!r && r.userId === userId;
+    if (removed) this.enrollmentRows.delete(enrollmentId);
+    const remaining = [...this.enrollmentRows.values()].filter((x) => x.userId === userId).length;
+    if (remaining === 0) this.codes.delete(userId);
+    return { removed, remaining };
+  }
+
+  async removeAllForUser(userId: string): Promise<number> {
+    let n = 0;
+    for (const [id, r] of this.enrollmentRows) {
+      if (r.userId === userId) {
+        this.enrollmentRows.delete(id);
+        n++;
+      }
+    }
+    this.codes.delete(userId);
+    return n;
+  }
+
+  async replaceSecret(enrollmentId: string, expected: string, next: string): Promise<boolean> {
+    const r = this.enrollmentRows.get(enrollmentId);
+    if (!r || r.secret !== expected) return false;
+    this.enrollmentRows.set(enrollmentId, { ...r, secret: next });
+    return true;
+  }
+
+  async listAll(afterId: string | null, limit: number): Promise<EnrollmentRecord[]> {
+    return [...this.enrollmentRows.values()]
+      .filter((r) => afterId === null || r.id > afterId)
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .slice(0, limit)
+      .map((r) => ({ ...r }));
+  }
+
+  async replaceRecoveryCodes(userId: string, hashes: readonly string[]): Promise<void> {
+    this.codes.set(
+      userId,
+      hashes.map((hash) => ({ hash, usedAt: null })),
+    );
+  }
+
+  async consumeRecoveryCode(userId: string, hash: string, now: number): Promise<ConsumeResult> {
+    const row = (this.codes.get(userId) ?? []).find((c) => c.hash === hash);
+    if (!row) return 'not_found';
+    if (row.usedAt !== null) return 'already_used';
+    row.usedAt = now;
+    return 'consumed';
+  }
+
+  async countRecoveryCodes(userId: string): Promise<number> {
+    return (this.codes.get(userId) ?? []).filter((c) => c.usedAt === null).length;
+  }
+
+}
+
+export class MemoryThrottleStore implements ThrottleStore {
+  private readonly throttles = new Map<string, ThrottleState>();
+
+  async reserve(key: string, now: number, schedule: ThrottleSchedule): Promise<ReserveResult> {
+    const state = this.throttles.get(key) ?? { failures: 0, blockedUntil: 0 };
+    const r = applyReserve(state, now, schedule);
+    if (!r.ok) return { ok: false, failures: state.failures, locked: r.locked, retryAt: r.retryAt };
+    this.throttles.set(key, r.next);
+    return { ok: true, failures: r.next.failures };
+  }
+
+  async refund(key: string): Promise<void> {
+    const s = this.throttles.get(key);
+    if (s && s.failures > 0) this.throttles.set(key, { ...s, failures: s.failures - 1 });
+  }
+
+  async reset(key: string): Promise<void> {
+    this.throttles.delete(key);
+  }
+
+  async inspect(key: string): Promise<ThrottleState> {
+    return { ...(this.throttles.get(key) ?? { failures: 0, blockedUntil: 0 }) };
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * Store interfaces. Every operation that decides a security outcome is atomic inside the store
+ * itself, so that two app instances sharing a database can never both accept the same code:
+ * - `PendingStore.take` deletes and returns in one step, and only for the right user and kind;
+ * - `EnrollmentStore.advanceCounter` is a compare-and-set that only moves the counter up;
+ * - `EnrollmentStore.consumeRecoveryCode` marks a code used only if it was unused;
+ * - `ThrottleStore.reserve` checks the lock and counts the attempt in one step, before the
+ *   answer is evaluated (so parallel guesses cannot exceed the budget).
+ * Adapters for SQL and Redis implement the same interfaces; `@factorkit/core/testing` exports a
+ * contract suite every adapter must pass.
+ */
+
+export type PendingKind = 'activation' | 'challenge';
+
+export interface PendingRecord {
+  /** The one-time token handed to the host (>= 256 bits from the CSPRNG). */
+  readonly id: string;
+  readonly kind: PendingKind;
+  readonly userId: string;
+  readonly providerId: string;
+  /** The enrollment a challenge is for; absent for activations. */
+  readonly enrollmentId?: string;
+  /** Provider state, sealed by core (AES-256-GCM, bound to id, user, provider and kind). */
+  readonly payload: string;
+  /** Wrong answers so far on this pending step. */
+  readonly attempts: number;
+  readonly createdAt: number;
+  readonly expiresAt: number;
+}
+
+export interface PendingStore {
+  create(record: PendingRecord): Promise<void>;
+  /**
+   * Atomically removes and returns the record when its id, user and kind all match; otherwise
+   * leaves it untouched and returns null (so a foreign or mistyped id cannot destroy the real
+   * user's pending step). Expiry is checked by core on the returned record; stores may also
+   * drop expired records on their own.
+   */
+  take(id: string, userId: string, kind: PendingKind): Promise<PendingRecord | null>;
+  /** Puts a taken record back (after a retryable wrong answer or while a push is waiting). */
+  restore(record: PendingRecord): Promise<void>;
+  /** For diagnostics and audit only; never used to decide an outcome. */
+  peek(id: string): Promise<Pick<PendingRecord, 'userId' | 'kind' | 'expiresAt'> | null>;
+  deleteForUser(userId: string): Promise<number>;
+}
+
+export interface EnrollmentRecord {
+  readonly id: string;
+  readonly userId: string;
+  readonly providerId: string;
+  readonly label: string | null;
+  /** Provider enrollment data, sealed by core and bound to (user, provider, enrollment). */
+  readonly secret: string;
+  /** Last counter accepted (e.g. TOTP time step), or null if the provider reports none. */
+  readonly counter: number | null;
+  readonly createdAt: number;
+  readonly lastUsedAt: number | null;
+}
+
+export interface ActivateInput {
+  readonly enrollment: EnrollmentRecord;
+  /**
+   * Hashes of the recovery codes to issue with the user's first factor. Stored only if the user
+   * has no unused recovery codes at that moment (checked inside the same transaction).
+   */
+  readonly recoveryCodeHashes?: readonly string[];
+}
+
+export type ConsumeResult = 'consumed' | 'already_used' | 'not_found';
+
+export class EnrollmentConflictError extends Error {
+  override readonly name = 'EnrollmentConflictError';
+  constructor() {
+    super('The user already has an enrollment with this provider.');
+  }
+}
+
+export interface EnrollmentStore {
+  /**
+   * In one transaction: insert the enrollment (throwing EnrollmentConflictError if the user
+   * already has one for this provider) and issue the recovery codes if given and none exist.
+   */
+  activate(input: ActivateInput): Promise<{ recoveryCodesIssued: boolean }>;
+  get(enrollmentId: string): Promise<EnrollmentRecord | null>;
+  listByUser(userId: string): Promise<EnrollmentRecord[]>;
+  /** Compare-and-set: sets the counter only if it is null or lower than `counter`. */
+  advanceCounter(enrollmentId: string, counter: number, now: number): Promise<boolean>;
+  /** Records a successful use of a factor without a counter. */
+  touch(enrollmentId: string, now: number): Promise<void>;
+  /**
+   * Removes one enrollment; when it was the user's last, their recovery codes go in the same
+   * transaction (no codes without a factor: security catalog EN-03).
+   */
+  remove(userId: string, enrollmentId: string): Promise<{ removed: boolean; remaining: number }>;
+  /** Removes every enrollment and recovery code of a user in one transaction. */
+  removeAllForUser(userId: string): Promise<number>;
+  /** Compare-and-set on the sealed secret, for key rotation. */
+  replaceSecret(enrollmentId: string, expected: string, next: string): Promise<boolean>;
+  /** Enrollments in id order after `afterId`, for batch jobs such as key rotation. */
+  listAll(afterId: string | null, limit: number): Promise<EnrollmentRecord[]>;
+
+  /** Replaces the user's recovery codes with a new set; old codes stop working at once. */
+  replaceRecoveryCodes(userId: string, hashes: readonly string[], now: number): Promise<void>;
+  /** Marks the code used if it exists and is unused, in one atomic step. */
+  consumeRecoveryCode(userId: string, hash: string, now: number): Promise<ConsumeResult>;
+  countRecoveryCodes(userId: string): Promise<number>;
+}
+
+/** The progressive-delay and lock schedule, passed to `ThrottleStore.reserve`. */
+export interface ThrottleSchedule {
+  readonly freeFailures: number;
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+  readonly lockAfter: number;
+  readonly lockMs: number;
+  readonly permanentAfter: number;
+}
+
+export interface ThrottleState {
+  readonly failures: number;
+  /** Epoch ms before which no attempt is allowed (0 when none). */
+  readonly blockedUntil: number;
+}
+
+export type ReserveResult =
+  | { readonly ok: true; readonly failures: number }
+  | { readonly ok: false; readonly failures: number; readonly locked: boolean; readonly retryAt: number | null };
+
+export interface ThrottleStore {
+  /**
+   * Atomically: refuse if the key is blocked (or permanently locked); otherwise count this
+   * attempt as a failure and set the block that would follow it (`throttleBlockMs`). A success
+   * then calls `reset`, an outage `refund`.
+   */
+  reserve(key: string, now: number, schedule: ThrottleSchedule): Promise<ReserveResult>;
+  /** Gives back one reserved attempt (an outage is not a guess). */
+  refund(key: string): Promise<void>;
+  reset(key: string): Promise<void>;
+  inspect(key: string): Promise<ThrottleState>;
+}
+
+/** The three stores a service needs; one adapter may implement all of them. */
+export interface FactorkitStores {
+  readonly enrollments: EnrollmentStore;
+  readonly pending: PendingStore;
+  readonly throttle: ThrottleStore;
+}
