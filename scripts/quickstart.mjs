@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+// The README's two quick-start commands (`npm start`, `npm test`) land here. On a machine with
+// only Node >= 20.19 and npm, it fetches the pinned pnpm through npx, installs the workspace
+// from the committed lockfile, builds it, then starts the demo or runs every test.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const PNPM = 'pnpm@12.4.2';
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const task = process.argv[2];
+const extra = process.argv.slice(3);
+if (task !== 'start' && task !== 'test') {
+  console.error('usage: node scripts/quickstart.mjs start|test');
+  process.exit(2);
+}
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 20 || (major === 20 && minor < 19)) {
+  console.error(`factorkit needs Node.js >= 20.19 (this is ${process.versions.node}).`);
+  process.exit(1);
+}
+const env = { ...process.env };
+// pnpm ignores `nodedir` from .npmrc; native modules must build against the local headers,
+// since nothing may be downloaded besides registry packages.
+if (!env.npm_config_nodedir && existsSync('/usr/include/node/node.h')) env.npm_config_nodedir = '/usr';
+const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
+
+function pnpm(args) {
+  const r = spawnSync(npx, ['-y', PNPM, ...args], { cwd: root, stdio: 'inherit', env });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+
+pnpm(['install', '--frozen-lockfile']);
+pnpm(['run', 'build']);
+if (task === 'test') pnpm(['run', 'test:run', ...extra]);
+else pnpm(['run', 'demo', ...extra]);
