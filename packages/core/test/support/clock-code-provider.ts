@@ -1,6 +1,7 @@
 /**
  * A test-only provider with real counter semantics and no secret maths: the code for a 30 s step
- * is the step number modulo 10^6, zero-padded. Tests script faults through `behaviour`.
+ * is a fixed scramble of the step number (so a code never equals its counter), zero-padded.
+ * Tests script faults through `behaviour`.
  */
 import { IsIn, IsOptional, IsString, Length } from 'class-validator';
 import {
@@ -51,7 +52,7 @@ export type Behaviour =
 export const STEP_MS = 30_000;
 
 export function codeAt(ms: number, digits = 6): string {
-  return String(Math.floor(ms / STEP_MS) % 10 ** digits).padStart(digits, '0');
+  return String((Math.floor(ms / STEP_MS) * 7919 + 12345) % 10 ** digits).padStart(digits, '0');
 }
 
 @Provider()

@@ -1,0 +1,131 @@
+/**
+ * Throttling (NIST SP 800-63B §5.2.2 / 63B-4 §3.2.2: at most 100 consecutive failures; RFC 4226
+ * §7.3: across login sessions; ASVS 6.3.1): one failure count per internal user id, across every
+ * factor and recovery codes, kept in the store.
+ */
+import { describe, expect, it } from 'vitest';
+import { FactorkitError, TwoFactorService, type RateLimitedError, type LockedError } from '../src/index.js';
+import { testUser } from '../src/testing/index.js';
+import { clockHarness, type ClockHarness } from './support/setup.js';
+
+async function tryCode(h: ClockHarness | { service: TwoFactorService }, user: ReturnType<typeof testUser>, input: string): Promise<FactorkitError | 'ok'> {
+  try {
+    const ch = await h.service.beginChallenge(user);
+    const r = await h.service.completeChallenge(ch.challengeId, user, input);
+    return r.ok ? 'ok' : (new Error('waiting') as FactorkitError);
+  } catch (err) {
+    return err as FactorkitError;
+  }
+}
+
+const wrong = (h: ClockHarness) => (h.code() === '000000' ? '111111' : '000000');
+
+describe('throttling and lockout', () => {
+  it('BF-01: progressive delay, then a lock; the right code is refused while locked', async () => {
+    const h = clockHarness({ policy: { throttle: { maxFailures: 10, freeFailures: 3, baseDelaySeconds: 1, maxDelaySeconds: 60, lockSeconds: 900 } } });
+    const user = testUser();
+    await h.enroll(user);
+    for (let i = 1; i <= 3; i++) expect((await tryCode(h, user, wrong(h)) as FactorkitError).code).toBe('INVALID_CODE');
+    // 4th failure is the first delayed one: after it, 1 s must pass.
+    expect((await tryCode(h, user, wrong(h)) as FactorkitError).code).toBe('INVALID_CODE');
+    const limited = (await tryCode(h, user, h.code())) as RateLimitedError;
+    expect(limited.code).toBe('RATE_LIMITED');
+    expect(limited.retryAfter).toBe(1);
+    for (let i = 5; i <= 10; i++) {
+      h.clock.advance(60_000);
+      expect((await tryCode(h, user, wrong(h)) as FactorkitError).code).toBe('INVALID_CODE');
+    }
+    h.clock.advance(60_000);
+    const locked = (await tryCode(h, user, h.code())) as LockedError;
+    expect(locked.code).toBe('LOCKED');
+    expect(locked.retryAfter).toBe(840);
+    expect(h.audit.ofType('locked')).toEqual([expect.objectContaining({ failures: 10, permanent: false })]);
+    expect(await h.service.throttleStatus(user)).toMatchObject({ failures: 10, locked: true });
+  });
+
+  it('the lock survives a new service instance on the same store (a restart)', async () => {
+    const h = clockHarness({ policy: { throttle: { maxFailures: 3, freeFailures: 3 } } });
+    const user = testUser();
+    await h.enroll(user);
+    for (let i = 0; i < 3; i++) await tryCode(h, user, wrong(h));
+    const restarted = new TwoFactorService({ registry: h.registry, config: h.config, stores: h.stores });
+    expect(((await tryCode({ service: restarted }, user, h.code())) as FactorkitError).code).toBe('LOCKED');
+  });
+
+  it('BF-02: restarting the login (new challenges, password successes) never resets the count', async () => {
+    const h = clockHarness({ policy: { throttle: { maxFailures: 6, freeFailures: 6 } } });
+    const user = testUser();
+    await h.enroll(user);
+    for (let round = 0; round < 2; round++) {
+      expect((await h.service.requirement(user)).action).toBe('challenge'); // "password ok" again
+      for (let i = 0; i < 3; i++) await tryCode(h, user, wrong(h));
+    }
+    expect(((await tryCode(h, user, h.code())) as FactorkitError).code).toBe('LOCKED');
+  });
+
+  it('BF-04: recovery-code guesses share the same budget as factor codes', async () => {
+    const h = clockHarness({ policy: { throttle: { maxFailures: 4, freeFailures: 4 } } });
+    const user = testUser();
+    const codes = await h.enroll(user);
+    for (let i = 0; i < 2; i++) await tryCode(h, user, wrong(h));
+    for (let i = 0; i < 2; i++) await expect(h.service.useRecoveryCode(user, 'ABCD-EFGH-JKMN-PQRS-TVWX-YZ01')).rejects.toMatchObject({ code: 'INVALID_CODE' });
+    await expect(h.service.useRecoveryCode(user, codes[0])).rejects.toMatchObject({ code: 'LOCKED' });
+    expect(((await tryCode(h, user, h.code())) as FactorkitError).code).toBe('LOCKED');
+  });
+
+  it('only a full second-factor success resets the count', async () => {
+    const h = clockHarness();
+    const user = testUser();
+    await h.enroll(user);
+    await tryCode(h, user, wrong(h));
+    await tryCode(h, user, wrong(h));
+    expect((await h.service.throttleStatus(user)).failures).toBe(2);
+    expect(await tryCode(h, user, h.code())).toBe('ok');
+    expect((await h.service.throttleStatus(user)).failures).toBe(0);
+  });
+
+  it('never above 100: after 100 consecutive failures only an administrator can unlock', async () => {
+    const h = clockHarness({ policy: { throttle: { maxFailures: 100, freeFailures: 100, permanentLockAfter: 100, lockSeconds: 1 } } });
+    const user = testUser();
+    await h.enroll(user);
+    for (let i = 0; i < 100; i++) await tryCode(h, user, wrong(h));
+    h.clock.advance(365 * 86_400_000);
+    const err = (await tryCode(h, user, h.code())) as LockedError;
+    expect(err.code).toBe('LOCKED');
+    expect(err.retryAfter).toBeNull();
+    expect(h.audit.ofType('locked').at(-1)).toMatchObject({ failures: 100, permanent: true });
+    await h.service.adminUnlock({ actorId: 'admin-1', reason: 'verified the user by phone' }, user);
+    expect(await tryCode(h, user, h.code())).toBe('ok');
+  });
+
+  it('OUT-01: a provider outage is not counted as a failure', async () => {
+    const h = clockHarness();
+    const user = testUser();
+    await h.enroll(user);
+    const ch = await h.service.beginChallenge(user);
+    h.provider.behaviour = { kind: 'unavailable' };
+    await expect(h.service.completeChallenge(ch.challengeId, user, h.code())).rejects.toMatchObject({ code: 'PROVIDER_UNAVAILABLE' });
+    expect((await h.service.throttleStatus(user)).failures).toBe(0);
+    h.provider.behaviour = { kind: 'normal' };
+    // the challenge was kept: the user can answer once the provider is back
+    expect((await h.service.completeChallenge(ch.challengeId, user, h.code())).ok).toBe(true);
+  });
+
+  it('DA-07: a locked user cannot even start a challenge (no outbound call, no push)', async () => {
+    const h = clockHarness({ policy: { throttle: { maxFailures: 2, freeFailures: 2 } } });
+    const user = testUser();
+    await h.enroll(user);
+    await tryCode(h, user, wrong(h));
+    await tryCode(h, user, wrong(h));
+    await expect(h.service.beginChallenge(user)).rejects.toMatchObject({ code: 'LOCKED' });
+  });
+
+  it('BF-03: the count is keyed on the internal user id, whatever the login name', async () => {
+    const h = clockHarness({ policy: { throttle: { maxFailures: 2, freeFailures: 2 } } });
+    const user = testUser({ username: 'alice' });
+    await h.enroll(user);
+    await tryCode(h, { ...user, username: 'Alice' }, wrong(h));
+    await tryCode(h, { ...user, username: 'alice@example.test' }, wrong(h));
+    expect(((await tryCode(h, { ...user, username: ' alice' }, h.code())) as FactorkitError).code).toBe('LOCKED');
+  });
+});
