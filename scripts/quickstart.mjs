@@ -23,7 +23,8 @@ if (major < 20 || (major === 20 && minor < 19)) {
 const env = { ...process.env };
 // pnpm ignores `nodedir` from .npmrc; native modules must build against the local headers,
 // since nothing may be downloaded besides registry packages.
-if (!env.npm_config_nodedir && existsSync('/usr/include/node/node.h')) env.npm_config_nodedir = '/usr';
+if (!env.npm_config_nodedir && existsSync('/usr/include/node/node.h'))
+  env.npm_config_nodedir = '/usr';
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
 
 function pnpm(args) {

@@ -10,7 +10,10 @@ const inbox = (to: string) => mailbox.get(to) ?? 'no-mail';
 describeProviderConformance(
   'example email-code provider (built @factorkit/core, public exports only)',
   {
-    provider: () => new EmailCodeProvider(new CryptoRandomSource(), (to, _subject, code) => mailbox.set(to, code)),
+    provider: () =>
+      new EmailCodeProvider(new CryptoRandomSource(), (to, _subject, code) =>
+        mailbox.set(to, code),
+      ),
     settings: { digits: 8, subject: 'Sign-in code' },
     answerActivation: ({ user }) => inbox(user.email!),
     answerChallenge: ({ user }) => inbox(user.email!),

@@ -38,21 +38,43 @@ export class EmailCodeProvider implements TwoFactorProvider<EmailCodeSettings, E
   readonly displayName = 'Code by email';
   readonly coreVersion = `^${CORE_VERSION}`;
   readonly configSchema = EmailCodeSettings;
-  readonly capabilities = { interactive: true, outOfBand: 'none', replayCounter: false, retryableChallenge: true } as const;
+  readonly capabilities = {
+    interactive: true,
+    outOfBand: 'none',
+    replayCounter: false,
+    retryableChallenge: true,
+  } as const;
 
-  constructor(private readonly random: RandomSource, private readonly outbox: Outbox) {}
+  constructor(
+    private readonly random: RandomSource,
+    private readonly outbox: Outbox,
+  ) {}
 
   private send(ctx: ProviderContext<EmailCodeSettings>, to: string): Begun<CodeEntryPrompt> {
     const n = Buffer.from(this.random.bytes(6)).readUIntBE(0, 6) % 10 ** ctx.config.digits;
     const code = n.toString().padStart(ctx.config.digits, '0');
     this.outbox(to, ctx.config.subject, code);
-    return { prompt: { kind: 'code-entry', digits: ctx.config.digits, message: `We mailed a code to ${to}.` }, pending: { code } };
+    return {
+      prompt: {
+        kind: 'code-entry',
+        digits: ctx.config.digits,
+        message: `We mailed a code to ${to}.`,
+      },
+      pending: { code },
+    };
   }
 
-  private check(ctx: ProviderContext<EmailCodeSettings>, pending: JsonValue, input: unknown): VerifyOutcome {
+  private check(
+    ctx: ProviderContext<EmailCodeSettings>,
+    pending: JsonValue,
+    input: unknown,
+  ): VerifyOutcome {
     const expected = (pending as { code: string }).code;
-    if (typeof input !== 'string' || !new RegExp(`^[0-9]{${ctx.config.digits}}$`).test(input)) return { ok: false, reason: 'INVALID_FORMAT' };
-    return timingSafeEqual(Buffer.from(input), Buffer.from(expected)) ? { ok: true, method: 'email' } : { ok: false, reason: 'INVALID_CODE' };
+    if (typeof input !== 'string' || !new RegExp(`^[0-9]{${ctx.config.digits}}$`).test(input))
+      return { ok: false, reason: 'INVALID_FORMAT' };
+    return timingSafeEqual(Buffer.from(input), Buffer.from(expected))
+      ? { ok: true, method: 'email' }
+      : { ok: false, reason: 'INVALID_CODE' };
   }
 
   async beginActivation(ctx: ProviderContext<EmailCodeSettings>, user: TwoFactorUser) {
@@ -60,16 +82,33 @@ export class EmailCodeProvider implements TwoFactorProvider<EmailCodeSettings, E
     return this.send(ctx, user.email);
   }
 
-  async completeActivation(ctx: ProviderContext<EmailCodeSettings>, user: TwoFactorUser, pending: JsonValue, input: unknown) {
+  async completeActivation(
+    ctx: ProviderContext<EmailCodeSettings>,
+    user: TwoFactorUser,
+    pending: JsonValue,
+    input: unknown,
+  ) {
     const r = this.check(ctx, pending, input);
-    return r.ok ? { ok: true as const, enrollment: { address: user.email! }, label: `Email ${user.email}` } : r;
+    return r.ok
+      ? { ok: true as const, enrollment: { address: user.email! }, label: `Email ${user.email}` }
+      : r;
   }
 
-  async beginChallenge(ctx: ProviderContext<EmailCodeSettings>, _user: TwoFactorUser, enrollment: Enrollment): Promise<Begun<ChallengePrompt>> {
+  async beginChallenge(
+    ctx: ProviderContext<EmailCodeSettings>,
+    _user: TwoFactorUser,
+    enrollment: Enrollment,
+  ): Promise<Begun<ChallengePrompt>> {
     return this.send(ctx, enrollment.address);
   }
 
-  async verify(ctx: ProviderContext<EmailCodeSettings>, _user: TwoFactorUser, _e: Enrollment, pending: JsonValue, input: unknown) {
+  async verify(
+    ctx: ProviderContext<EmailCodeSettings>,
+    _user: TwoFactorUser,
+    _e: Enrollment,
+    pending: JsonValue,
+    input: unknown,
+  ) {
     return this.check(ctx, pending, input);
   }
 }

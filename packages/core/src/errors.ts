@@ -57,9 +57,13 @@ export class ConfigValidationError extends FactorkitError {
 
   constructor(issues: ConfigIssue[]) {
     const list = issues.map((i) => `  - ${i.path}: ${i.message}`).join('\n');
-    super('CONFIG_INVALID', `Invalid factorkit configuration (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${list}`, {
-      details: { issues },
-    });
+    super(
+      'CONFIG_INVALID',
+      `Invalid factorkit configuration (${issues.length} problem${issues.length === 1 ? '' : 's'}):\n${list}`,
+      {
+        details: { issues },
+      },
+    );
     this.issues = Object.freeze([...issues]);
   }
 }
@@ -94,7 +98,10 @@ export class PolicyError extends FactorkitError {
 /** The submitted answer is not in the accepted shape (checked before any cryptographic work). */
 export class InvalidFormatError extends FactorkitError {
   override readonly name = 'InvalidFormatError';
-  constructor(message = 'The code is not in the expected format.', options?: FactorkitErrorOptions) {
+  constructor(
+    message = 'The code is not in the expected format.',
+    options?: FactorkitErrorOptions,
+  ) {
     super('INVALID_FORMAT', message, options);
   }
 }
@@ -108,7 +115,10 @@ export class InvalidCodeError extends FactorkitError {
 
 export class CodeAlreadyUsedError extends FactorkitError {
   override readonly name = 'CodeAlreadyUsedError';
-  constructor(message = 'This code has already been used. Wait for a new code.', options?: FactorkitErrorOptions) {
+  constructor(
+    message = 'This code has already been used. Wait for a new code.',
+    options?: FactorkitErrorOptions,
+  ) {
     super('CODE_ALREADY_USED', message, options);
   }
 }
@@ -157,7 +167,10 @@ export class PendingStateError extends FactorkitError {
 
 export class ProviderUnavailableError extends FactorkitError {
   override readonly name = 'ProviderUnavailableError';
-  constructor(message = 'The two-factor service is unavailable. Try again later.', options?: FactorkitErrorOptions) {
+  constructor(
+    message = 'The two-factor service is unavailable. Try again later.',
+    options?: FactorkitErrorOptions,
+  ) {
     super('PROVIDER_UNAVAILABLE', message, options);
   }
 }

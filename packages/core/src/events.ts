@@ -11,22 +11,63 @@ interface Base {
 
 export type AuditEvent =
   | (Base & { readonly type: 'activation.started'; readonly providerId: string })
-  | (Base & { readonly type: 'activation.failed'; readonly providerId: string; readonly reason: string })
-  | (Base & { readonly type: 'activated'; readonly providerId: string; readonly enrollmentId: string; readonly recoveryCodesIssued: boolean })
-  | (Base & { readonly type: 'deactivated'; readonly providerId: string; readonly enrollmentId: string; readonly by: 'user' | 'admin' })
+  | (Base & {
+      readonly type: 'activation.failed';
+      readonly providerId: string;
+      readonly reason: string;
+    })
+  | (Base & {
+      readonly type: 'activated';
+      readonly providerId: string;
+      readonly enrollmentId: string;
+      readonly recoveryCodesIssued: boolean;
+    })
+  | (Base & {
+      readonly type: 'deactivated';
+      readonly providerId: string;
+      readonly enrollmentId: string;
+      readonly by: 'user' | 'admin';
+    })
   | (Base & { readonly type: 'challenge.started'; readonly providerId: string })
   | (Base & { readonly type: 'verified'; readonly providerId: string; readonly method: string })
-  | (Base & { readonly type: 'failed'; readonly providerId: string; readonly reason: string; readonly failures: number })
-  | (Base & { readonly type: 'replay.rejected'; readonly providerId: string; readonly counter: number })
+  | (Base & {
+      readonly type: 'failed';
+      readonly providerId: string;
+      readonly reason: string;
+      readonly failures: number;
+    })
+  | (Base & {
+      readonly type: 'replay.rejected';
+      readonly providerId: string;
+      readonly counter: number;
+    })
   | (Base & { readonly type: 'locked'; readonly failures: number; readonly permanent: boolean })
   | (Base & { readonly type: 'recovery.used'; readonly remaining: number; readonly low: boolean })
-  | (Base & { readonly type: 'recovery.failed'; readonly reason: string; readonly failures: number })
+  | (Base & {
+      readonly type: 'recovery.failed';
+      readonly reason: string;
+      readonly failures: number;
+    })
   | (Base & { readonly type: 'recovery.regenerated'; readonly count: number })
-  | (Base & { readonly type: 'admin.reset'; readonly actorId: string; readonly reason: string; readonly enrollmentsRemoved: number })
+  | (Base & {
+      readonly type: 'admin.reset';
+      readonly actorId: string;
+      readonly reason: string;
+      readonly enrollmentsRemoved: number;
+    })
   | (Base & { readonly type: 'admin.unlocked'; readonly actorId: string; readonly reason: string })
   | (Base & { readonly type: 'fail-open'; readonly providerId: string; readonly detail: string })
-  | { readonly type: 'provider.unhealthy'; readonly at: string; readonly providerId: string; readonly detail: string }
-  | (Base & { readonly type: 'pending.rejected'; readonly kind: string; readonly why: 'unknown' | 'foreign' | 'expired' | 'wrong-kind' });
+  | {
+      readonly type: 'provider.unhealthy';
+      readonly at: string;
+      readonly providerId: string;
+      readonly detail: string;
+    }
+  | (Base & {
+      readonly type: 'pending.rejected';
+      readonly kind: string;
+      readonly why: 'unknown' | 'foreign' | 'expired' | 'wrong-kind';
+    });
 
 export type AuditEventType = AuditEvent['type'];
 

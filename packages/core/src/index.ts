@@ -6,8 +6,20 @@ export * from './errors.js';
 export * from './services.js';
 export * from './provider/contract.js';
 export { Provider, Inject } from './provider/decorators.js';
-export { ProviderRegistry, type CoreServices, type ProviderDescriptor } from './provider/registry.js';
-export { Field, getFields, secretFieldNames, configJsonSchema, describeConfig, type FieldOptions, type JsonSchemaObject } from './config/fields.js';
+export {
+  ProviderRegistry,
+  type CoreServices,
+  type ProviderDescriptor,
+} from './provider/registry.js';
+export {
+  Field,
+  getFields,
+  secretFieldNames,
+  configJsonSchema,
+  describeConfig,
+  type FieldOptions,
+  type JsonSchemaObject,
+} from './config/fields.js';
 export { validateAgainstSchema, type SchemaValidationResult } from './config/validate.js';
 export {
   loadDeploymentConfig,
@@ -33,9 +45,20 @@ export {
 } from './crypto/recovery-codes.js';
 export * from './store/types.js';
 export { throttleBlockMs, applyReserve } from './store/throttle-schedule.js';
-export { MemoryStore, MemoryEnrollmentStore, MemoryPendingStore, MemoryThrottleStore } from './store/memory.js';
+export {
+  MemoryStore,
+  MemoryEnrollmentStore,
+  MemoryPendingStore,
+  MemoryThrottleStore,
+} from './store/memory.js';
 export * from './events.js';
-export { allowedProviders, decideRequirement, type Requirement, type AudienceDryRun, type PolicyOverride } from './policy/policy.js';
+export {
+  allowedProviders,
+  decideRequirement,
+  type Requirement,
+  type AudienceDryRun,
+  type PolicyOverride,
+} from './policy/policy.js';
 export * from './service/two-factor-service.js';
 
 // Validation decorators, re-exported so provider schemas use the same class-validator copy as core.

@@ -53,7 +53,9 @@ export class NoopLogger extends Logger {
 
 /** Writes one JSON object per line: fields are encoded, never interpolated (ASVS 16.4.1). */
 export class JsonLineLogger extends Logger {
-  constructor(private readonly write: (line: string) => void = (l) => process.stderr.write(l + '\n')) {
+  constructor(
+    private readonly write: (line: string) => void = (l) => process.stderr.write(l + '\n'),
+  ) {
     super();
   }
   private log(level: string, message: string, fields?: LogFields): void {

@@ -25,10 +25,19 @@ describe('activation', () => {
     expect(done.ok).toBe(true);
     if (!done.ok) return;
     expect(done.recoveryCodes).toHaveLength(10);
-    for (const c of done.recoveryCodes!) expect(c.replace(/-/g, '')).toHaveLength(RECOVERY_CODE_LENGTH);
+    for (const c of done.recoveryCodes!)
+      expect(c.replace(/-/g, '')).toHaveLength(RECOVERY_CODE_LENGTH);
     expect(new Set(done.recoveryCodes).size).toBe(10);
-    expect(await h.service.requirement(user)).toEqual({ action: 'challenge', providers: ['clock-code'], recoveryCodes: 10 });
-    expect((await h.service.listEnrollments(user))[0]).toMatchObject({ providerId: 'clock-code', label: 'Clock code', lastUsedAt: null });
+    expect(await h.service.requirement(user)).toEqual({
+      action: 'challenge',
+      providers: ['clock-code'],
+      recoveryCodes: 10,
+    });
+    expect((await h.service.listEnrollments(user))[0]).toMatchObject({
+      providerId: 'clock-code',
+      label: 'Clock code',
+      lastUsedAt: null,
+    });
   });
 
   it('refuses a second enrollment with the same provider (ALREADY_ENROLLED)', async () => {
@@ -40,9 +49,15 @@ describe('activation', () => {
 
   it('refuses a provider not offered to the audience, and an unknown audience', async () => {
     const h = clockHarness({ policy: { audiences: { client: { providers: [] }, admin: {} } } });
-    expect(await code(h.service.beginActivation(testUser(), 'clock-code'))).toBe('PROVIDER_NOT_ALLOWED');
-    expect(await code(h.service.beginActivation(testUser({ audience: 'partner' }), 'clock-code'))).toBe('POLICY_DENIED');
-    expect(await code(h.service.beginActivation(testUser({ audience: 'admin' }), 'nope'))).toBe('PROVIDER_NOT_ALLOWED');
+    expect(await code(h.service.beginActivation(testUser(), 'clock-code'))).toBe(
+      'PROVIDER_NOT_ALLOWED',
+    );
+    expect(
+      await code(h.service.beginActivation(testUser({ audience: 'partner' }), 'clock-code')),
+    ).toBe('POLICY_DENIED');
+    expect(await code(h.service.beginActivation(testUser({ audience: 'admin' }), 'nope'))).toBe(
+      'PROVIDER_NOT_ALLOWED',
+    );
   });
 
   it('lets a wrong code be retried up to the attempt limit, then the activation is gone', async () => {
@@ -58,7 +73,9 @@ describe('activation', () => {
         expect((err as FactorkitError).details['retryable']).toBe(i < 2);
       }
     }
-    expect(await code(h.service.completeActivation(a.activationId, user, h.code()))).toBe('CHALLENGE_NOT_FOUND');
+    expect(await code(h.service.completeActivation(a.activationId, user, h.code()))).toBe(
+      'CHALLENGE_NOT_FOUND',
+    );
     expect(await h.service.listEnrollments(user)).toEqual([]);
   });
 
@@ -67,17 +84,23 @@ describe('activation', () => {
     const user = testUser();
     const a = await h.service.beginActivation(user, 'clock-code');
     h.clock.advance(300_000);
-    expect(await code(h.service.completeActivation(a.activationId, user, h.code()))).toBe('CHALLENGE_EXPIRED');
+    expect(await code(h.service.completeActivation(a.activationId, user, h.code()))).toBe(
+      'CHALLENGE_EXPIRED',
+    );
     expect(await h.service.requirement(user)).toEqual({ action: 'skip' });
   });
 
-  it("cannot be completed by another user, nor through the challenge endpoint (catalog FL-05)", async () => {
+  it('cannot be completed by another user, nor through the challenge endpoint (catalog FL-05)', async () => {
     const h = clockHarness();
     const alice = testUser();
     const mallory = testUser();
     const a = await h.service.beginActivation(alice, 'clock-code');
-    expect(await code(h.service.completeActivation(a.activationId, mallory, h.code()))).toBe('CHALLENGE_NOT_FOUND');
-    expect(await code(h.service.completeChallenge(a.activationId, alice, h.code()))).toBe('CHALLENGE_NOT_FOUND');
+    expect(await code(h.service.completeActivation(a.activationId, mallory, h.code()))).toBe(
+      'CHALLENGE_NOT_FOUND',
+    );
+    expect(await code(h.service.completeChallenge(a.activationId, alice, h.code()))).toBe(
+      'CHALLENGE_NOT_FOUND',
+    );
     expect(await h.service.listEnrollments(mallory)).toEqual([]);
     expect((await h.service.completeActivation(a.activationId, alice, h.code())).ok).toBe(true);
   });
@@ -99,7 +122,11 @@ describe('activation', () => {
 
   it('rejects a malformed user object with a typed error', async () => {
     const h = clockHarness();
-    expect(await code(h.service.beginActivation({ id: '', audience: 'client', username: 'x' }, 'clock-code'))).toBe('INVALID_ARGUMENT');
+    expect(
+      await code(
+        h.service.beginActivation({ id: '', audience: 'client', username: 'x' }, 'clock-code'),
+      ),
+    ).toBe('INVALID_ARGUMENT');
     expect(await code(h.service.requirement(null as never))).toBe('INVALID_ARGUMENT');
   });
 });

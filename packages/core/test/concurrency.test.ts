@@ -12,47 +12,75 @@ describe('concurrency', () => {
     const user = testUser();
     await h.enroll(user);
     const ch = await h.service.beginChallenge(user);
-    const results = await Promise.allSettled(Array.from({ length: 50 }, () => h.service.completeChallenge(ch.challengeId, user, h.code())));
+    const results = await Promise.allSettled(
+      Array.from({ length: 50 }, () => h.service.completeChallenge(ch.challengeId, user, h.code())),
+    );
     const ok = results.filter((r) => r.status === 'fulfilled' && r.value.ok === true);
     expect(ok).toHaveLength(1);
-    for (const r of results) if (r.status === 'rejected') expect(['CHALLENGE_NOT_FOUND', 'RATE_LIMITED']).toContain((r.reason as FactorkitError).code);
+    for (const r of results)
+      if (r.status === 'rejected')
+        expect(['CHALLENGE_NOT_FOUND', 'RATE_LIMITED']).toContain(
+          (r.reason as FactorkitError).code,
+        );
   });
 
   it('CC-01: the same code on 50 different challenges of one user, through two service instances, succeeds once', async () => {
-    const h = clockHarness({ policy: { throttle: { maxFailures: 100, freeFailures: 100, permanentLockAfter: 100 } } });
-    const other = new TwoFactorService({ registry: h.registry, config: h.config, stores: h.stores });
+    const h = clockHarness({
+      policy: { throttle: { maxFailures: 100, freeFailures: 100, permanentLockAfter: 100 } },
+    });
+    const other = new TwoFactorService({
+      registry: h.registry,
+      config: h.config,
+      stores: h.stores,
+    });
     const user = testUser();
     await h.enroll(user);
     const services = [h.service, other];
-    const challenges = await Promise.all(Array.from({ length: 50 }, (_, i) => services[i % 2]!.beginChallenge(user)));
+    const challenges = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => services[i % 2]!.beginChallenge(user)),
+    );
     const code = h.code();
-    const results = await Promise.allSettled(challenges.map((c, i) => services[(i + 1) % 2]!.completeChallenge(c.challengeId, user, code)));
+    const results = await Promise.allSettled(
+      challenges.map((c, i) => services[(i + 1) % 2]!.completeChallenge(c.challengeId, user, code)),
+    );
     expect(results.filter((r) => r.status === 'fulfilled' && r.value.ok === true)).toHaveLength(1);
-    const codes = results.filter((r) => r.status === 'rejected').map((r) => ((r as PromiseRejectedResult).reason as FactorkitError).code);
+    const codes = results
+      .filter((r) => r.status === 'rejected')
+      .map((r) => ((r).reason as FactorkitError).code);
     expect(new Set(codes)).toEqual(new Set(['CODE_ALREADY_USED']));
   });
 
   it('CC-02: one recovery code raced 30 times is consumed once', async () => {
-    const h = clockHarness({ policy: { throttle: { maxFailures: 100, freeFailures: 100, permanentLockAfter: 100 } } });
+    const h = clockHarness({
+      policy: { throttle: { maxFailures: 100, freeFailures: 100, permanentLockAfter: 100 } },
+    });
     const user = testUser();
     const codes = await h.enroll(user);
-    const results = await Promise.allSettled(Array.from({ length: 30 }, () => h.service.useRecoveryCode(user, codes[0])));
+    const results = await Promise.allSettled(
+      Array.from({ length: 30 }, () => h.service.useRecoveryCode(user, codes[0])),
+    );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     expect((await h.service.recoveryCodeStatus(user)).remaining).toBe(9);
   });
 
   it('CC-03: 150 parallel wrong answers against a limit of 10 evaluate at most 10', async () => {
-    const h = clockHarness({ policy: { throttle: { maxFailures: 10, freeFailures: 10, permanentLockAfter: 100 } } });
+    const h = clockHarness({
+      policy: { throttle: { maxFailures: 10, freeFailures: 10, permanentLockAfter: 100 } },
+    });
     const user = testUser();
     await h.enroll(user);
-    const challenges = await Promise.all(Array.from({ length: 150 }, () => h.service.beginChallenge(user)));
+    const challenges = await Promise.all(
+      Array.from({ length: 150 }, () => h.service.beginChallenge(user)),
+    );
     let evaluated = 0;
     const original = h.provider.verify.bind(h.provider);
     h.provider.verify = async (...args) => {
       evaluated++;
       return original(...args);
     };
-    await Promise.allSettled(challenges.map((c) => h.service.completeChallenge(c.challengeId, user, '000001')));
+    await Promise.allSettled(
+      challenges.map((c) => h.service.completeChallenge(c.challengeId, user, '000001')),
+    );
     expect(evaluated).toBe(10);
     expect((await h.service.throttleStatus(user)).failures).toBe(10);
   });

@@ -17,7 +17,13 @@ const registry = () => new ProviderRegistry().register(ClockCodeProvider);
 
 function valid(): Record<string, unknown> {
   return {
-    providers: { 'clock-code': { enabled: true, audiences: ['client', 'admin'], settings: { digits: 8, apiSecret: SECRET } } },
+    providers: {
+      'clock-code': {
+        enabled: true,
+        audiences: ['client', 'admin'],
+        settings: { digits: 8, apiSecret: SECRET },
+      },
+    },
     policy: {
       audiences: { client: { force: false }, admin: { force: true, notEnrolled: 'enroll' } },
       throttle: { maxFailures: 10 },
@@ -57,8 +63,15 @@ describe('deployment config', () => {
 
   it('reports every problem with its path in one error (catalog CF-01, CF-02)', () => {
     const c = valid();
-    (c['providers'] as Record<string, Record<string, unknown>>)['clock-code']!['settings'] = { digits: 7, label: '', colour: 'red' };
-    (c['policy'] as Record<string, unknown>)['throttle'] = { maxFailures: 101, lockSeconds: 'long' };
+    (c['providers'] as Record<string, Record<string, unknown>>)['clock-code']!['settings'] = {
+      digits: 7,
+      label: '',
+      colour: 'red',
+    };
+    (c['policy'] as Record<string, unknown>)['throttle'] = {
+      maxFailures: 101,
+      lockSeconds: 'long',
+    };
     (c['policy'] as Record<string, unknown>)['pending'] = { ttlSeconds: 3600 };
     (c['encryption'] as Record<string, unknown>)['activeKeyId'] = 'k9';
     c['extra'] = true;
@@ -77,20 +90,29 @@ describe('deployment config', () => {
 
   it('formats the error message as one line per path', () => {
     const c = valid();
-    (c['providers'] as Record<string, Record<string, unknown>>)['clock-code']!['settings'] = { digits: 7 };
+    (c['providers'] as Record<string, Record<string, unknown>>)['clock-code']!['settings'] = {
+      digits: 7,
+    };
     try {
       loadDeploymentConfig(c, registry());
       expect.unreachable();
     } catch (err) {
-      expect((err as Error).message).toContain('providers.clock-code.settings.digits: must be 6 or 8');
+      expect((err as Error).message).toContain(
+        'providers.clock-code.settings.digits: must be 6 or 8',
+      );
     }
   });
 
   it('never echoes a secret value, even when the secret itself is invalid (catalog SS-05)', () => {
     const leaked = 'hunter2-this-secret-must-not-leak';
     const c = valid();
-    (c['providers'] as Record<string, Record<string, unknown>>)['clock-code']!['settings'] = { apiSecret: leaked, digits: 9 };
-    (c['encryption'] as Record<string, unknown>)['keys'] = { k1: 'not base64 at all but secret-ish ' + leaked };
+    (c['providers'] as Record<string, Record<string, unknown>>)['clock-code']!['settings'] = {
+      apiSecret: leaked,
+      digits: 9,
+    };
+    (c['encryption'] as Record<string, unknown>)['keys'] = {
+      k1: 'not base64 at all but secret-ish ' + leaked,
+    };
     let thrown: unknown;
     try {
       loadDeploymentConfig(c, registry());
@@ -98,7 +120,11 @@ describe('deployment config', () => {
       thrown = err;
     }
     expect(thrown).toBeInstanceOf(ConfigValidationError);
-    const text = JSON.stringify({ m: (thrown as Error).message, i: (thrown as ConfigValidationError).issues, d: (thrown as ConfigValidationError).details });
+    const text = JSON.stringify({
+      m: (thrown as Error).message,
+      i: (thrown as ConfigValidationError).issues,
+      d: (thrown as ConfigValidationError).details,
+    });
     expect(text).toContain('providers.clock-code.settings.apiSecret');
     expect(text).toContain('encryption.keys.k1');
     expect(text).not.toContain('hunter2');
@@ -106,20 +132,37 @@ describe('deployment config', () => {
 
   it('rejects unknown keys at every level', () => {
     const c = valid();
-    (c['policy'] as Record<string, unknown>)['audiences'] = { client: { force: false, forse: true } };
-    (c['providers'] as Record<string, Record<string, unknown>>)['clock-code']!['audiences'] = ['client'];
+    (c['policy'] as Record<string, unknown>)['audiences'] = {
+      client: { force: false, forse: true },
+    };
+    (c['providers'] as Record<string, Record<string, unknown>>)['clock-code']!['audiences'] = [
+      'client',
+    ];
     (c['providers'] as Record<string, Record<string, unknown>>)['clock-code']!['enabeld'] = true;
     (c['encryption'] as Record<string, unknown>)['algorithm'] = 'des';
     const paths = issuesOf(() => loadDeploymentConfig(c, registry())).map((i) => i.path);
-    expect(paths).toEqual(expect.arrayContaining(['policy.audiences.client.forse', 'providers.clock-code.enabeld', 'encryption.algorithm']));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'policy.audiences.client.forse',
+        'providers.clock-code.enabeld',
+        'encryption.algorithm',
+      ]),
+    );
   });
 
   it('does no implicit type conversion (ASVS 15.3.5)', () => {
     const c = valid();
-    (c['providers'] as Record<string, Record<string, unknown>>)['clock-code']!['settings'] = { digits: '6' };
+    (c['providers'] as Record<string, Record<string, unknown>>)['clock-code']!['settings'] = {
+      digits: '6',
+    };
     (c['policy'] as Record<string, unknown>)['audiences'] = { client: { force: 'true' } };
     const paths = issuesOf(() => loadDeploymentConfig(c, registry())).map((i) => i.path);
-    expect(paths).toEqual(expect.arrayContaining(['providers.clock-code.settings.digits', 'policy.audiences.client.force']));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'providers.clock-code.settings.digits',
+        'policy.audiences.client.force',
+      ]),
+    );
   });
 
   it('checks cross-references: audiences, allowed providers, registered providers, keys', () => {
@@ -129,14 +172,27 @@ describe('deployment config', () => {
       duo: { enabled: true, settings: {} },
       legacy: { enabled: false, settings: { anything: 'kept, not validated' } },
     };
-    (c['policy'] as Record<string, unknown>)['audiences'] = { client: { providers: ['clock-code', 'webauthn'] } };
-    (c['encryption'] as Record<string, unknown>)['keys'] = { k1: Buffer.alloc(16).toString('base64'), 'bad id!': KEY };
+    (c['policy'] as Record<string, unknown>)['audiences'] = {
+      client: { providers: ['clock-code', 'webauthn'] },
+    };
+    (c['encryption'] as Record<string, unknown>)['keys'] = {
+      k1: Buffer.alloc(16).toString('base64'),
+      'bad id!': KEY,
+    };
     const issues = issuesOf(() => loadDeploymentConfig(c, registry()));
     const text = issues.map((i) => `${i.path}: ${i.message}`).join('\n');
-    expect(text).toContain('providers.clock-code.audiences: "staff" is not an audience in policy.audiences');
-    expect(text).toContain('providers.duo: no provider with id "duo" is registered (registered: clock-code)');
-    expect(text).toContain('policy.audiences.client.providers: "webauthn" is not configured under providers');
-    expect(text).toContain('encryption.keys.k1: must decode to exactly 32 bytes for AES-256-GCM (it decodes to 16)');
+    expect(text).toContain(
+      'providers.clock-code.audiences: "staff" is not an audience in policy.audiences',
+    );
+    expect(text).toContain(
+      'providers.duo: no provider with id "duo" is registered (registered: clock-code)',
+    );
+    expect(text).toContain(
+      'policy.audiences.client.providers: "webauthn" is not configured under providers',
+    );
+    expect(text).toContain(
+      'encryption.keys.k1: must decode to exactly 32 bytes for AES-256-GCM (it decodes to 16)',
+    );
     expect(text).toContain('encryption.keys.bad id!: key ids are');
     expect(text).not.toContain('providers.legacy');
   });
@@ -147,7 +203,10 @@ describe('deployment config', () => {
     const cfg = loadDeploymentConfig(c, registry(), { env: { FK_TEST_KEY: KEY } });
     expect(cfg.encryption.keys['k1']!.equals(Buffer.alloc(32, 7))).toBe(true);
     const issues = issuesOf(() => loadDeploymentConfig(c, registry(), { env: {} }));
-    expect(issues).toContainEqual({ path: 'encryption.keys.k1', message: 'environment variable FK_TEST_KEY is not set' });
+    expect(issues).toContainEqual({
+      path: 'encryption.keys.k1',
+      message: 'environment variable FK_TEST_KEY is not set',
+    });
   });
 
   it('loads from a JSON file, and reports an unreadable or invalid file without its content', () => {
@@ -159,13 +218,17 @@ describe('deployment config', () => {
     writeFileSync(bad, '{"encryption": {"keys": {"k1": "secret-value"}');
     const issues = issuesOf(() => loadDeploymentConfig(bad, registry()));
     expect(issues).toEqual([{ path: '(file)', message: 'the config file is not valid JSON' }]);
-    expect(issuesOf(() => loadDeploymentConfig(join(dir, 'missing.json'), registry()))[0]!.message).toBe('the config file cannot be read');
+    expect(
+      issuesOf(() => loadDeploymentConfig(join(dir, 'missing.json'), registry()))[0]!.message,
+    ).toBe('the config file cannot be read');
   });
 
   it('requires an encryption key ring', () => {
     const c = valid();
     delete c['encryption'];
-    expect(issuesOf(() => loadDeploymentConfig(c, registry())).map((i) => i.path)).toContain('encryption');
+    expect(issuesOf(() => loadDeploymentConfig(c, registry())).map((i) => i.path)).toContain(
+      'encryption',
+    );
   });
 
   it('exports a provider schema as JSON Schema for admin forms, secrets write-only with no default', () => {
@@ -173,9 +236,19 @@ describe('deployment config', () => {
     const props = schema['properties'] as Record<string, Record<string, unknown>>;
     expect(schema['additionalProperties']).toBe(false);
     expect(props['digits']).toMatchObject({ title: 'Digits', default: 6, enum: [6, 8] });
-    expect(props['apiSecret']).toMatchObject({ title: 'API secret', description: 'A pretend remote-service secret.', writeOnly: true, 'x-secret': true });
+    expect(props['apiSecret']).toMatchObject({
+      title: 'API secret',
+      description: 'A pretend remote-service secret.',
+      writeOnly: true,
+      'x-secret': true,
+    });
     expect(props['apiSecret']!['default']).toBeUndefined();
-    expect(describeConfig(ClockCodeSettings, Object.assign(new ClockCodeSettings(), { apiSecret: SECRET }))).toEqual({
+    expect(
+      describeConfig(
+        ClockCodeSettings,
+        Object.assign(new ClockCodeSettings(), { apiSecret: SECRET }),
+      ),
+    ).toEqual({
       label: 'Clock code',
       digits: 6,
       apiSecret: '********',

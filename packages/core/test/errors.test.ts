@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { FactorkitError, LockedError, RateLimitedError, ConfigValidationError, isFactorkitError, ProviderError } from '../src/index.js';
+import {
+  FactorkitError,
+  LockedError,
+  RateLimitedError,
+  ConfigValidationError,
+  isFactorkitError,
+  ProviderError,
+} from '../src/index.js';
 
 describe('typed errors', () => {
   it('carry a stable code, a literal name, details and an ES2022 cause', () => {
@@ -17,7 +24,11 @@ describe('typed errors', () => {
   });
 
   it('rate limits and locks say when to come back', () => {
-    expect(new RateLimitedError(5)).toMatchObject({ code: 'RATE_LIMITED', retryAfter: 5, details: { retryAfter: 5 } });
+    expect(new RateLimitedError(5)).toMatchObject({
+      code: 'RATE_LIMITED',
+      retryAfter: 5,
+      details: { retryAfter: 5 },
+    });
     expect(new LockedError(null).message).toMatch(/administrator/);
     expect(new LockedError(30).message).toMatch(/30 s/);
   });
@@ -27,7 +38,9 @@ describe('typed errors', () => {
       { path: 'a.b', message: 'must be 6 or 8' },
       { path: 'c', message: 'is not a known setting' },
     ]);
-    expect(e.message).toBe('Invalid factorkit configuration (2 problems):\n  - a.b: must be 6 or 8\n  - c: is not a known setting');
+    expect(e.message).toBe(
+      'Invalid factorkit configuration (2 problems):\n  - a.b: must be 6 or 8\n  - c: is not a known setting',
+    );
     expect(e.name).toBe('ConfigValidationError');
   });
 });

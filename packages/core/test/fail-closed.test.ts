@@ -3,7 +3,12 @@
  * google2fa-laravel#180): only an explicit `{ ok: true }` from the provider grants anything.
  */
 import { describe, expect, it } from 'vitest';
-import { FactorkitError, MemoryStore, TwoFactorService, type EnrollmentStore } from '../src/index.js';
+import {
+  FactorkitError,
+  MemoryStore,
+  TwoFactorService,
+  type EnrollmentStore,
+} from '../src/index.js';
 import { testUser } from '../src/testing/index.js';
 import { clockHarness } from './support/setup.js';
 
@@ -27,7 +32,9 @@ describe('fail closed', () => {
       await h.enroll(user);
       const ch = await h.service.beginChallenge(user);
       h.provider.behaviour = { kind: 'verify-returns', value };
-      await expect(h.service.completeChallenge(ch.challengeId, user, h.code())).rejects.toMatchObject({ code: 'PROVIDER_ERROR' });
+      await expect(
+        h.service.completeChallenge(ch.challengeId, user, h.code()),
+      ).rejects.toMatchObject({ code: 'PROVIDER_ERROR' });
       expect(h.audit.ofType('verified')).toHaveLength(0);
     });
   }
@@ -38,7 +45,9 @@ describe('fail closed', () => {
     await h.enroll(user);
     const ch = await h.service.beginChallenge(user);
     h.provider.behaviour = { kind: 'verify-returns', value: { ok: true } };
-    await expect(h.service.completeChallenge(ch.challengeId, user, h.code())).rejects.toMatchObject({ code: 'PROVIDER_ERROR' });
+    await expect(h.service.completeChallenge(ch.challengeId, user, h.code())).rejects.toMatchObject(
+      { code: 'PROVIDER_ERROR' },
+    );
   });
 
   for (const [what, error] of [
@@ -52,7 +61,9 @@ describe('fail closed', () => {
       await h.enroll(user);
       const ch = await h.service.beginChallenge(user);
       h.provider.behaviour = { kind: 'verify-throws', error };
-      await expect(h.service.completeChallenge(ch.challengeId, user, h.code())).rejects.toMatchObject({ code: 'PROVIDER_ERROR' });
+      await expect(
+        h.service.completeChallenge(ch.challengeId, user, h.code()),
+      ).rejects.toMatchObject({ code: 'PROVIDER_ERROR' });
       expect((await h.service.throttleStatus(user)).failures).toBe(1);
     });
   }
@@ -63,19 +74,24 @@ describe('fail closed', () => {
     const enrollments = new Proxy(base.enrollments, {
       get(target, prop, receiver) {
         const v = Reflect.get(target, prop, receiver) as unknown;
-        if (prop === 'advanceCounter') return async (...args: unknown[]) => {
-          if (broken) throw new Error('connection reset');
-          return (v as (...a: unknown[]) => Promise<boolean>).apply(target, args);
-        };
+        if (prop === 'advanceCounter')
+          return async (...args: unknown[]) => {
+            if (broken) throw new Error('connection reset');
+            return (v as (...a: unknown[]) => Promise<boolean>).apply(target, args);
+          };
         return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
       },
     }) as EnrollmentStore;
-    const h = clockHarness({ stores: { enrollments, pending: base.pending, throttle: base.throttle } });
+    const h = clockHarness({
+      stores: { enrollments, pending: base.pending, throttle: base.throttle },
+    });
     const user = testUser();
     await h.enroll(user);
     const ch = await h.service.beginChallenge(user);
     broken = true;
-    const err = await h.service.completeChallenge(ch.challengeId, user, h.code()).catch((e: unknown) => e);
+    const err = await h.service
+      .completeChallenge(ch.challengeId, user, h.code())
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FactorkitError);
     expect((err as FactorkitError).code).toBe('STORE_UNAVAILABLE');
     expect(h.audit.ofType('verified')).toHaveLength(0);
@@ -88,17 +104,28 @@ describe('fail closed', () => {
     await h.enroll(client);
     await h.enroll(admin);
     // healthy: no fail-open
-    await expect(h.service.failOpen(client, 'clock-code')).rejects.toMatchObject({ code: 'POLICY_DENIED' });
+    await expect(h.service.failOpen(client, 'clock-code')).rejects.toMatchObject({
+      code: 'POLICY_DENIED',
+    });
     h.provider.healthy = false;
     h.provider.behaviour = { kind: 'unavailable' };
     const err = (await h.service.beginChallenge(client).catch((e: unknown) => e)) as FactorkitError;
     expect(err.code).toBe('PROVIDER_UNAVAILABLE');
-    expect(err.details).toMatchObject({ providerId: 'clock-code', alternatives: [], recoveryCodes: true, failOpenPossible: true });
+    expect(err.details).toMatchObject({
+      providerId: 'clock-code',
+      alternatives: [],
+      recoveryCodes: true,
+      failOpenPossible: true,
+    });
     // admins are not in failOpenAudiences: closed
-    await expect(h.service.failOpen(admin, 'clock-code')).rejects.toMatchObject({ code: 'POLICY_DENIED' });
+    await expect(h.service.failOpen(admin, 'clock-code')).rejects.toMatchObject({
+      code: 'POLICY_DENIED',
+    });
     const granted = await h.service.failOpen(client, 'clock-code');
     expect(granted).toMatchObject({ ok: true, failOpen: true, method: 'clock-code-fail-open' });
-    expect(h.audit.ofType('fail-open')).toEqual([expect.objectContaining({ userId: client.id, providerId: 'clock-code' })]);
+    expect(h.audit.ofType('fail-open')).toEqual([
+      expect.objectContaining({ userId: client.id, providerId: 'clock-code' }),
+    ]);
   });
 
   it('a provider that fails to start a challenge surfaces a typed error, not a crash', async () => {
@@ -115,7 +142,16 @@ describe('fail closed', () => {
 
   it('a service built without an audit sink still works; a throwing sink never breaks a flow', async () => {
     const h = clockHarness();
-    const quiet = new TwoFactorService({ registry: h.registry, config: h.config, stores: h.stores, audit: { emit: () => { throw new Error('sink down'); } } });
+    const quiet = new TwoFactorService({
+      registry: h.registry,
+      config: h.config,
+      stores: h.stores,
+      audit: {
+        emit: () => {
+          throw new Error('sink down');
+        },
+      },
+    });
     const user = testUser();
     const a = await quiet.beginActivation(user, 'clock-code');
     expect((await quiet.completeActivation(a.activationId, user, h.code())).ok).toBe(true);

@@ -4,11 +4,20 @@
  * factor and recovery codes, kept in the store.
  */
 import { describe, expect, it } from 'vitest';
-import { FactorkitError, TwoFactorService, type RateLimitedError, type LockedError } from '../src/index.js';
+import {
+  FactorkitError,
+  TwoFactorService,
+  type RateLimitedError,
+  type LockedError,
+} from '../src/index.js';
 import { testUser } from '../src/testing/index.js';
 import { clockHarness, type ClockHarness } from './support/setup.js';
 
-async function tryCode(h: ClockHarness | { service: TwoFactorService }, user: ReturnType<typeof testUser>, input: string): Promise<FactorkitError | 'ok'> {
+async function tryCode(
+  h: ClockHarness | { service: TwoFactorService },
+  user: ReturnType<typeof testUser>,
+  input: string,
+): Promise<FactorkitError | 'ok'> {
   try {
     const ch = await h.service.beginChallenge(user);
     const r = await h.service.completeChallenge(ch.challengeId, user, input);
@@ -22,24 +31,37 @@ const wrong = (h: ClockHarness) => (h.code() === '000000' ? '111111' : '000000')
 
 describe('throttling and lockout', () => {
   it('BF-01: progressive delay, then a lock; the right code is refused while locked', async () => {
-    const h = clockHarness({ policy: { throttle: { maxFailures: 10, freeFailures: 3, baseDelaySeconds: 1, maxDelaySeconds: 60, lockSeconds: 900 } } });
+    const h = clockHarness({
+      policy: {
+        throttle: {
+          maxFailures: 10,
+          freeFailures: 3,
+          baseDelaySeconds: 1,
+          maxDelaySeconds: 60,
+          lockSeconds: 900,
+        },
+      },
+    });
     const user = testUser();
     await h.enroll(user);
-    for (let i = 1; i <= 3; i++) expect((await tryCode(h, user, wrong(h)) as FactorkitError).code).toBe('INVALID_CODE');
+    for (let i = 1; i <= 3; i++)
+      expect(((await tryCode(h, user, wrong(h))) as FactorkitError).code).toBe('INVALID_CODE');
     // 4th failure is the first delayed one: after it, 1 s must pass.
-    expect((await tryCode(h, user, wrong(h)) as FactorkitError).code).toBe('INVALID_CODE');
+    expect(((await tryCode(h, user, wrong(h))) as FactorkitError).code).toBe('INVALID_CODE');
     const limited = (await tryCode(h, user, h.code())) as RateLimitedError;
     expect(limited.code).toBe('RATE_LIMITED');
     expect(limited.retryAfter).toBe(1);
     for (let i = 5; i <= 10; i++) {
       h.clock.advance(60_000);
-      expect((await tryCode(h, user, wrong(h)) as FactorkitError).code).toBe('INVALID_CODE');
+      expect(((await tryCode(h, user, wrong(h))) as FactorkitError).code).toBe('INVALID_CODE');
     }
     h.clock.advance(60_000);
     const locked = (await tryCode(h, user, h.code())) as LockedError;
     expect(locked.code).toBe('LOCKED');
     expect(locked.retryAfter).toBe(840);
-    expect(h.audit.ofType('locked')).toEqual([expect.objectContaining({ failures: 10, permanent: false })]);
+    expect(h.audit.ofType('locked')).toEqual([
+      expect.objectContaining({ failures: 10, permanent: false }),
+    ]);
     expect(await h.service.throttleStatus(user)).toMatchObject({ failures: 10, locked: true });
   });
 
@@ -48,8 +70,14 @@ describe('throttling and lockout', () => {
     const user = testUser();
     await h.enroll(user);
     for (let i = 0; i < 3; i++) await tryCode(h, user, wrong(h));
-    const restarted = new TwoFactorService({ registry: h.registry, config: h.config, stores: h.stores });
-    expect(((await tryCode({ service: restarted }, user, h.code())) as FactorkitError).code).toBe('LOCKED');
+    const restarted = new TwoFactorService({
+      registry: h.registry,
+      config: h.config,
+      stores: h.stores,
+    });
+    expect(((await tryCode({ service: restarted }, user, h.code())) as FactorkitError).code).toBe(
+      'LOCKED',
+    );
   });
 
   it('BF-02: restarting the login (new challenges, password successes) never resets the count', async () => {
@@ -68,8 +96,13 @@ describe('throttling and lockout', () => {
     const user = testUser();
     const codes = await h.enroll(user);
     for (let i = 0; i < 2; i++) await tryCode(h, user, wrong(h));
-    for (let i = 0; i < 2; i++) await expect(h.service.useRecoveryCode(user, 'ABCD-EFGH-JKMN-PQRS-TVWX-YZ01')).rejects.toMatchObject({ code: 'INVALID_CODE' });
-    await expect(h.service.useRecoveryCode(user, codes[0])).rejects.toMatchObject({ code: 'LOCKED' });
+    for (let i = 0; i < 2; i++)
+      await expect(
+        h.service.useRecoveryCode(user, 'ABCD-EFGH-JKMN-PQRS-TVWX-YZ01'),
+      ).rejects.toMatchObject({ code: 'INVALID_CODE' });
+    await expect(h.service.useRecoveryCode(user, codes[0])).rejects.toMatchObject({
+      code: 'LOCKED',
+    });
     expect(((await tryCode(h, user, h.code())) as FactorkitError).code).toBe('LOCKED');
   });
 
@@ -85,7 +118,11 @@ describe('throttling and lockout', () => {
   });
 
   it('never above 100: after 100 consecutive failures only an administrator can unlock', async () => {
-    const h = clockHarness({ policy: { throttle: { maxFailures: 100, freeFailures: 100, permanentLockAfter: 100, lockSeconds: 1 } } });
+    const h = clockHarness({
+      policy: {
+        throttle: { maxFailures: 100, freeFailures: 100, permanentLockAfter: 100, lockSeconds: 1 },
+      },
+    });
     const user = testUser();
     await h.enroll(user);
     for (let i = 0; i < 100; i++) await tryCode(h, user, wrong(h));
@@ -104,7 +141,9 @@ describe('throttling and lockout', () => {
     await h.enroll(user);
     const ch = await h.service.beginChallenge(user);
     h.provider.behaviour = { kind: 'unavailable' };
-    await expect(h.service.completeChallenge(ch.challengeId, user, h.code())).rejects.toMatchObject({ code: 'PROVIDER_UNAVAILABLE' });
+    await expect(h.service.completeChallenge(ch.challengeId, user, h.code())).rejects.toMatchObject(
+      { code: 'PROVIDER_UNAVAILABLE' },
+    );
     expect((await h.service.throttleStatus(user)).failures).toBe(0);
     h.provider.behaviour = { kind: 'normal' };
     // the challenge was kept: the user can answer once the provider is back
@@ -126,6 +165,8 @@ describe('throttling and lockout', () => {
     await h.enroll(user);
     await tryCode(h, { ...user, username: 'Alice' }, wrong(h));
     await tryCode(h, { ...user, username: 'alice@example.test' }, wrong(h));
-    expect(((await tryCode(h, { ...user, username: ' alice' }, h.code())) as FactorkitError).code).toBe('LOCKED');
+    expect(
+      ((await tryCode(h, { ...user, username: ' alice' }, h.code())) as FactorkitError).code,
+    ).toBe('LOCKED');
   });
 });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { Clock, HttpClient, Logger, Provider, ProviderRegistry, RandomSource } from '../src/index.js';
+import {
+  Clock,
+  HttpClient,
+  Logger,
+  Provider,
+  RandomSource,
+} from '../src/index.js';
 
 @Provider()
 class Probe {

@@ -23,8 +23,20 @@ describe('pending challenge ids', () => {
     await h.enroll(user);
     const ch = await h.service.beginChallenge(user);
     const flipped = ch.challengeId.slice(0, -1) + (ch.challengeId.endsWith('A') ? 'B' : 'A');
-    for (const bad of [flipped, 'x'.repeat(43), '', 'short', ch.challengeId + '=', 42, null, { id: ch.challengeId }, [ch.challengeId]]) {
-      expect(await codeOf(h.service.completeChallenge(bad as string, user, h.code()))).toBe('CHALLENGE_NOT_FOUND');
+    for (const bad of [
+      flipped,
+      'x'.repeat(43),
+      '',
+      'short',
+      ch.challengeId + '=',
+      42,
+      null,
+      { id: ch.challengeId },
+      [ch.challengeId],
+    ]) {
+      expect(await codeOf(h.service.completeChallenge(bad as string, user, h.code()))).toBe(
+        'CHALLENGE_NOT_FOUND',
+      );
     }
     expect((await h.service.throttleStatus(user)).failures).toBe(0);
     expect((await h.service.completeChallenge(ch.challengeId, user, h.code())).ok).toBe(true);
@@ -38,8 +50,12 @@ describe('pending challenge ids', () => {
     await h.enroll(alice);
     await h.enroll(mallory);
     const ch = await h.service.beginChallenge(alice);
-    expect(await codeOf(h.service.completeChallenge(ch.challengeId, mallory, h.code()))).toBe('CHALLENGE_NOT_FOUND');
-    expect(h.audit.ofType('pending.rejected')).toEqual([expect.objectContaining({ userId: mallory.id, why: 'foreign' })]);
+    expect(await codeOf(h.service.completeChallenge(ch.challengeId, mallory, h.code()))).toBe(
+      'CHALLENGE_NOT_FOUND',
+    );
+    expect(h.audit.ofType('pending.rejected')).toEqual([
+      expect.objectContaining({ userId: mallory.id, why: 'foreign' }),
+    ]);
     expect((await h.service.completeChallenge(ch.challengeId, alice, h.code())).ok).toBe(true);
   });
 
@@ -49,7 +65,9 @@ describe('pending challenge ids', () => {
     await h.enroll(user);
     const ch = await h.service.beginChallenge(user);
     h.clock.advance(60_000);
-    expect(await codeOf(h.service.completeChallenge(ch.challengeId, user, h.code()))).toBe('CHALLENGE_EXPIRED');
+    expect(await codeOf(h.service.completeChallenge(ch.challengeId, user, h.code()))).toBe(
+      'CHALLENGE_EXPIRED',
+    );
     expect((await h.service.throttleStatus(user)).failures).toBe(0);
   });
 
@@ -59,7 +77,9 @@ describe('pending challenge ids', () => {
     await h.enroll(user);
     const ch = await h.service.beginChallenge(user);
     await h.service.completeChallenge(ch.challengeId, user, h.code());
-    expect(await codeOf(h.service.completeChallenge(ch.challengeId, user, h.code()))).toBe('CHALLENGE_NOT_FOUND');
+    expect(await codeOf(h.service.completeChallenge(ch.challengeId, user, h.code()))).toBe(
+      'CHALLENGE_NOT_FOUND',
+    );
   });
 
   it('a wrong answer keeps the challenge for a retry until the attempt limit', async () => {
@@ -67,9 +87,15 @@ describe('pending challenge ids', () => {
     const user = testUser();
     await h.enroll(user);
     const ch = await h.service.beginChallenge(user);
-    expect(await codeOf(h.service.completeChallenge(ch.challengeId, user, '000000'))).toBe('INVALID_CODE');
-    expect(await codeOf(h.service.completeChallenge(ch.challengeId, user, '000000'))).toBe('INVALID_CODE');
-    expect(await codeOf(h.service.completeChallenge(ch.challengeId, user, h.code()))).toBe('CHALLENGE_NOT_FOUND');
+    expect(await codeOf(h.service.completeChallenge(ch.challengeId, user, '000000'))).toBe(
+      'INVALID_CODE',
+    );
+    expect(await codeOf(h.service.completeChallenge(ch.challengeId, user, '000000'))).toBe(
+      'INVALID_CODE',
+    );
+    expect(await codeOf(h.service.completeChallenge(ch.challengeId, user, h.code()))).toBe(
+      'CHALLENGE_NOT_FOUND',
+    );
   });
 
   it('a challenge whose enrollment was reset in the meantime cannot complete (EN-03)', async () => {
@@ -78,7 +104,9 @@ describe('pending challenge ids', () => {
     await h.enroll(user);
     const ch = await h.service.beginChallenge(user);
     await h.service.adminReset({ actorId: 'admin', reason: 'lost phone' }, user);
-    expect(await codeOf(h.service.completeChallenge(ch.challengeId, user, h.code()))).toBe('CHALLENGE_NOT_FOUND');
+    expect(await codeOf(h.service.completeChallenge(ch.challengeId, user, h.code()))).toBe(
+      'CHALLENGE_NOT_FOUND',
+    );
   });
 
   it('challenge ids carry 256 bits from the CSPRNG and never repeat (ASVS 11.5.1)', async () => {

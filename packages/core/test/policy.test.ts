@@ -13,24 +13,51 @@ describe('requirement after the password', () => {
     [{ force: true, notEnrolled: 'enroll' }, ['a'], [], { action: 'enroll', providers: ['a'] }],
     [{ force: true, notEnrolled: 'deny' }, ['a'], [], { action: 'deny', reason: 'not-enrolled' }],
     [{ force: true, notEnrolled: 'skip' }, ['a'], [], { action: 'skip' }],
-    [{ force: true, notEnrolled: 'enroll' }, [], [], { action: 'deny', reason: 'no-provider-available' }],
-    [{ force: false, notEnrolled: 'enroll' }, ['a', 'b'], ['b'], { action: 'challenge', providers: ['b'], recoveryCodes: 3 }],
-    [{ force: true, notEnrolled: 'deny' }, ['a'], ['z'], { action: 'deny', reason: 'not-enrolled' }],
+    [
+      { force: true, notEnrolled: 'enroll' },
+      [],
+      [],
+      { action: 'deny', reason: 'no-provider-available' },
+    ],
+    [
+      { force: false, notEnrolled: 'enroll' },
+      ['a', 'b'],
+      ['b'],
+      { action: 'challenge', providers: ['b'], recoveryCodes: 3 },
+    ],
+    [
+      { force: true, notEnrolled: 'deny' },
+      ['a'],
+      ['z'],
+      { action: 'deny', reason: 'not-enrolled' },
+    ],
     [undefined, ['a'], ['a'], { action: 'deny', reason: 'unknown-audience' }],
   ] as const)('%j with allowed %j and enrolled %j -> %j', (policy, allowed, enrolled, expected) => {
     expect(decideRequirement(policy, allowed, enrolled, 3)).toEqual(expected);
   });
 
   it('is per audience: forcing admins leaves clients optional', async () => {
-    const h = clockHarness({ policy: { audiences: { client: {}, admin: { force: true, notEnrolled: 'enroll' } } } });
+    const h = clockHarness({
+      policy: { audiences: { client: {}, admin: { force: true, notEnrolled: 'enroll' } } },
+    });
     expect(await h.service.requirement(testUser())).toEqual({ action: 'skip' });
-    expect(await h.service.requirement(testUser({ audience: 'admin' }))).toEqual({ action: 'enroll', providers: ['clock-code'] });
-    expect(await h.service.requirement(testUser({ audience: 'reseller' }))).toEqual({ action: 'deny', reason: 'unknown-audience' });
+    expect(await h.service.requirement(testUser({ audience: 'admin' }))).toEqual({
+      action: 'enroll',
+      providers: ['clock-code'],
+    });
+    expect(await h.service.requirement(testUser({ audience: 'reseller' }))).toEqual({
+      action: 'deny',
+      reason: 'unknown-audience',
+    });
   });
 
   it('EN-04: enforcement is recomputed at every step (a not-enrolled user cannot start a challenge)', async () => {
-    const h = clockHarness({ policy: { audiences: { client: { force: true, notEnrolled: 'enroll' } } } });
-    await expect(h.service.beginChallenge(testUser())).rejects.toMatchObject({ code: 'NOT_ENROLLED' });
+    const h = clockHarness({
+      policy: { audiences: { client: { force: true, notEnrolled: 'enroll' } } },
+    });
+    await expect(h.service.beginChallenge(testUser())).rejects.toMatchObject({
+      code: 'NOT_ENROLLED',
+    });
   });
 });
 
@@ -39,14 +66,18 @@ describe('user disable', () => {
     const h = clockHarness({ policy: { audiences: { client: { allowUserDisable: false } } } });
     const user = testUser();
     await h.enroll(user);
-    await expect(h.service.disable(user, 'clock-code')).rejects.toMatchObject({ code: 'POLICY_DENIED' });
+    await expect(h.service.disable(user, 'clock-code')).rejects.toMatchObject({
+      code: 'POLICY_DENIED',
+    });
   });
 
   it('never removes the last factor while 2FA is forced', async () => {
     const h = clockHarness({ policy: { audiences: { client: { force: true } } } });
     const user = testUser();
     await h.enroll(user);
-    await expect(h.service.disable(user, 'clock-code')).rejects.toMatchObject({ code: 'POLICY_DENIED' });
+    await expect(h.service.disable(user, 'clock-code')).rejects.toMatchObject({
+      code: 'POLICY_DENIED',
+    });
   });
 
   it('removes the factor, its recovery codes (last factor) and pending challenges', async () => {
@@ -57,10 +88,18 @@ describe('user disable', () => {
     await h.service.disable(user, 'clock-code');
     expect(await h.service.requirement(user)).toEqual({ action: 'skip' });
     expect((await h.service.recoveryCodeStatus(user)).remaining).toBe(0);
-    await expect(h.service.completeChallenge(ch.challengeId, user, h.code())).rejects.toMatchObject({ code: 'CHALLENGE_NOT_FOUND' });
-    await expect(h.service.useRecoveryCode(user, codes[0])).rejects.toMatchObject({ code: 'NOT_ENROLLED' });
-    expect(h.audit.ofType('deactivated')).toEqual([expect.objectContaining({ providerId: 'clock-code', by: 'user' })]);
-    await expect(h.service.disable(user, 'clock-code')).rejects.toMatchObject({ code: 'NOT_ENROLLED' });
+    await expect(h.service.completeChallenge(ch.challengeId, user, h.code())).rejects.toMatchObject(
+      { code: 'CHALLENGE_NOT_FOUND' },
+    );
+    await expect(h.service.useRecoveryCode(user, codes[0])).rejects.toMatchObject({
+      code: 'NOT_ENROLLED',
+    });
+    expect(h.audit.ofType('deactivated')).toEqual([
+      expect.objectContaining({ providerId: 'clock-code', by: 'user' }),
+    ]);
+    await expect(h.service.disable(user, 'clock-code')).rejects.toMatchObject({
+      code: 'NOT_ENROLLED',
+    });
   });
 });
 
@@ -68,27 +107,48 @@ describe('admin reset (a user who lost a device)', () => {
   it('requires an actor and a reason', async () => {
     const h = clockHarness();
     const user = testUser();
-    await expect(h.service.adminReset({ actorId: 'admin', reason: '' }, user)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
-    await expect(h.service.adminReset({ actorId: '', reason: 'lost phone' }, user)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
-    await expect(h.service.adminReset({ actorId: 'admin', reason: 'x'.repeat(501) }, user)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(
+      h.service.adminReset({ actorId: 'admin', reason: '' }, user),
+    ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(
+      h.service.adminReset({ actorId: '', reason: 'lost phone' }, user),
+    ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(
+      h.service.adminReset({ actorId: 'admin', reason: 'x'.repeat(501) }, user),
+    ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
   });
 
   it('EN-03b: removes every enrollment, code, pending step and failure; the user re-enrolls from scratch', async () => {
-    const h = clockHarness({ policy: { audiences: { client: { force: true, notEnrolled: 'enroll' } } } });
+    const h = clockHarness({
+      policy: { audiences: { client: { force: true, notEnrolled: 'enroll' } } },
+    });
     const user = testUser();
     const codes = await h.enroll(user);
     const ch = await h.service.beginChallenge(user);
     await h.service.completeChallenge(ch.challengeId, user, '000000').catch(() => undefined);
-    const result = await h.service.adminReset({ actorId: 'admin-1', reason: 'Lost phone; identity checked by video call' }, user);
+    const result = await h.service.adminReset(
+      { actorId: 'admin-1', reason: 'Lost phone; identity checked by video call' },
+      user,
+    );
     expect(result).toEqual({ enrollmentsRemoved: 1 });
-    expect(await h.service.requirement(user)).toEqual({ action: 'enroll', providers: ['clock-code'] });
+    expect(await h.service.requirement(user)).toEqual({
+      action: 'enroll',
+      providers: ['clock-code'],
+    });
     expect(await h.service.throttleStatus(user)).toMatchObject({ failures: 0, locked: false });
     expect((await h.service.recoveryCodeStatus(user)).remaining).toBe(0);
-    await expect(h.service.completeChallenge(ch.challengeId, user, h.code())).rejects.toMatchObject({ code: 'CHALLENGE_NOT_FOUND' });
+    await expect(h.service.completeChallenge(ch.challengeId, user, h.code())).rejects.toMatchObject(
+      { code: 'CHALLENGE_NOT_FOUND' },
+    );
     const newCodes = await h.enroll(user);
     expect(newCodes.some((c) => codes.includes(c))).toBe(false);
     expect(h.audit.ofType('admin.reset')).toEqual([
-      expect.objectContaining({ userId: user.id, actorId: 'admin-1', reason: 'Lost phone; identity checked by video call', enrollmentsRemoved: 1 }),
+      expect.objectContaining({
+        userId: user.id,
+        actorId: 'admin-1',
+        reason: 'Lost phone; identity checked by video call',
+        enrollmentsRemoved: 1,
+      }),
     ]);
   });
 });
@@ -108,7 +168,12 @@ describe('enforcement dry-run', () => {
     async function* stream() {
       for (const u of everyone) yield u;
     }
-    expect(await h.service.dryRunEnforcement(stream(), { client: { force: true, notEnrolled: 'enroll' }, admin: { force: true, notEnrolled: 'deny' } })).toEqual({
+    expect(
+      await h.service.dryRunEnforcement(stream(), {
+        client: { force: true, notEnrolled: 'enroll' },
+        admin: { force: true, notEnrolled: 'deny' },
+      }),
+    ).toEqual({
       client: { users: 3, enrolled: 1, challenge: 1, enroll: 2, deny: 0, skip: 0 },
       admin: { users: 2, enrolled: 1, challenge: 1, enroll: 0, deny: 1, skip: 0 },
     });

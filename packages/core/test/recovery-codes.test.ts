@@ -33,10 +33,26 @@ describe('recovery code format', () => {
     const canonical = '0123456789ABCDEFGHJKMNPQ';
     const shown = formatRecoveryCode(canonical);
     expect(shown).toBe('0123-4567-89AB-CDEF-GHJK-MNPQ');
-    for (const typed of [shown, shown.toLowerCase(), shown.replace(/-/g, ' '), ` ${shown.replace(/-/g, '_')} `, shown.replace('0', 'O').replace('1', 'l')]) {
+    for (const typed of [
+      shown,
+      shown.toLowerCase(),
+      shown.replace(/-/g, ' '),
+      ` ${shown.replace(/-/g, '_')} `,
+      shown.replace('0', 'O').replace('1', 'l'),
+    ]) {
       expect(canonicalRecoveryCode(typed)).toBe(canonical);
     }
-    for (const bad of [canonical.slice(1), canonical + '0', canonical.replace('A', 'U'), canonical.replace('A', 'é'), '１２３', 'x'.repeat(1_000_000), null, 42, ['x']]) {
+    for (const bad of [
+      canonical.slice(1),
+      canonical + '0',
+      canonical.replace('A', 'U'),
+      canonical.replace('A', 'é'),
+      '１２３',
+      'x'.repeat(1_000_000),
+      null,
+      42,
+      ['x'],
+    ]) {
       expect(canonicalRecoveryCode(bad)).toBeUndefined();
     }
   });
@@ -67,25 +83,39 @@ describe('recovery codes in the service', () => {
     const codes = await h.enroll(user);
     expect(codes).toHaveLength(5);
     const first = await h.service.useRecoveryCode(user, codes[0]!.toLowerCase());
-    expect(first).toMatchObject({ ok: true, method: 'recovery-code', recoveryCodesRemaining: 4, lowRecoveryCodes: false });
-    await expect(h.service.useRecoveryCode(user, codes[0])).rejects.toMatchObject({ code: 'CODE_ALREADY_USED' });
+    expect(first).toMatchObject({
+      ok: true,
+      method: 'recovery-code',
+      recoveryCodesRemaining: 4,
+      lowRecoveryCodes: false,
+    });
+    await expect(h.service.useRecoveryCode(user, codes[0])).rejects.toMatchObject({
+      code: 'CODE_ALREADY_USED',
+    });
     const second = await h.service.useRecoveryCode(user, codes[1]);
     expect(second).toMatchObject({ recoveryCodesRemaining: 3, lowRecoveryCodes: true });
-    expect(h.audit.ofType('recovery.used').map((e) => [e.remaining, e.low])).toEqual([[4, false], [3, true]]);
+    expect(h.audit.ofType('recovery.used').map((e) => [e.remaining, e.low])).toEqual([
+      [4, false],
+      [3, true],
+    ]);
   });
 
-  it("SS-04: a code is stored only as a hash, and submitting the stored hash is INVALID_FORMAT", async () => {
+  it('SS-04: a code is stored only as a hash, and submitting the stored hash is INVALID_FORMAT', async () => {
     const h = clockHarness();
     const user = testUser();
     const codes = await h.enroll(user);
-    const dump = JSON.stringify([...((h.stores.enrollments as unknown as { codes: Map<string, unknown> }).codes)]);
+    const dump = JSON.stringify([
+      ...(h.stores.enrollments as unknown as { codes: Map<string, unknown> }).codes,
+    ]);
     for (const c of codes) {
       expect(dump).not.toContain(c);
       expect(dump).not.toContain(c.replace(/-/g, ''));
     }
     const storedHash = hashRecoveryCode(user.id, canonicalRecoveryCode(codes[0])!);
     expect(dump).toContain(storedHash);
-    await expect(h.service.useRecoveryCode(user, storedHash)).rejects.toMatchObject({ code: 'INVALID_FORMAT' });
+    await expect(h.service.useRecoveryCode(user, storedHash)).rejects.toMatchObject({
+      code: 'INVALID_FORMAT',
+    });
   });
 
   it("another user's code is INVALID_CODE", async () => {
@@ -94,7 +124,9 @@ describe('recovery codes in the service', () => {
     const bob = testUser();
     const aliceCodes = await h.enroll(alice);
     await h.enroll(bob);
-    await expect(h.service.useRecoveryCode(bob, aliceCodes[0])).rejects.toMatchObject({ code: 'INVALID_CODE' });
+    await expect(h.service.useRecoveryCode(bob, aliceCodes[0])).rejects.toMatchObject({
+      code: 'INVALID_CODE',
+    });
   });
 
   it('regenerating revokes the old set at once; a second factor issues no new set', async () => {
@@ -104,7 +136,9 @@ describe('recovery codes in the service', () => {
     const fresh = await h.service.regenerateRecoveryCodes(user);
     expect(fresh).toHaveLength(10);
     expect(fresh.some((c) => old.includes(c))).toBe(false);
-    await expect(h.service.useRecoveryCode(user, old[0])).rejects.toMatchObject({ code: 'INVALID_CODE' });
+    await expect(h.service.useRecoveryCode(user, old[0])).rejects.toMatchObject({
+      code: 'INVALID_CODE',
+    });
     expect((await h.service.useRecoveryCode(user, fresh[0])).ok).toBe(true);
     expect(h.audit.ofType('recovery.regenerated')).toHaveLength(1);
   });
@@ -112,8 +146,12 @@ describe('recovery codes in the service', () => {
   it('EN-03a: no recovery codes can be created or used without an enrolled factor', async () => {
     const h = clockHarness();
     const user = testUser();
-    await expect(h.service.regenerateRecoveryCodes(user)).rejects.toMatchObject({ code: 'NOT_ENROLLED' });
-    await expect(h.service.useRecoveryCode(user, 'ABCD-EFGH-JKMN-PQRS-TVWX-YZ01')).rejects.toMatchObject({ code: 'NOT_ENROLLED' });
+    await expect(h.service.regenerateRecoveryCodes(user)).rejects.toMatchObject({
+      code: 'NOT_ENROLLED',
+    });
+    await expect(
+      h.service.useRecoveryCode(user, 'ABCD-EFGH-JKMN-PQRS-TVWX-YZ01'),
+    ).rejects.toMatchObject({ code: 'NOT_ENROLLED' });
   });
 
   it('EN-03b: after an admin reset, old recovery codes fail', async () => {
@@ -122,7 +160,9 @@ describe('recovery codes in the service', () => {
     const codes = await h.enroll(user);
     await h.service.adminReset({ actorId: 'admin-7', reason: 'user lost their phone' }, user);
     await h.enroll(user);
-    const err = (await h.service.useRecoveryCode(user, codes[0]).catch((e: unknown) => e)) as FactorkitError;
+    const err = (await h.service
+      .useRecoveryCode(user, codes[0])
+      .catch((e: unknown) => e)) as FactorkitError;
     expect(err.code).toBe('INVALID_CODE');
   });
 
@@ -130,8 +170,21 @@ describe('recovery codes in the service', () => {
     const h = clockHarness({ policy: { throttle: { maxFailures: 100, freeFailures: 100 } } });
     const user = testUser();
     await h.enroll(user);
-    const inputs: unknown[] = [undefined, null, 42, {}, [], '', 'a'.repeat(1_000_000), '１２３４-５６７８', '<script>'];
-    for (const bad of inputs) await expect(h.service.useRecoveryCode(user, bad)).rejects.toMatchObject({ code: 'INVALID_FORMAT' });
+    const inputs: unknown[] = [
+      undefined,
+      null,
+      42,
+      {},
+      [],
+      '',
+      'a'.repeat(1_000_000),
+      '１２３４-５６７８',
+      '<script>',
+    ];
+    for (const bad of inputs)
+      await expect(h.service.useRecoveryCode(user, bad)).rejects.toMatchObject({
+        code: 'INVALID_FORMAT',
+      });
     expect((await h.service.throttleStatus(user)).failures).toBe(inputs.length);
   });
 });

@@ -4,9 +4,15 @@ import { FakeClock } from '../src/testing/index.js';
 import { ClockCodeProvider } from './support/clock-code-provider.js';
 import pkg from '../package.json' with { type: 'json' };
 
-function instance(overrides: Partial<Record<keyof TwoFactorProvider, unknown>> = {}): TwoFactorProvider {
+function instance(
+  overrides: Partial<Record<keyof TwoFactorProvider, unknown>> = {},
+): TwoFactorProvider {
   const base = new ClockCodeProvider(new FakeClock());
-  return Object.assign(Object.create(Object.getPrototypeOf(base) as object) as object, base, overrides) as TwoFactorProvider;
+  return Object.assign(
+    Object.create(Object.getPrototypeOf(base) as object) as object,
+    base,
+    overrides,
+  ) as TwoFactorProvider;
 }
 
 describe('provider registry', () => {
@@ -21,7 +27,17 @@ describe('provider registry', () => {
     expect(p.clock).toBe(clock);
     expect(p.clock).toBeInstanceOf(Clock);
     expect(r.list()).toEqual([
-      { id: 'clock-code', displayName: 'Clock code', coreVersion: `^${CORE_VERSION}`, capabilities: { interactive: true, outOfBand: 'none', replayCounter: true, retryableChallenge: true } },
+      {
+        id: 'clock-code',
+        displayName: 'Clock code',
+        coreVersion: `^${CORE_VERSION}`,
+        capabilities: {
+          interactive: true,
+          outOfBand: 'none',
+          replayCounter: true,
+          retryableChallenge: true,
+        },
+      },
     ]);
   });
 
@@ -34,14 +50,21 @@ describe('provider registry', () => {
 
   it('rejects a duplicate id with a clear error', () => {
     const r = new ProviderRegistry().register(ClockCodeProvider);
-    expect(() => r.register(ClockCodeProvider)).toThrow(expect.objectContaining({ code: 'PROVIDER_REGISTRATION_INVALID', message: 'A provider with id "clock-code" is already registered.' }));
+    expect(() => r.register(ClockCodeProvider)).toThrow(
+      expect.objectContaining({
+        code: 'PROVIDER_REGISTRATION_INVALID',
+        message: 'A provider with id "clock-code" is already registered.',
+      }),
+    );
   });
 
   it('rejects an incompatible core version range, naming both versions', () => {
     expect(() => new ProviderRegistry().register(instance({ coreVersion: '^9.0.0' }))).toThrow(
       `Provider "clock-code" supports @factorkit/core ^9.0.0, but this is @factorkit/core ${CORE_VERSION}.`,
     );
-    expect(() => new ProviderRegistry().register(instance({ coreVersion: 'whenever' }))).toThrow(/coreVersion must be a semver range/);
+    expect(() => new ProviderRegistry().register(instance({ coreVersion: 'whenever' }))).toThrow(
+      /coreVersion must be a semver range/,
+    );
   });
 
   it.each([
@@ -59,10 +82,14 @@ describe('provider registry', () => {
     class NotDecorated {
       constructor(readonly needs: { something: true }) {}
     }
-    expect(() => new ProviderRegistry().register(NotDecorated as never)).toThrow(/could not be constructed: decorate it with @Provider\(\)/);
+    expect(() => new ProviderRegistry().register(NotDecorated as never)).toThrow(
+      /could not be constructed: decorate it with @Provider\(\)/,
+    );
   });
 
   it('an unknown id is PROVIDER_NOT_FOUND', () => {
-    expect(() => new ProviderRegistry().get('nope')).toThrow(expect.objectContaining({ code: 'PROVIDER_NOT_FOUND' }));
+    expect(() => new ProviderRegistry().get('nope')).toThrow(
+      expect.objectContaining({ code: 'PROVIDER_NOT_FOUND' }),
+    );
   });
 });

@@ -9,7 +9,11 @@ import { testUser } from '../src/testing/index.js';
 import { clockHarness } from './support/setup.js';
 import { STEP_MS, codeAt } from './support/clock-code-provider.js';
 
-async function attempt(service: TwoFactorService, user: ReturnType<typeof testUser>, input: string): Promise<string> {
+async function attempt(
+  service: TwoFactorService,
+  user: ReturnType<typeof testUser>,
+  input: string,
+): Promise<string> {
   const ch = await service.beginChallenge(user);
   try {
     const r = await service.completeChallenge(ch.challengeId, user, input);
@@ -63,7 +67,11 @@ describe('replay protection', () => {
 
   it('holds across two service instances sharing one store (catalog CC-01, single process)', async () => {
     const h = clockHarness();
-    const second = new TwoFactorService({ registry: h.registry, config: h.config, stores: h.stores });
+    const second = new TwoFactorService({
+      registry: h.registry,
+      config: h.config,
+      stores: h.stores,
+    });
     const user = testUser();
     await h.enroll(user);
     const c = h.code();

@@ -1,6 +1,15 @@
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
-import { IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import {
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Max,
+  Min,
+} from 'class-validator';
 import { ConfigValidationError, type ConfigIssue } from '../errors.js';
 import type { ProviderRegistry } from '../provider/registry.js';
 import { Field } from './fields.js';
@@ -15,7 +24,10 @@ export class AudiencePolicy {
    * "Enable 2FA globally" for this audience: every user must pass a second factor.
    * @default false
    */
-  @Field({ label: 'Force two-factor', help: 'Every user of this audience must use a second factor.' })
+  @Field({
+    label: 'Force two-factor',
+    help: 'Every user of this audience must use a second factor.',
+  })
   @IsBoolean()
   force: boolean = false;
 
@@ -188,8 +200,14 @@ const KEY_ID_RE = /^[A-Za-z0-9_-]{1,32}$/;
  * Replaces every `{ "$env": "NAME" }` with the value of that environment variable, so that
  * committed config files hold references, never secrets (ASVS 13.3.1).
  */
-function resolveEnvRefs(value: unknown, path: string, env: NodeJS.ProcessEnv, issues: ConfigIssue[]): unknown {
-  if (Array.isArray(value)) return value.map((v, i) => resolveEnvRefs(v, `${path}[${i}]`, env, issues));
+function resolveEnvRefs(
+  value: unknown,
+  path: string,
+  env: NodeJS.ProcessEnv,
+  issues: ConfigIssue[],
+): unknown {
+  if (Array.isArray(value))
+    return value.map((v, i) => resolveEnvRefs(v, `${path}[${i}]`, env, issues));
   if (!isPlainObject(value)) return value;
   const keys = Object.keys(value);
   if (keys.length === 1 && keys[0] === '$env') {
@@ -210,9 +228,15 @@ function resolveEnvRefs(value: unknown, path: string, env: NodeJS.ProcessEnv, is
   return out;
 }
 
-function unknownKeys(obj: Record<string, unknown>, allowed: string[], path: string, issues: ConfigIssue[]): void {
+function unknownKeys(
+  obj: Record<string, unknown>,
+  allowed: string[],
+  path: string,
+  issues: ConfigIssue[],
+): void {
   for (const k of Object.keys(obj)) {
-    if (!allowed.includes(k)) issues.push({ path: path ? `${path}.${k}` : k, message: 'is not a known setting' });
+    if (!allowed.includes(k))
+      issues.push({ path: path ? `${path}.${k}` : k, message: 'is not a known setting' });
   }
 }
 
@@ -228,7 +252,10 @@ function decodeKey(raw: unknown, path: string, issues: ConfigIssue[]): Buffer | 
   }
   const buf = Buffer.from(clean.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
   if (buf.length !== 32) {
-    issues.push({ path, message: `must decode to exactly 32 bytes for AES-256-GCM (it decodes to ${buf.length})` });
+    issues.push({
+      path,
+      message: `must decode to exactly 32 bytes for AES-256-GCM (it decodes to ${buf.length})`,
+    });
     return undefined;
   }
   return buf;
@@ -260,12 +287,13 @@ export function loadDeploymentConfig(
     }
   }
   raw = resolveEnvRefs(raw, '', options.env ?? process.env, issues);
-  if (!isPlainObject(raw)) throw new ConfigValidationError([{ path: '(root)', message: 'must be an object' }]);
+  if (!isPlainObject(raw))
+    throw new ConfigValidationError([{ path: '(root)', message: 'must be an object' }]);
   unknownKeys(raw, ['providers', 'policy', 'encryption', 'constants'], '', issues);
 
   // policy
   const policyRaw = raw['policy'] ?? {};
-  let audiences: Record<string, AudiencePolicy> = {};
+  const audiences: Record<string, AudiencePolicy> = {};
   let throttle = new ThrottlePolicy();
   let recoveryCodes = new RecoveryCodePolicy();
   let pending = new PendingPolicy();
@@ -275,11 +303,18 @@ export function loadDeploymentConfig(
     unknownKeys(policyRaw, ['audiences', 'throttle', 'recoveryCodes', 'pending'], 'policy', issues);
     const audRaw = policyRaw['audiences'] ?? { client: {}, admin: {} };
     if (!isPlainObject(audRaw) || Object.keys(audRaw).length === 0) {
-      issues.push({ path: 'policy.audiences', message: 'must be an object naming at least one audience' });
+      issues.push({
+        path: 'policy.audiences',
+        message: 'must be an object naming at least one audience',
+      });
     } else {
       for (const [name, value] of Object.entries(audRaw)) {
         const p = `policy.audiences.${name}`;
-        if (!NAME_RE.test(name)) issues.push({ path: p, message: 'audience names are lower-case letters, digits, - or _' });
+        if (!NAME_RE.test(name))
+          issues.push({
+            path: p,
+            message: 'audience names are lower-case letters, digits, - or _',
+          });
         const r = validateAgainstSchema(AudiencePolicy, value, p);
         issues.push(...r.issues);
         audiences[name] = r.value;
@@ -289,9 +324,16 @@ export function loadDeploymentConfig(
     issues.push(...t.issues);
     throttle = t.value;
     if (t.issues.length === 0 && throttle.permanentLockAfter < throttle.maxFailures) {
-      issues.push({ path: 'policy.throttle.permanentLockAfter', message: 'must be at least maxFailures' });
+      issues.push({
+        path: 'policy.throttle.permanentLockAfter',
+        message: 'must be at least maxFailures',
+      });
     }
-    const rc = validateAgainstSchema(RecoveryCodePolicy, policyRaw['recoveryCodes'], 'policy.recoveryCodes');
+    const rc = validateAgainstSchema(
+      RecoveryCodePolicy,
+      policyRaw['recoveryCodes'],
+      'policy.recoveryCodes',
+    );
     issues.push(...rc.issues);
     recoveryCodes = rc.value;
     if (rc.issues.length === 0 && recoveryCodes.lowWatermark >= recoveryCodes.count) {
@@ -317,7 +359,8 @@ export function loadDeploymentConfig(
       }
       unknownKeys(entry, ['enabled', 'audiences', 'settings'], p, issues);
       const enabled = entry['enabled'] ?? true;
-      if (typeof enabled !== 'boolean') issues.push({ path: `${p}.enabled`, message: 'must be true or false' });
+      if (typeof enabled !== 'boolean')
+        issues.push({ path: `${p}.enabled`, message: 'must be true or false' });
       let auds: string[] = audienceNames;
       if (entry['audiences'] !== undefined) {
         const a = entry['audiences'];
@@ -327,7 +370,10 @@ export function loadDeploymentConfig(
           auds = a as string[];
           for (const x of auds) {
             if (!audienceNames.includes(x)) {
-              issues.push({ path: `${p}.audiences`, message: `"${x}" is not an audience in policy.audiences` });
+              issues.push({
+                path: `${p}.audiences`,
+                message: `"${x}" is not an audience in policy.audiences`,
+              });
             }
           }
         }
@@ -339,7 +385,10 @@ export function loadDeploymentConfig(
         continue;
       }
       if (!registry.has(id)) {
-        issues.push({ path: p, message: `no provider with id "${id}" is registered (registered: ${registry.ids().join(', ') || 'none'})` });
+        issues.push({
+          path: p,
+          message: `no provider with id "${id}" is registered (registered: ${registry.ids().join(', ') || 'none'})`,
+        });
         continue;
       }
       const schema = registry.get(id).configSchema;
@@ -351,7 +400,10 @@ export function loadDeploymentConfig(
   for (const [name, aud] of Object.entries(audiences)) {
     for (const pid of aud.providers ?? []) {
       if (!(pid in providers)) {
-        issues.push({ path: `policy.audiences.${name}.providers`, message: `"${pid}" is not configured under providers` });
+        issues.push({
+          path: `policy.audiences.${name}.providers`,
+          message: `"${pid}" is not configured under providers`,
+        });
       }
     }
   }
@@ -362,7 +414,8 @@ export function loadDeploymentConfig(
   if (!isPlainObject(encRaw)) {
     issues.push({
       path: 'encryption',
-      message: 'is required: { activeKeyId, keys: { <id>: <base64 of 32 random bytes> } } (generateEncryptionKey() makes one)',
+      message:
+        'is required: { activeKeyId, keys: { <id>: <base64 of 32 random bytes> } } (generateEncryptionKey() makes one)',
     });
   } else {
     unknownKeys(encRaw, ['activeKeyId', 'keys'], 'encryption', issues);
@@ -373,7 +426,8 @@ export function loadDeploymentConfig(
     } else {
       for (const [kid, v] of Object.entries(keysRaw)) {
         const p = `encryption.keys.${kid}`;
-        if (!KEY_ID_RE.test(kid)) issues.push({ path: p, message: 'key ids are 1-32 letters, digits, - or _' });
+        if (!KEY_ID_RE.test(kid))
+          issues.push({ path: p, message: 'key ids are 1-32 letters, digits, - or _' });
         const buf = decodeKey(v, p, issues);
         if (buf) keys[kid] = buf;
       }
@@ -389,11 +443,14 @@ export function loadDeploymentConfig(
   const constants: Record<string, string> = {};
   const cRaw = raw['constants'];
   if (cRaw !== undefined) {
-    if (!isPlainObject(cRaw)) issues.push({ path: 'constants', message: 'must be an object of strings' });
+    if (!isPlainObject(cRaw))
+      issues.push({ path: 'constants', message: 'must be an object of strings' });
     else
       for (const [k, v] of Object.entries(cRaw)) {
-        if (!/^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(k)) issues.push({ path: `constants.${k}`, message: 'names are letters, digits and _' });
-        if (typeof v !== 'string') issues.push({ path: `constants.${k}`, message: 'must be a string' });
+        if (!/^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(k))
+          issues.push({ path: `constants.${k}`, message: 'names are letters, digits and _' });
+        if (typeof v !== 'string')
+          issues.push({ path: `constants.${k}`, message: 'must be a string' });
         else constants[k] = v;
       }
   }
@@ -401,8 +458,16 @@ export function loadDeploymentConfig(
   if (issues.length > 0) throw new ConfigValidationError(issues);
   return Object.freeze({
     providers: Object.freeze(providers),
-    policy: Object.freeze({ audiences: Object.freeze(audiences), throttle, recoveryCodes, pending }),
-    encryption: Object.freeze({ activeKeyId: encryption.activeKeyId, keys: Object.freeze(encryption.keys) }),
+    policy: Object.freeze({
+      audiences: Object.freeze(audiences),
+      throttle,
+      recoveryCodes,
+      pending,
+    }),
+    encryption: Object.freeze({
+      activeKeyId: encryption.activeKeyId,
+      keys: Object.freeze(encryption.keys),
+    }),
     constants: Object.freeze(constants),
   });
 }

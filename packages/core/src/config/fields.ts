@@ -25,7 +25,7 @@ export function Field(options: FieldOptions): PropertyDecorator {
     const ctor = target.constructor;
     const own: FieldMap = Reflect.hasOwnMetadata(FIELDS, ctor)
       ? (Reflect.getOwnMetadata(FIELDS, ctor) as FieldMap)
-      : new Map();
+      : new Map<string, FieldOptions>();
     own.set(key, options);
     Reflect.defineMetadata(FIELDS, own, ctor);
     JSONSchema({

@@ -33,7 +33,8 @@ function flatten(errors: ValidationError[], prefix: string, out: ConfigIssue[]):
       // One message per failing rule, in declaration order; a whitelist error stands alone.
       const entries = Object.entries(e.constraints);
       const unknown = entries.find(([k]) => k === 'whitelistValidation');
-      for (const [, msg] of unknown ? [unknown] : entries) out.push({ path, message: tidy(msg, e.property) });
+      for (const [, msg] of unknown ? [unknown] : entries)
+        out.push({ path, message: tidy(msg, e.property) });
     }
     if (e.children && e.children.length > 0) flatten(e.children, path, out);
   }
@@ -57,7 +58,10 @@ export function validateAgainstSchema<T extends object>(
   const issues: ConfigIssue[] = [];
   if (plain === undefined) plain = {};
   if (!isPlainObject(plain)) {
-    return { value: new schema(), issues: [{ path: path || '(root)', message: 'must be an object' }] };
+    return {
+      value: new schema(),
+      issues: [{ path: path || '(root)', message: 'must be an object' }],
+    };
   }
   const value = plainToInstance(schema, plain, { enableImplicitConversion: false });
   const errors = validateSync(value, {
@@ -68,7 +72,7 @@ export function validateAgainstSchema<T extends object>(
   });
   flatten(errors, path, issues);
   const secretValues = secretFieldNames(schema)
-    .map((k) => (plain as Record<string, unknown>)[k])
+    .map((k) => (plain)[k])
     .filter((v): v is string => typeof v === 'string');
   for (const i of issues) i.message = redact(i.message, secretValues);
   return { value, issues };

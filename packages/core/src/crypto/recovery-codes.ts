@@ -58,5 +58,7 @@ export function canonicalRecoveryCode(input: unknown): string | undefined {
 }
 
 export function hashRecoveryCode(userId: string, canonical: string): string {
-  return createHash('sha256').update(`factorkit-recovery-v1\0${userId}\0${canonical}`, 'utf8').digest('hex');
+  return createHash('sha256')
+    .update(`factorkit-recovery-v1\0${userId}\0${canonical}`, 'utf8')
+    .digest('hex');
 }

@@ -32,11 +32,16 @@ export class SecretBox {
   seal(plaintext: string, context: readonly string[]): string {
     const keyId = this.ring.activeKeyId;
     const key = this.ring.keys[keyId];
-    if (!key) throw new SecretDecryptError(`The active encryption key "${keyId}" is not in the key ring.`);
+    if (!key)
+      throw new SecretDecryptError(`The active encryption key "${keyId}" is not in the key ring.`);
     const iv = Buffer.from(this.random.bytes(IV_BYTES));
     const cipher = createCipheriv('aes-256-gcm', key, iv);
     cipher.setAAD(this.aad(keyId, context));
-    const ct = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final(), cipher.getAuthTag()]);
+    const ct = Buffer.concat([
+      cipher.update(plaintext, 'utf8'),
+      cipher.final(),
+      cipher.getAuthTag(),
+    ]);
     return [PREFIX, keyId, iv.toString('base64url'), ct.toString('base64url')].join('.');
   }
 
@@ -53,23 +58,33 @@ export class SecretBox {
     const [, keyId, ivText, ctText] = parts as [string, string, string, string];
     const key = this.ring.keys[keyId];
     if (!key) {
-      throw new SecretDecryptError(`A stored secret uses key "${keyId}", which is not in the key ring. Add it back, or rotate before removing keys.`, {
-        details: { keyId },
-      });
+      throw new SecretDecryptError(
+        `A stored secret uses key "${keyId}", which is not in the key ring. Add it back, or rotate before removing keys.`,
+        {
+          details: { keyId },
+        },
+      );
     }
     const iv = Buffer.from(ivText, 'base64url');
     const data = Buffer.from(ctText, 'base64url');
-    if (iv.length !== IV_BYTES || data.length < TAG_BYTES) throw new SecretDecryptError('A stored secret is truncated.');
+    if (iv.length !== IV_BYTES || data.length < TAG_BYTES)
+      throw new SecretDecryptError('A stored secret is truncated.');
     try {
       const decipher = createDecipheriv('aes-256-gcm', key, iv);
       decipher.setAAD(this.aad(keyId, context));
       decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
-      return Buffer.concat([decipher.update(data.subarray(0, data.length - TAG_BYTES)), decipher.final()]).toString('utf8');
+      return Buffer.concat([
+        decipher.update(data.subarray(0, data.length - TAG_BYTES)),
+        decipher.final(),
+      ]).toString('utf8');
     } catch (cause) {
-      throw new SecretDecryptError('A stored secret failed authentication: it was altered or belongs to another record.', {
-        cause,
-        details: { keyId },
-      });
+      throw new SecretDecryptError(
+        'A stored secret failed authentication: it was altered or belongs to another record.',
+        {
+          cause,
+          details: { keyId },
+        },
+      );
     }
   }
 }

@@ -2,17 +2,33 @@ import type { AudiencePolicy, DeploymentConfig, NotEnrolledAction } from '../con
 
 /** What the host must do after a successful password, for one user. */
 export type Requirement =
-  | { readonly action: 'challenge'; readonly providers: readonly string[]; readonly recoveryCodes: number }
+  | {
+      readonly action: 'challenge';
+      readonly providers: readonly string[];
+      readonly recoveryCodes: number;
+    }
   | { readonly action: 'enroll'; readonly providers: readonly string[] }
   | { readonly action: 'skip' }
-  | { readonly action: 'deny'; readonly reason: 'not-enrolled' | 'no-provider-available' | 'unknown-audience' };
+  | {
+      readonly action: 'deny';
+      readonly reason: 'not-enrolled' | 'no-provider-available' | 'unknown-audience';
+    };
 
 /** Providers a user of `audience` may use: enabled, offered to the audience, allowed by policy. */
-export function allowedProviders(config: DeploymentConfig, audience: string, policy?: Pick<AudiencePolicy, 'providers'>): string[] {
+export function allowedProviders(
+  config: DeploymentConfig,
+  audience: string,
+  policy?: Pick<AudiencePolicy, 'providers'>,
+): string[] {
   const aud = policy ?? config.policy.audiences[audience];
   if (!aud) return [];
   return Object.entries(config.providers)
-    .filter(([id, p]) => p.enabled && p.audiences.includes(audience) && (!aud.providers || aud.providers.includes(id)))
+    .filter(
+      ([id, p]) =>
+        p.enabled &&
+        p.audiences.includes(audience) &&
+        (!aud.providers || aud.providers.includes(id)),
+    )
     .map(([id]) => id);
 }
 

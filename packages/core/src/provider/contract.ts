@@ -8,7 +8,8 @@
  * must be JSON-serialisable: core encrypts it and keeps it in a store shared by every instance.
  */
 
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonValue =
+  string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
 /** The user as the host knows them after the first factor. */
 export interface TwoFactorUser {
@@ -82,11 +83,7 @@ export interface ExternalEnrollmentPrompt {
 }
 
 export type ActivationPrompt =
-  | CodeEntryPrompt
-  | QrEnrollmentPrompt
-  | RedirectPrompt
-  | PushWaitPrompt
-  | ExternalEnrollmentPrompt;
+  CodeEntryPrompt | QrEnrollmentPrompt | RedirectPrompt | PushWaitPrompt | ExternalEnrollmentPrompt;
 
 export type ChallengePrompt = CodeEntryPrompt | RedirectPrompt | PushWaitPrompt;
 
@@ -161,9 +158,7 @@ export interface ActivationSuccess<Enrollment extends JsonValue = JsonValue> {
 }
 
 export type ActivationOutcome<Enrollment extends JsonValue = JsonValue> =
-  | ActivationSuccess<Enrollment>
-  | VerifyFailure
-  | VerifyWaiting;
+  ActivationSuccess<Enrollment> | VerifyFailure | VerifyWaiting;
 
 export interface Begun<Prompt> {
   readonly prompt: Prompt;
@@ -210,7 +205,10 @@ export interface TwoFactorProvider<
    */
   failOpenAllowed?(ctx: ProviderContext<Config>): boolean;
 
-  beginActivation(ctx: ProviderContext<Config>, user: TwoFactorUser): Promise<Begun<ActivationPrompt>>;
+  beginActivation(
+    ctx: ProviderContext<Config>,
+    user: TwoFactorUser,
+  ): Promise<Begun<ActivationPrompt>>;
 
   completeActivation(
     ctx: ProviderContext<Config>,
@@ -233,7 +231,11 @@ export interface TwoFactorProvider<
     input: unknown,
   ): Promise<VerifyOutcome>;
 
-  deactivate?(ctx: ProviderContext<Config>, user: TwoFactorUser, enrollment: Enrollment): Promise<void>;
+  deactivate?(
+    ctx: ProviderContext<Config>,
+    user: TwoFactorUser,
+    enrollment: Enrollment,
+  ): Promise<void>;
 }
 
 /** A provider class whose constructor parameters are resolved from core's container. */

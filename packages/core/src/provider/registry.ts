@@ -65,7 +65,7 @@ export class ProviderRegistry {
     let instance: TwoFactorProvider;
     if (typeof provider === 'function') {
       try {
-        instance = this.container.resolve(provider as unknown as Token) as TwoFactorProvider;
+        instance = this.container.resolve<TwoFactorProvider>(provider as unknown as Token as never);
       } catch (cause) {
         throw new ProviderRegistrationError(
           `Provider class ${provider.name || '(anonymous)'} could not be constructed: decorate it with @Provider() and inject only core services (Clock, RandomSource, Logger, HttpClient).`,
@@ -77,9 +77,12 @@ export class ProviderRegistry {
     }
     this.check(instance);
     if (this.providers.has(instance.id)) {
-      throw new ProviderRegistrationError(`A provider with id "${instance.id}" is already registered.`, {
-        details: { providerId: instance.id },
-      });
+      throw new ProviderRegistrationError(
+        `A provider with id "${instance.id}" is already registered.`,
+        {
+          details: { providerId: instance.id },
+        },
+      );
     }
     this.providers.set(instance.id, instance);
     return this;
@@ -87,11 +90,15 @@ export class ProviderRegistry {
 
   private check(p: TwoFactorProvider): void {
     const fail = (why: string): never => {
-      throw new ProviderRegistrationError(`Provider "${String((p as { id?: unknown }).id)}" is invalid: ${why}`);
+      throw new ProviderRegistrationError(
+        `Provider "${String((p as { id?: unknown }).id)}" is invalid: ${why}`,
+      );
     };
     if (typeof p !== 'object' || p === null) fail('it is not an object');
-    if (typeof p.id !== 'string' || !ID_RE.test(p.id)) fail('id must be 2-32 lower-case letters, digits or -, starting with a letter');
-    if (typeof p.displayName !== 'string' || p.displayName.trim() === '') fail('displayName must be a non-empty string');
+    if (typeof p.id !== 'string' || !ID_RE.test(p.id))
+      fail('id must be 2-32 lower-case letters, digits or -, starting with a letter');
+    if (typeof p.displayName !== 'string' || p.displayName.trim() === '')
+      fail('displayName must be a non-empty string');
     if (typeof p.configSchema !== 'function') fail('configSchema must be a class');
     const caps = p.capabilities as unknown as Record<string, unknown> | undefined;
     if (
@@ -101,10 +108,13 @@ export class ProviderRegistry {
       typeof caps['retryableChallenge'] !== 'boolean' ||
       !['none', 'redirect', 'push'].includes(caps['outOfBand'] as string)
     ) {
-      fail('capabilities must set interactive, replayCounter, retryableChallenge (booleans) and outOfBand (none, redirect or push)');
+      fail(
+        'capabilities must set interactive, replayCounter, retryableChallenge (booleans) and outOfBand (none, redirect or push)',
+      );
     }
     for (const h of HOOKS) if (typeof p[h] !== 'function') fail(`hook ${h} is missing`);
-    for (const h of OPTIONAL_HOOKS) if (p[h] !== undefined && typeof p[h] !== 'function') fail(`${h} must be a function`);
+    for (const h of OPTIONAL_HOOKS)
+      if (p[h] !== undefined && typeof p[h] !== 'function') fail(`${h} must be a function`);
     if (typeof p.coreVersion !== 'string' || validRange(p.coreVersion) === null) {
       fail('coreVersion must be a semver range such as "^0.1.0"');
     }

@@ -176,7 +176,10 @@ export class TwoFactorService {
     try {
       await this.audit.emit(event);
     } catch (err) {
-      this.registry.logger.error('factorkit: audit sink failed', { type: event.type, error: String(err) });
+      this.registry.logger.error('factorkit: audit sink failed', {
+        type: event.type,
+        error: String(err),
+      });
     }
   }
 
@@ -194,7 +197,9 @@ export class TwoFactorService {
       typeof user.audience !== 'string' ||
       typeof user.username !== 'string'
     ) {
-      throw new InvalidArgumentError('user must have a non-empty string id (at most 255 characters), an audience and a username.');
+      throw new InvalidArgumentError(
+        'user must have a non-empty string id (at most 255 characters), an audience and a username.',
+      );
     }
   }
 
@@ -208,9 +213,14 @@ export class TwoFactorService {
     }
   }
 
-  private ctx(providerId: string, user: TwoFactorUser, lastCounter?: number | null): ProviderContext {
+  private ctx(
+    providerId: string,
+    user: TwoFactorUser,
+    lastCounter?: number | null,
+  ): ProviderContext {
     const deployment = this.config.providers[providerId];
-    if (!deployment || !deployment.enabled || !this.registry.has(providerId)) throw new ProviderNotFoundError(providerId);
+    if (!deployment || !deployment.enabled || !this.registry.has(providerId))
+      throw new ProviderNotFoundError(providerId);
     return {
       providerId,
       config: deployment.settings,
@@ -232,7 +242,9 @@ export class TwoFactorService {
     return this.registry.random.token(32);
   }
 
-  private pendingContext(r: Pick<PendingRecord, 'id' | 'userId' | 'providerId' | 'kind'>): string[] {
+  private pendingContext(
+    r: Pick<PendingRecord, 'id' | 'userId' | 'providerId' | 'kind'>,
+  ): string[] {
     return ['pending', r.id, r.userId, r.providerId, r.kind];
   }
 
@@ -252,31 +264,56 @@ export class TwoFactorService {
     const o = raw as Record<string, unknown>;
     if (o['ok'] === true) {
       const counter = o['counter'];
-      if (counter !== undefined && (typeof counter !== 'number' || !Number.isSafeInteger(counter) || counter < 0)) {
+      if (
+        counter !== undefined &&
+        (typeof counter !== 'number' || !Number.isSafeInteger(counter) || counter < 0)
+      ) {
         return { ok: false, reason: 'ERROR', detail: 'provider returned an invalid counter' };
       }
       const method = typeof o['method'] === 'string' ? o['method'] : undefined;
       if (kind === 'activation') {
         if (!('enrollment' in o) || o['enrollment'] === undefined) {
-          return { ok: false, reason: 'ERROR', detail: 'provider activation returned no enrollment' };
+          return {
+            ok: false,
+            reason: 'ERROR',
+            detail: 'provider activation returned no enrollment',
+          };
         }
         const label = typeof o['label'] === 'string' ? o['label'].slice(0, 100) : undefined;
-        return { ok: true, counter: counter as number | undefined, method, enrollment: o['enrollment'] as JsonValue, label };
+        return {
+          ok: true,
+          counter: counter,
+          method,
+          enrollment: o['enrollment'] as JsonValue,
+          label,
+        };
       }
-      return { ok: true, counter: counter as number | undefined, method };
+      return { ok: true, counter: counter, method };
     }
     if (o['ok'] === false) {
       const reason = o['reason'];
-      if (reason === 'WAITING') return { ok: false, reason, pending: o['pending'] as JsonValue | undefined };
+      if (reason === 'WAITING')
+        return { ok: false, reason, pending: o['pending'] as JsonValue | undefined };
       if (VERIFY_FAILURE_REASONS.includes(reason as VerifyFailureReason)) {
-        return { ok: false, reason: reason as VerifyFailureReason, detail: typeof o['detail'] === 'string' ? o['detail'] : undefined };
+        return {
+          ok: false,
+          reason: reason as VerifyFailureReason,
+          detail: typeof o['detail'] === 'string' ? o['detail'] : undefined,
+        };
       }
     }
-    return { ok: false, reason: 'ERROR', detail: `provider ${kind} returned an unrecognised outcome` };
+    return {
+      ok: false,
+      reason: 'ERROR',
+      detail: `provider ${kind} returned an unrecognised outcome`,
+    };
   }
 
   /** Runs a provider hook; anything thrown becomes a failure outcome, never a success. */
-  private async runHook(kind: 'verify' | 'activation', fn: () => Promise<unknown>): Promise<Outcome> {
+  private async runHook(
+    kind: 'verify' | 'activation',
+    fn: () => Promise<unknown>,
+  ): Promise<Outcome> {
     try {
       return this.normalise(await fn(), kind);
     } catch (err) {
@@ -293,12 +330,18 @@ export class TwoFactorService {
         };
         return { ok: false, reason: map[err.code] ?? 'ERROR', detail: err.message };
       }
-      this.registry.logger.error('factorkit: provider hook threw', { kind, error: err instanceof Error ? err.name : typeof err });
+      this.registry.logger.error('factorkit: provider hook threw', {
+        kind,
+        error: err instanceof Error ? err.name : typeof err,
+      });
       return { ok: false, reason: 'ERROR', detail: 'provider hook threw' };
     }
   }
 
-  private async begin<P>(fn: () => Promise<unknown>, kinds: readonly string[]): Promise<{ prompt: P; pending: JsonValue }> {
+  private async begin<P>(
+    fn: () => Promise<unknown>,
+    kinds: readonly string[],
+  ): Promise<{ prompt: P; pending: JsonValue }> {
     let r: unknown;
     try {
       r = await fn();
@@ -307,7 +350,13 @@ export class TwoFactorService {
       throw new ProviderError('The two-factor provider failed to start this step.', { cause: err });
     }
     const o = r as { prompt?: { kind?: unknown }; pending?: unknown } | null;
-    if (!o || typeof o !== 'object' || !o.prompt || typeof o.prompt !== 'object' || !kinds.includes(o.prompt.kind as string)) {
+    if (
+      !o ||
+      typeof o !== 'object' ||
+      !o.prompt ||
+      typeof o.prompt !== 'object' ||
+      !kinds.includes(o.prompt.kind as string)
+    ) {
       throw new ProviderError('The two-factor provider returned an invalid prompt.');
     }
     return { prompt: o.prompt as P, pending: (o.pending ?? null) as JsonValue };
@@ -325,13 +374,25 @@ export class TwoFactorService {
       case 'EXPIRED':
         return new PendingStateError('CHALLENGE_EXPIRED');
       case 'STATE_MISMATCH':
-        return new FactorkitError('STATE_MISMATCH', 'The answer does not belong to this sign-in. Start again.', { details });
+        return new FactorkitError(
+          'STATE_MISMATCH',
+          'The answer does not belong to this sign-in. Start again.',
+          { details },
+        );
       case 'USERNAME_MISMATCH':
-        return new FactorkitError('USERNAME_MISMATCH', 'The second factor was completed for another account.', { details });
+        return new FactorkitError(
+          'USERNAME_MISMATCH',
+          'The second factor was completed for another account.',
+          { details },
+        );
       case 'UNAVAILABLE':
         return new ProviderUnavailableError(undefined, { details });
       case 'PUSH_RATE_LIMITED':
-        return new FactorkitError('PUSH_RATE_LIMITED', 'Too many push requests. Wait before asking for another.', { details });
+        return new FactorkitError(
+          'PUSH_RATE_LIMITED',
+          'Too many push requests. Wait before asking for another.',
+          { details },
+        );
       case 'ERROR':
         return new ProviderError(undefined, { details });
     }
@@ -348,11 +409,20 @@ export class TwoFactorService {
 
   private async afterCountedFailure(user: TwoFactorUser, failures: number): Promise<void> {
     if (failures >= this.schedule.lockAfter) {
-      await this.emit({ ...this.base(user), type: 'locked', failures, permanent: failures >= this.schedule.permanentAfter });
+      await this.emit({
+        ...this.base(user),
+        type: 'locked',
+        failures,
+        permanent: failures >= this.schedule.permanentAfter,
+      });
     }
   }
 
-  private async takePending(id: unknown, user: TwoFactorUser, kind: PendingKind): Promise<PendingRecord> {
+  private async takePending(
+    id: unknown,
+    user: TwoFactorUser,
+    kind: PendingKind,
+  ): Promise<PendingRecord> {
     if (typeof id !== 'string' || !TOKEN_RE.test(id)) {
       await this.emit({ ...this.base(user), type: 'pending.rejected', kind, why: 'unknown' });
       throw new PendingStateError('CHALLENGE_NOT_FOUND');
@@ -385,8 +455,16 @@ export class TwoFactorService {
     const policy = this.config.policy.audiences[user.audience];
     const allowed = this.allowed(user);
     const enrollments = await this.store(() => this.stores.enrollments.listByUser(user.id));
-    const codes = enrollments.length > 0 ? await this.store(() => this.stores.enrollments.countRecoveryCodes(user.id)) : 0;
-    return decideRequirement(policy, allowed, enrollments.map((e) => e.providerId), codes);
+    const codes =
+      enrollments.length > 0
+        ? await this.store(() => this.stores.enrollments.countRecoveryCodes(user.id))
+        : 0;
+    return decideRequirement(
+      policy,
+      allowed,
+      enrollments.map((e) => e.providerId),
+      codes,
+    );
   }
 
   /** Providers this user may enroll in or use. */
@@ -398,7 +476,13 @@ export class TwoFactorService {
   async listEnrollments(user: TwoFactorUser): Promise<EnrollmentSummary[]> {
     this.checkUser(user);
     const all = await this.store(() => this.stores.enrollments.listByUser(user.id));
-    return all.map((e) => ({ id: e.id, providerId: e.providerId, label: e.label, createdAt: e.createdAt, lastUsedAt: e.lastUsedAt }));
+    return all.map((e) => ({
+      id: e.id,
+      providerId: e.providerId,
+      label: e.label,
+      createdAt: e.createdAt,
+      lastUsedAt: e.lastUsedAt,
+    }));
   }
 
   /**
@@ -415,10 +499,24 @@ export class TwoFactorService {
       const current = this.config.policy.audiences[user.audience];
       const override = overrides[user.audience];
       const policy = current ? { ...current, ...override } : undefined;
-      const allowed = policy ? allowedProviders(this.config, user.audience, policy).filter((id) => this.registry.has(id)) : [];
+      const allowed = policy
+        ? allowedProviders(this.config, user.audience, policy).filter((id) => this.registry.has(id))
+        : [];
       const enrollments = await this.store(() => this.stores.enrollments.listByUser(user.id));
-      const decision = decideRequirement(policy, allowed, enrollments.map((e) => e.providerId), 0);
-      const row = (report[user.audience] ??= { users: 0, enrolled: 0, challenge: 0, enroll: 0, deny: 0, skip: 0 });
+      const decision = decideRequirement(
+        policy,
+        allowed,
+        enrollments.map((e) => e.providerId),
+        0,
+      );
+      const row = (report[user.audience] ??= {
+        users: 0,
+        enrolled: 0,
+        challenge: 0,
+        enroll: 0,
+        deny: 0,
+        skip: 0,
+      });
       row.users++;
       if (decision.action === 'challenge') row.enrolled++;
       row[decision.action]++;
@@ -431,20 +529,33 @@ export class TwoFactorService {
   async beginActivation(user: TwoFactorUser, providerId: string): Promise<ActivationStarted> {
     this.checkUser(user);
     if (!this.config.policy.audiences[user.audience]) {
-      throw new PolicyError('POLICY_DENIED', `Audience "${user.audience}" has no two-factor policy.`);
+      throw new PolicyError(
+        'POLICY_DENIED',
+        `Audience "${user.audience}" has no two-factor policy.`,
+      );
     }
     if (!this.allowed(user).includes(providerId)) {
-      throw new PolicyError('PROVIDER_NOT_ALLOWED', `Provider "${providerId}" is not offered to ${user.audience} users.`, {
-        details: { providerId },
-      });
+      throw new PolicyError(
+        'PROVIDER_NOT_ALLOWED',
+        `Provider "${providerId}" is not offered to ${user.audience} users.`,
+        {
+          details: { providerId },
+        },
+      );
     }
     const existing = await this.store(() => this.stores.enrollments.listByUser(user.id));
     if (existing.some((e) => e.providerId === providerId)) {
-      throw new PolicyError('ALREADY_ENROLLED', `This account already uses ${providerId}. Remove it before setting it up again.`);
+      throw new PolicyError(
+        'ALREADY_ENROLLED',
+        `This account already uses ${providerId}. Remove it before setting it up again.`,
+      );
     }
     const provider = this.provider(providerId);
     const ctx = this.ctx(providerId, user);
-    const begun = await this.begin<ActivationPrompt>(() => provider.beginActivation(ctx, user), PROMPT_KINDS);
+    const begun = await this.begin<ActivationPrompt>(
+      () => provider.beginActivation(ctx, user),
+      PROMPT_KINDS,
+    );
     const now = this.now();
     const id = this.newToken();
     const shell = { id, userId: user.id, providerId, kind: 'activation' as const };
@@ -460,31 +571,56 @@ export class TwoFactorService {
     return { activationId: id, providerId, prompt: begun.prompt, expiresAt: record.expiresAt };
   }
 
-  async completeActivation(activationId: string, user: TwoFactorUser, input: unknown): Promise<ActivationCompleted | StillWaiting> {
+  async completeActivation(
+    activationId: string,
+    user: TwoFactorUser,
+    input: unknown,
+  ): Promise<ActivationCompleted | StillWaiting> {
     this.checkUser(user);
     const record = await this.takePending(activationId, user, 'activation');
     const provider = this.provider(record.providerId);
     const ctx = this.ctx(record.providerId, user);
-    const pending = JSON.parse(this.box.open(record.payload, this.pendingContext(record))) as JsonValue;
-    const outcome = await this.runHook('activation', () => provider.completeActivation(ctx, user, pending, input));
+    const pending = JSON.parse(
+      this.box.open(record.payload, this.pendingContext(record)),
+    ) as JsonValue;
+    const outcome = await this.runHook('activation', () =>
+      provider.completeActivation(ctx, user, pending, input),
+    );
 
     if (!outcome.ok) {
       if (outcome.reason === 'WAITING') {
-        const payload = outcome.pending === undefined ? record.payload : this.box.seal(JSON.stringify(outcome.pending), this.pendingContext(record));
+        const payload =
+          outcome.pending === undefined
+            ? record.payload
+            : this.box.seal(JSON.stringify(outcome.pending), this.pendingContext(record));
         await this.store(() => this.stores.pending.restore({ ...record, payload }));
         return { ok: false, waiting: true, id: record.id };
       }
       const attempts = record.attempts + 1;
       const retryable =
-        (outcome.reason === 'INVALID_CODE' || outcome.reason === 'INVALID_FORMAT' || outcome.reason === 'UNAVAILABLE') &&
+        (outcome.reason === 'INVALID_CODE' ||
+          outcome.reason === 'INVALID_FORMAT' ||
+          outcome.reason === 'UNAVAILABLE') &&
         attempts < this.config.policy.pending.maxAttempts;
       if (retryable) await this.store(() => this.stores.pending.restore({ ...record, attempts }));
-      await this.emit({ ...this.base(user), type: 'activation.failed', providerId: record.providerId, reason: outcome.reason });
+      await this.emit({
+        ...this.base(user),
+        type: 'activation.failed',
+        providerId: record.providerId,
+        reason: outcome.reason,
+      });
       throw this.failureError(outcome.reason, retryable);
     }
     if (provider.capabilities.replayCounter && outcome.counter === undefined) {
-      await this.emit({ ...this.base(user), type: 'activation.failed', providerId: record.providerId, reason: 'ERROR' });
-      throw new ProviderError('The provider confirmed activation without reporting the counter used.');
+      await this.emit({
+        ...this.base(user),
+        type: 'activation.failed',
+        providerId: record.providerId,
+        reason: 'ERROR',
+      });
+      throw new ProviderError(
+        'The provider confirmed activation without reporting the counter used.',
+      );
     }
 
     const now = this.now();
@@ -511,11 +647,20 @@ export class TwoFactorService {
       ));
     } catch (err) {
       if (err instanceof EnrollmentConflictError) {
-        throw new PolicyError('ALREADY_ENROLLED', `This account already uses ${record.providerId}.`);
+        throw new PolicyError(
+          'ALREADY_ENROLLED',
+          `This account already uses ${record.providerId}.`,
+        );
       }
       throw err;
     }
-    await this.emit({ ...this.base(user), type: 'activated', providerId: record.providerId, enrollmentId, recoveryCodesIssued: issued });
+    await this.emit({
+      ...this.base(user),
+      type: 'activated',
+      providerId: record.providerId,
+      enrollmentId,
+      recoveryCodesIssued: issued,
+    });
     return {
       ok: true,
       enrollmentId,
@@ -531,11 +676,15 @@ export class TwoFactorService {
     this.checkUser(user);
     const req = await this.requirement(user);
     if (req.action !== 'challenge') {
-      throw new PolicyError('NOT_ENROLLED', 'This account has no usable second factor.', { details: { requirement: req.action } });
+      throw new PolicyError('NOT_ENROLLED', 'This account has no usable second factor.', {
+        details: { requirement: req.action },
+      });
     }
     const chosen = providerId ?? req.providers[0]!;
     if (!req.providers.includes(chosen)) {
-      throw new PolicyError('NOT_ENROLLED', `This account does not use ${chosen}.`, { details: { providerId: chosen } });
+      throw new PolicyError('NOT_ENROLLED', `This account does not use ${chosen}.`, {
+        details: { providerId: chosen },
+      });
     }
     // A locked user cannot start a challenge either: no push, no outbound call (catalog DA-07).
     const state = await this.store(() => this.stores.throttle.inspect(user.id));
@@ -551,7 +700,10 @@ export class TwoFactorService {
     const data = this.openEnrollment(enrollment);
     let begun: { prompt: ChallengePrompt; pending: JsonValue };
     try {
-      begun = await this.begin<ChallengePrompt>(() => provider.beginChallenge(ctx, user, data), ['code-entry', 'redirect', 'push-wait']);
+      begun = await this.begin<ChallengePrompt>(
+        () => provider.beginChallenge(ctx, user, data),
+        ['code-entry', 'redirect', 'push-wait'],
+      );
     } catch (err) {
       if (err instanceof ProviderUnavailableError) throw await this.unavailable(user, chosen, err);
       throw err;
@@ -568,22 +720,38 @@ export class TwoFactorService {
     };
     await this.store(() => this.stores.pending.create(record));
     await this.emit({ ...this.base(user), type: 'challenge.started', providerId: chosen });
-    return { challengeId: id, providerId: chosen, prompt: begun.prompt, expiresAt: record.expiresAt };
+    return {
+      challengeId: id,
+      providerId: chosen,
+      prompt: begun.prompt,
+      expiresAt: record.expiresAt,
+    };
   }
 
   /** Describes an outage with the user's other factors, so the host offers them first. */
-  private async unavailable(user: TwoFactorUser, providerId: string, cause?: unknown): Promise<ProviderUnavailableError> {
-    const others = (await this.listUsable(user)).map((e) => e.providerId).filter((id) => id !== providerId);
+  private async unavailable(
+    user: TwoFactorUser,
+    providerId: string,
+    cause?: unknown,
+  ): Promise<ProviderUnavailableError> {
+    const others = (await this.listUsable(user))
+      .map((e) => e.providerId)
+      .filter((id) => id !== providerId);
     const codes = await this.store(() => this.stores.enrollments.countRecoveryCodes(user.id));
     const provider = this.provider(providerId);
-    const failOpenPossible = others.length === 0 && provider.failOpenAllowed?.(this.ctx(providerId, user)) === true;
+    const failOpenPossible =
+      others.length === 0 && provider.failOpenAllowed?.(this.ctx(providerId, user)) === true;
     return new ProviderUnavailableError(undefined, {
       cause,
       details: { providerId, alternatives: others, recoveryCodes: codes > 0, failOpenPossible },
     });
   }
 
-  async completeChallenge(challengeId: string, user: TwoFactorUser, input: unknown): Promise<SecondFactorSuccess | StillWaiting> {
+  async completeChallenge(
+    challengeId: string,
+    user: TwoFactorUser,
+    input: unknown,
+  ): Promise<SecondFactorSuccess | StillWaiting> {
     this.checkUser(user);
     // Count the attempt before evaluating it, so parallel guesses cannot exceed the budget
     // (catalog CC-03) and a locked user never reaches the provider (DA-07).
@@ -596,29 +764,59 @@ export class TwoFactorService {
       throw err;
     }
     const refund = () => this.store(() => this.stores.throttle.refund(user.id));
-    const enrollment = record.enrollmentId ? await this.store(() => this.stores.enrollments.get(record.enrollmentId!)) : null;
-    if (!enrollment || enrollment.userId !== user.id || enrollment.providerId !== record.providerId || !this.allowed(user).includes(record.providerId)) {
+    const enrollment = record.enrollmentId
+      ? await this.store(() => this.stores.enrollments.get(record.enrollmentId!))
+      : null;
+    if (
+      !enrollment ||
+      enrollment.userId !== user.id ||
+      enrollment.providerId !== record.providerId ||
+      !this.allowed(user).includes(record.providerId)
+    ) {
       await refund();
       throw new PendingStateError('CHALLENGE_NOT_FOUND');
     }
     const provider = this.provider(record.providerId);
     const ctx = this.ctx(record.providerId, user, enrollment.counter);
     const data = this.openEnrollment(enrollment);
-    const pending = JSON.parse(this.box.open(record.payload, this.pendingContext(record))) as JsonValue;
-    const outcome = await this.runHook('verify', () => provider.verify(ctx, user, data, pending, input));
+    const pending = JSON.parse(
+      this.box.open(record.payload, this.pendingContext(record)),
+    ) as JsonValue;
+    const outcome = await this.runHook('verify', () =>
+      provider.verify(ctx, user, data, pending, input),
+    );
 
     if (outcome.ok) {
       if (provider.capabilities.replayCounter) {
         if (outcome.counter === undefined) {
-          await this.emit({ ...this.base(user), type: 'failed', providerId: record.providerId, reason: 'ERROR', failures });
+          await this.emit({
+            ...this.base(user),
+            type: 'failed',
+            providerId: record.providerId,
+            reason: 'ERROR',
+            failures,
+          });
           throw new ProviderError('The provider accepted a code without reporting its counter.');
         }
         const counter = outcome.counter;
-        const advanced = await this.store(() => this.stores.enrollments.advanceCounter(enrollment.id, counter, this.now()));
+        const advanced = await this.store(() =>
+          this.stores.enrollments.advanceCounter(enrollment.id, counter, this.now()),
+        );
         if (!advanced) {
           // RFC 6238 §5.2: a code (or an older step's code) is accepted once only.
-          await this.emit({ ...this.base(user), type: 'replay.rejected', providerId: record.providerId, counter });
-          await this.emit({ ...this.base(user), type: 'failed', providerId: record.providerId, reason: 'CODE_ALREADY_USED', failures });
+          await this.emit({
+            ...this.base(user),
+            type: 'replay.rejected',
+            providerId: record.providerId,
+            counter,
+          });
+          await this.emit({
+            ...this.base(user),
+            type: 'failed',
+            providerId: record.providerId,
+            reason: 'CODE_ALREADY_USED',
+            failures,
+          });
           await this.afterCountedFailure(user, failures);
           throw new CodeAlreadyUsedError();
         }
@@ -628,13 +826,21 @@ export class TwoFactorService {
       // Only a full second-factor success resets the failure count (NIST SP 800-63B-4 §3.2.2).
       await this.store(() => this.stores.throttle.reset(user.id));
       const method = outcome.method ?? record.providerId;
-      await this.emit({ ...this.base(user), type: 'verified', providerId: record.providerId, method });
+      await this.emit({
+        ...this.base(user),
+        type: 'verified',
+        providerId: record.providerId,
+        method,
+      });
       return { ok: true, userId: user.id, providerId: record.providerId, method, failOpen: false };
     }
 
     if (outcome.reason === 'WAITING') {
       await refund();
-      const payload = outcome.pending === undefined ? record.payload : this.box.seal(JSON.stringify(outcome.pending), this.pendingContext(record));
+      const payload =
+        outcome.pending === undefined
+          ? record.payload
+          : this.box.seal(JSON.stringify(outcome.pending), this.pendingContext(record));
       await this.store(() => this.stores.pending.restore({ ...record, payload }));
       return { ok: false, waiting: true, id: record.id };
     }
@@ -652,7 +858,13 @@ export class TwoFactorService {
       (outcome.reason === 'INVALID_CODE' || outcome.reason === 'INVALID_FORMAT') &&
       attempts < this.config.policy.pending.maxAttempts;
     if (retryable) await this.store(() => this.stores.pending.restore({ ...record, attempts }));
-    await this.emit({ ...this.base(user), type: 'failed', providerId: record.providerId, reason: outcome.reason, failures });
+    await this.emit({
+      ...this.base(user),
+      type: 'failed',
+      providerId: record.providerId,
+      reason: outcome.reason,
+      failures,
+    });
     await this.afterCountedFailure(user, failures);
     throw this.failureError(outcome.reason, retryable);
   }
@@ -666,38 +878,66 @@ export class TwoFactorService {
     this.checkUser(user);
     const req = await this.requirement(user);
     if (req.action !== 'challenge' || !req.providers.includes(providerId)) {
-      throw new PolicyError('POLICY_DENIED', 'Failing open applies only to a factor this account uses.');
+      throw new PolicyError(
+        'POLICY_DENIED',
+        'Failing open applies only to a factor this account uses.',
+      );
     }
     const provider = this.provider(providerId);
     const ctx = this.ctx(providerId, user);
     if (provider.failOpenAllowed?.(ctx) !== true || !provider.healthCheck) {
-      throw new PolicyError('POLICY_DENIED', `Failing open is not allowed for ${user.audience} users of ${providerId}.`);
+      throw new PolicyError(
+        'POLICY_DENIED',
+        `Failing open is not allowed for ${user.audience} users of ${providerId}.`,
+      );
     }
     if (req.providers.length > 1) {
-      throw new PolicyError('POLICY_DENIED', 'Use another of your factors while this one is unavailable.', {
-        details: { alternatives: req.providers.filter((p) => p !== providerId) },
-      });
+      throw new PolicyError(
+        'POLICY_DENIED',
+        'Use another of your factors while this one is unavailable.',
+        {
+          details: { alternatives: req.providers.filter((p) => p !== providerId) },
+        },
+      );
     }
     let health: { healthy: boolean; detail?: string };
     try {
       health = await provider.healthCheck(ctx);
     } catch (err) {
-      health = { healthy: false, detail: err instanceof Error ? err.message : 'health check threw' };
+      health = {
+        healthy: false,
+        detail: err instanceof Error ? err.message : 'health check threw',
+      };
     }
     if (health.healthy === true) {
-      throw new PolicyError('POLICY_DENIED', 'The provider is available: complete the second factor.');
+      throw new PolicyError(
+        'POLICY_DENIED',
+        'The provider is available: complete the second factor.',
+      );
     }
     const detail = String(health.detail ?? 'unhealthy').slice(0, 200);
-    await this.emit({ type: 'provider.unhealthy', at: new Date(this.now()).toISOString(), providerId, detail });
+    await this.emit({
+      type: 'provider.unhealthy',
+      at: new Date(this.now()).toISOString(),
+      providerId,
+      detail,
+    });
     await this.emit({ ...this.base(user), type: 'fail-open', providerId, detail });
-    return { ok: true, userId: user.id, providerId, method: `${providerId}-fail-open`, failOpen: true };
+    return {
+      ok: true,
+      userId: user.id,
+      providerId,
+      method: `${providerId}-fail-open`,
+      failOpen: true,
+    };
   }
 
   // ------------------------------------------------------------------ recovery codes
 
   private makeRecoveryCodes(): string[] {
     const out = new Set<string>();
-    while (out.size < this.config.policy.recoveryCodes.count) out.add(generateRecoveryCode(this.registry.random));
+    while (out.size < this.config.policy.recoveryCodes.count)
+      out.add(generateRecoveryCode(this.registry.random));
     return [...out];
   }
 
@@ -705,7 +945,8 @@ export class TwoFactorService {
   async useRecoveryCode(user: TwoFactorUser, code: unknown): Promise<SecondFactorSuccess> {
     this.checkUser(user);
     const enrollments = await this.store(() => this.stores.enrollments.listByUser(user.id));
-    if (enrollments.length === 0) throw new PolicyError('NOT_ENROLLED', 'This account has no second factor.');
+    if (enrollments.length === 0)
+      throw new PolicyError('NOT_ENROLLED', 'This account has no second factor.');
     const failures = await this.reserveAttempt(user);
     const fail = async (reason: string, err: FactorkitError): Promise<never> => {
       await this.emit({ ...this.base(user), type: 'recovery.failed', reason, failures });
@@ -713,10 +954,22 @@ export class TwoFactorService {
       throw err;
     };
     const canonical = canonicalRecoveryCode(code);
-    if (canonical === undefined) return fail('INVALID_FORMAT', new InvalidFormatError('That is not a recovery code.'));
-    const result = await this.store(() => this.stores.enrollments.consumeRecoveryCode(user.id, hashRecoveryCode(user.id, canonical), this.now()));
-    if (result === 'already_used') return fail('CODE_ALREADY_USED', new CodeAlreadyUsedError('This recovery code was already used.'));
-    if (result !== 'consumed') return fail('INVALID_CODE', new InvalidCodeError('That recovery code is not valid.'));
+    if (canonical === undefined)
+      return fail('INVALID_FORMAT', new InvalidFormatError('That is not a recovery code.'));
+    const result = await this.store(() =>
+      this.stores.enrollments.consumeRecoveryCode(
+        user.id,
+        hashRecoveryCode(user.id, canonical),
+        this.now(),
+      ),
+    );
+    if (result === 'already_used')
+      return fail(
+        'CODE_ALREADY_USED',
+        new CodeAlreadyUsedError('This recovery code was already used.'),
+      );
+    if (result !== 'consumed')
+      return fail('INVALID_CODE', new InvalidCodeError('That recovery code is not valid.'));
     await this.store(() => this.stores.throttle.reset(user.id));
     const remaining = await this.store(() => this.stores.enrollments.countRecoveryCodes(user.id));
     const low = remaining <= this.config.policy.recoveryCodes.lowWatermark;
@@ -746,11 +999,18 @@ export class TwoFactorService {
     this.checkUser(user);
     const enrollments = await this.store(() => this.stores.enrollments.listByUser(user.id));
     if (enrollments.length === 0) {
-      throw new PolicyError('NOT_ENROLLED', 'Set up a second factor before creating recovery codes.');
+      throw new PolicyError(
+        'NOT_ENROLLED',
+        'Set up a second factor before creating recovery codes.',
+      );
     }
     const codes = this.makeRecoveryCodes();
     await this.store(() =>
-      this.stores.enrollments.replaceRecoveryCodes(user.id, codes.map((c) => hashRecoveryCode(user.id, c)), this.now()),
+      this.stores.enrollments.replaceRecoveryCodes(
+        user.id,
+        codes.map((c) => hashRecoveryCode(user.id, c)),
+        this.now(),
+      ),
     );
     await this.emit({ ...this.base(user), type: 'recovery.regenerated', count: codes.length });
     return codes.map(formatRecoveryCode);
@@ -764,7 +1024,10 @@ export class TwoFactorService {
     try {
       await provider.deactivate(this.ctx(e.providerId, user), user, this.openEnrollment(e));
     } catch (err) {
-      this.registry.logger.warn('factorkit: provider deactivate hook failed', { providerId: e.providerId, error: err instanceof Error ? err.name : 'unknown' });
+      this.registry.logger.warn('factorkit: provider deactivate hook failed', {
+        providerId: e.providerId,
+        error: err instanceof Error ? err.name : 'unknown',
+      });
     }
   }
 
@@ -773,28 +1036,48 @@ export class TwoFactorService {
     this.checkUser(user);
     const policy = this.config.policy.audiences[user.audience];
     if (!policy || !policy.allowUserDisable) {
-      throw new PolicyError('POLICY_DENIED', 'Your organisation does not let you turn off two-factor sign-in. Ask an administrator.');
+      throw new PolicyError(
+        'POLICY_DENIED',
+        'Your organisation does not let you turn off two-factor sign-in. Ask an administrator.',
+      );
     }
     const all = await this.store(() => this.stores.enrollments.listByUser(user.id));
     const target = all.find((e) => e.providerId === providerId);
     if (!target) throw new PolicyError('NOT_ENROLLED', `This account does not use ${providerId}.`);
     const allowed = this.allowed(user);
-    const usableAfter = all.filter((e) => e.id !== target.id && allowed.includes(e.providerId)).length;
+    const usableAfter = all.filter(
+      (e) => e.id !== target.id && allowed.includes(e.providerId),
+    ).length;
     if (policy.force && usableAfter === 0) {
-      throw new PolicyError('POLICY_DENIED', 'Two-factor sign-in is required for your account: add another factor before removing this one.');
+      throw new PolicyError(
+        'POLICY_DENIED',
+        'Two-factor sign-in is required for your account: add another factor before removing this one.',
+      );
     }
     await this.deactivateQuietly(user, target);
     await this.store(() => this.stores.enrollments.remove(user.id, target.id));
     await this.store(() => this.stores.pending.deleteForUser(user.id));
-    await this.emit({ ...this.base(user), type: 'deactivated', providerId, enrollmentId: target.id, by: 'user' });
+    await this.emit({
+      ...this.base(user),
+      type: 'deactivated',
+      providerId,
+      enrollmentId: target.id,
+      by: 'user',
+    });
   }
 
   private checkAdmin(action: AdminAction): void {
     if (typeof action?.actorId !== 'string' || action.actorId.trim() === '') {
       throw new InvalidArgumentError('An admin action needs the actorId of the administrator.');
     }
-    if (typeof action.reason !== 'string' || action.reason.trim().length < 3 || action.reason.length > 500) {
-      throw new InvalidArgumentError('An admin action needs a reason (3 to 500 characters), kept in the audit trail.');
+    if (
+      typeof action.reason !== 'string' ||
+      action.reason.trim().length < 3 ||
+      action.reason.length > 500
+    ) {
+      throw new InvalidArgumentError(
+        'An admin action needs a reason (3 to 500 characters), kept in the audit trail.',
+      );
     }
   }
 
@@ -802,7 +1085,10 @@ export class TwoFactorService {
    * Removes all of a user's two-factor material in one step (enrollments, recovery codes,
    * counters, pending steps, failure count): how an administrator helps a user who lost a device.
    */
-  async adminReset(action: AdminAction, user: TwoFactorUser): Promise<{ enrollmentsRemoved: number }> {
+  async adminReset(
+    action: AdminAction,
+    user: TwoFactorUser,
+  ): Promise<{ enrollmentsRemoved: number }> {
     this.checkAdmin(action);
     this.checkUser(user);
     const all = await this.store(() => this.stores.enrollments.listByUser(user.id));
@@ -810,7 +1096,13 @@ export class TwoFactorService {
     const removed = await this.store(() => this.stores.enrollments.removeAllForUser(user.id));
     await this.store(() => this.stores.pending.deleteForUser(user.id));
     await this.store(() => this.stores.throttle.reset(user.id));
-    await this.emit({ ...this.base(user), type: 'admin.reset', actorId: action.actorId, reason: action.reason.trim(), enrollmentsRemoved: removed });
+    await this.emit({
+      ...this.base(user),
+      type: 'admin.reset',
+      actorId: action.actorId,
+      reason: action.reason.trim(),
+      enrollmentsRemoved: removed,
+    });
     return { enrollmentsRemoved: removed };
   }
 
@@ -819,16 +1111,31 @@ export class TwoFactorService {
     this.checkAdmin(action);
     this.checkUser(user);
     await this.store(() => this.stores.throttle.reset(user.id));
-    await this.emit({ ...this.base(user), type: 'admin.unlocked', actorId: action.actorId, reason: action.reason.trim() });
+    await this.emit({
+      ...this.base(user),
+      type: 'admin.unlocked',
+      actorId: action.actorId,
+      reason: action.reason.trim(),
+    });
   }
 
-  async throttleStatus(user: TwoFactorUser): Promise<{ failures: number; locked: boolean; retryAfter: number | null }> {
+  async throttleStatus(
+    user: TwoFactorUser,
+  ): Promise<{ failures: number; locked: boolean; retryAfter: number | null }> {
     this.checkUser(user);
     const s = await this.store(() => this.stores.throttle.inspect(user.id));
     const now = this.now();
     const permanent = s.failures >= this.schedule.permanentAfter;
     const locked = permanent || (s.failures >= this.schedule.lockAfter && now < s.blockedUntil);
-    return { failures: s.failures, locked, retryAfter: permanent ? null : now < s.blockedUntil ? Math.ceil((s.blockedUntil - now) / 1000) : 0 };
+    return {
+      failures: s.failures,
+      locked,
+      retryAfter: permanent
+        ? null
+        : now < s.blockedUntil
+          ? Math.ceil((s.blockedUntil - now) / 1000)
+          : 0,
+    };
   }
 
   // ------------------------------------------------------------------ keys and health
@@ -840,7 +1147,9 @@ export class TwoFactorService {
     let unchanged = 0;
     const failed: { enrollmentId: string; code: string }[] = [];
     for (;;) {
-      const batch: EnrollmentRecord[] = await this.store(() => this.stores.enrollments.listAll(after, batchSize));
+      const batch: EnrollmentRecord[] = await this.store(() =>
+        this.stores.enrollments.listAll(after, batchSize),
+      );
       if (batch.length === 0) break;
       for (const e of batch) {
         if (SecretBox.keyIdOf(e.secret) === this.box.activeKeyId) {
@@ -850,10 +1159,14 @@ export class TwoFactorService {
         try {
           const ctx = this.enrollmentContext(e);
           const next = this.box.seal(this.box.open(e.secret, ctx), ctx);
-          if (await this.store(() => this.stores.enrollments.replaceSecret(e.id, e.secret, next))) rotated++;
+          if (await this.store(() => this.stores.enrollments.replaceSecret(e.id, e.secret, next)))
+            rotated++;
           else failed.push({ enrollmentId: e.id, code: 'CONCURRENT_CHANGE' });
         } catch (err) {
-          failed.push({ enrollmentId: e.id, code: err instanceof FactorkitError ? err.code : 'UNKNOWN' });
+          failed.push({
+            enrollmentId: e.id,
+            code: err instanceof FactorkitError ? err.code : 'UNKNOWN',
+          });
         }
       }
       after = batch[batch.length - 1]!.id;
@@ -872,13 +1185,26 @@ export class TwoFactorService {
         continue;
       }
       try {
-        const ctx: ProviderContext = { providerId: id, config: d.settings, audience: d.audiences[0] ?? '', constants: this.config.constants };
+        const ctx: ProviderContext = {
+          providerId: id,
+          config: d.settings,
+          audience: d.audiences[0] ?? '',
+          constants: this.config.constants,
+        };
         out[id] = await p.healthCheck(ctx);
       } catch (err) {
-        out[id] = { healthy: false, detail: err instanceof Error ? err.message : 'health check threw' };
+        out[id] = {
+          healthy: false,
+          detail: err instanceof Error ? err.message : 'health check threw',
+        };
       }
-      if (!out[id]!.healthy) {
-        await this.emit({ type: 'provider.unhealthy', at: new Date(this.now()).toISOString(), providerId: id, detail: String(out[id]!.detail ?? '').slice(0, 200) });
+      if (!out[id].healthy) {
+        await this.emit({
+          type: 'provider.unhealthy',
+          at: new Date(this.now()).toISOString(),
+          providerId: id,
+          detail: String(out[id].detail ?? '').slice(0, 200),
+        });
       }
     }
     return out;

@@ -65,7 +65,6 @@ export class MemoryPendingStore implements PendingStore {
     }
     return n;
   }
-
 }
 
 export class MemoryEnrollmentStore implements EnrollmentStore {
@@ -75,7 +74,8 @@ export class MemoryEnrollmentStore implements EnrollmentStore {
   async activate(input: ActivateInput): Promise<{ recoveryCodesIssued: boolean }> {
     const e = input.enrollment;
     for (const r of this.enrollmentRows.values()) {
-      if (r.userId === e.userId && r.providerId === e.providerId) throw new EnrollmentConflictError();
+      if (r.userId === e.userId && r.providerId === e.providerId)
+        throw new EnrollmentConflictError();
     }
     if (this.enrollmentRows.has(e.id)) throw new Error('enrollment id collision');
     this.enrollmentRows.set(e.id, { ...e });
@@ -118,7 +118,10 @@ export class MemoryEnrollmentStore implements EnrollmentStore {
     if (r) this.enrollmentRows.set(enrollmentId, { ...r, lastUsedAt: now });
   }
 
-  async remove(userId: string, enrollmentId: string): Promise<{ removed: boolean; remaining: number }> {
+  async remove(
+    userId: string,
+    enrollmentId: string,
+  ): Promise<{ removed: boolean; remaining: number }> {
     const r = this.enrollmentRows.get(enrollmentId);
     const removed = !!r && r.userId === userId;
     if (removed) this.enrollmentRows.delete(enrollmentId);
@@ -172,7 +175,6 @@ export class MemoryEnrollmentStore implements EnrollmentStore {
   async countRecoveryCodes(userId: string): Promise<number> {
     return (this.codes.get(userId) ?? []).filter((c) => c.usedAt === null).length;
   }
-
 }
 
 export class MemoryThrottleStore implements ThrottleStore {

@@ -32,6 +32,9 @@ export function applyReserve(
   const block = throttleBlockMs(failures, s);
   return {
     ok: true,
-    next: { failures, blockedUntil: block === Infinity ? Number.MAX_SAFE_INTEGER : block === 0 ? 0 : now + block },
+    next: {
+      failures,
+      blockedUntil: block === Infinity ? Number.MAX_SAFE_INTEGER : block === 0 ? 0 : now + block,
+    },
   };
 }

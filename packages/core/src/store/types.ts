@@ -124,7 +124,12 @@ export interface ThrottleState {
 
 export type ReserveResult =
   | { readonly ok: true; readonly failures: number }
-  | { readonly ok: false; readonly failures: number; readonly locked: boolean; readonly retryAt: number | null };
+  | {
+      readonly ok: false;
+      readonly failures: number;
+      readonly locked: boolean;
+      readonly retryAt: number | null;
+    };
 
 export interface ThrottleStore {
   /**

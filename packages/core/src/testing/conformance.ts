@@ -74,14 +74,24 @@ export const MALFORMED_INPUTS: readonly unknown[] = [
 
 const ALLOWED_FAILURES = new Set(['INVALID_FORMAT', 'INVALID_CODE', 'PROVIDER_DENIED']);
 
-async function rejects(promise: Promise<unknown>, codes: Iterable<string>, what: string): Promise<FactorkitError> {
+async function rejects(
+  promise: Promise<unknown>,
+  codes: Iterable<string>,
+  what: string,
+): Promise<FactorkitError> {
   const allowed = new Set(codes);
   let result: unknown;
   try {
     result = await promise;
   } catch (err) {
-    assert.ok(err instanceof FactorkitError, `${what}: expected a typed FactorkitError, got ${String(err)}`);
-    assert.ok(allowed.has(err.code), `${what}: expected one of ${[...allowed].join(', ')}, got ${err.code}`);
+    assert.ok(
+      err instanceof FactorkitError,
+      `${what}: expected a typed FactorkitError, got ${String(err)}`,
+    );
+    assert.ok(
+      allowed.has(err.code),
+      `${what}: expected one of ${[...allowed].join(', ')}, got ${err.code}`,
+    );
     return err;
   }
   assert.fail(`${what}: expected a rejection, got ${JSON.stringify(result)?.slice(0, 200)}`);
@@ -103,7 +113,9 @@ export function providerConformanceChecks(options: ConformanceOptions): Check[] 
     isClass ? (source as ProviderClass) : (source as () => TwoFactorProvider)();
   // Learn the provider id once (a class must be constructed to read it).
   const providerId = new ProviderRegistry().register(instantiate()).ids()[0]!;
-  const make = (extra: Partial<HarnessOptions> = {}): { h: Harness; provider: TwoFactorProvider } => {
+  const make = (
+    extra: Partial<HarnessOptions> = {},
+  ): { h: Harness; provider: TwoFactorProvider } => {
     const h = createHarness({
       ...options.harness,
       ...extra,
@@ -127,7 +139,10 @@ export function providerConformanceChecks(options: ConformanceOptions): Check[] 
       async run() {
         const { h, provider } = make();
         assert.match(provider.id, /^[a-z][a-z0-9-]{1,31}$/);
-        assert.deepEqual(h.registry.list().map((d) => d.id), [provider.id]);
+        assert.deepEqual(
+          h.registry.list().map((d) => d.id),
+          [provider.id],
+        );
       },
     },
     {
@@ -142,7 +157,11 @@ export function providerConformanceChecks(options: ConformanceOptions): Check[] 
         }
         for (const name of secretFieldNames(provider.configSchema)) {
           assert.equal(props[name]?.['writeOnly'], true, `secret ${name} must be writeOnly`);
-          assert.equal(props[name]?.['default'], undefined, `secret ${name} must not expose a default`);
+          assert.equal(
+            props[name]?.['default'],
+            undefined,
+            `secret ${name} must not expose a default`,
+          );
         }
       },
     },
@@ -151,11 +170,27 @@ export function providerConformanceChecks(options: ConformanceOptions): Check[] 
       async run() {
         const { h, provider } = make();
         const user = testUser();
-        const ctx = { providerId: provider.id, config: h.config.providers[provider.id]!.settings, audience: user.audience, constants: {} };
+        const ctx = {
+          providerId: provider.id,
+          config: h.config.providers[provider.id]!.settings,
+          audience: user.audience,
+          constants: {},
+        };
         const begun = await provider.beginActivation(ctx, user);
-        assert.ok(PROMPT_KINDS.includes(begun.prompt.kind), `unknown prompt kind ${String(begun.prompt.kind)}`);
-        assert.deepEqual(JSON.parse(JSON.stringify(begun.prompt)), begun.prompt, 'prompt must survive JSON');
-        assert.deepEqual(JSON.parse(JSON.stringify(begun.pending ?? null)), begun.pending ?? null, 'pending must survive JSON');
+        assert.ok(
+          PROMPT_KINDS.includes(begun.prompt.kind),
+          `unknown prompt kind ${String(begun.prompt.kind)}`,
+        );
+        assert.deepEqual(
+          JSON.parse(JSON.stringify(begun.prompt)),
+          begun.prompt,
+          'prompt must survive JSON',
+        );
+        assert.deepEqual(
+          JSON.parse(JSON.stringify(begun.pending ?? null)),
+          begun.pending ?? null,
+          'pending must survive JSON',
+        );
       },
     },
     {
@@ -164,7 +199,10 @@ export function providerConformanceChecks(options: ConformanceOptions): Check[] 
         const { h } = make();
         const user = testUser();
         const { done } = await enroll(h, user);
-        assert.ok(done.ok === true && (done.recoveryCodes?.length ?? 0) >= 4, 'first factor issues recovery codes');
+        assert.ok(
+          done.ok === true && (done.recoveryCodes?.length ?? 0) >= 4,
+          'first factor issues recovery codes',
+        );
         const req = await h.service.requirement(user);
         assert.equal(req.action, 'challenge');
       },
@@ -175,8 +213,17 @@ export function providerConformanceChecks(options: ConformanceOptions): Check[] 
         const { h } = make();
         const user = testUser();
         const started = await h.service.beginActivation(user, h.registry.ids()[0]!);
-        const wrong = await options.wrongAnswer({ prompt: started.prompt, clock: h.clock, user, activationPrompt: started.prompt });
-        await rejects(h.service.completeActivation(started.activationId, user, wrong), ALLOWED_FAILURES, 'wrong activation answer');
+        const wrong = await options.wrongAnswer({
+          prompt: started.prompt,
+          clock: h.clock,
+          user,
+          activationPrompt: started.prompt,
+        });
+        await rejects(
+          h.service.completeActivation(started.activationId, user, wrong),
+          ALLOWED_FAILURES,
+          'wrong activation answer',
+        );
         assert.equal((await h.service.listEnrollments(user)).length, 0);
       },
     },
@@ -187,7 +234,11 @@ export function providerConformanceChecks(options: ConformanceOptions): Check[] 
         const user = testUser();
         for (const bad of MALFORMED_INPUTS) {
           const started = await h.service.beginActivation(user, h.registry.ids()[0]!);
-          await rejects(h.service.completeActivation(started.activationId, user, bad), ALLOWED_FAILURES, `activation input ${JSON.stringify(bad)?.slice(0, 20)}`);
+          await rejects(
+            h.service.completeActivation(started.activationId, user, bad),
+            ALLOWED_FAILURES,
+            `activation input ${JSON.stringify(bad)?.slice(0, 20)}`,
+          );
         }
         assert.equal((await h.service.listEnrollments(user)).length, 0);
       },
@@ -200,10 +251,19 @@ export function providerConformanceChecks(options: ConformanceOptions): Check[] 
         const { started: act } = await enroll(h, user);
         h.clock.advance(step);
         const ch = await h.service.beginChallenge(user);
-        const answer = await options.answerChallenge({ prompt: ch.prompt, clock: h.clock, user, activationPrompt: act.prompt });
+        const answer = await options.answerChallenge({
+          prompt: ch.prompt,
+          clock: h.clock,
+          user,
+          activationPrompt: act.prompt,
+        });
         const ok = await h.service.completeChallenge(ch.challengeId, user, answer);
         assert.ok(isSuccess(ok), 'right answer must succeed');
-        await rejects(h.service.completeChallenge(ch.challengeId, user, answer), ['CHALLENGE_NOT_FOUND'], 'reused challenge id');
+        await rejects(
+          h.service.completeChallenge(ch.challengeId, user, answer),
+          ['CHALLENGE_NOT_FOUND'],
+          'reused challenge id',
+        );
       },
     },
     {
@@ -214,21 +274,36 @@ export function providerConformanceChecks(options: ConformanceOptions): Check[] 
         const { started: act } = await enroll(h, user);
         h.clock.advance(step);
         const ch = await h.service.beginChallenge(user);
-        const wrong = await options.wrongAnswer({ prompt: ch.prompt, clock: h.clock, user, activationPrompt: act.prompt });
-        await rejects(h.service.completeChallenge(ch.challengeId, user, wrong), ALLOWED_FAILURES, 'wrong challenge answer');
+        const wrong = await options.wrongAnswer({
+          prompt: ch.prompt,
+          clock: h.clock,
+          user,
+          activationPrompt: act.prompt,
+        });
+        await rejects(
+          h.service.completeChallenge(ch.challengeId, user, wrong),
+          ALLOWED_FAILURES,
+          'wrong challenge answer',
+        );
         assert.equal((await h.service.throttleStatus(user)).failures, 1);
       },
     },
     {
       name: 'challenge: malformed input (catalog IN-01) gives a typed failure, never success or a crash',
       async run() {
-        const { h } = make({ policy: { throttle: { maxFailures: 100, freeFailures: 100, permanentLockAfter: 100 } } });
+        const { h } = make({
+          policy: { throttle: { maxFailures: 100, freeFailures: 100, permanentLockAfter: 100 } },
+        });
         const user = testUser();
         await enroll(h, user);
         h.clock.advance(step);
         for (const bad of MALFORMED_INPUTS) {
           const ch = await h.service.beginChallenge(user);
-          await rejects(h.service.completeChallenge(ch.challengeId, user, bad), ALLOWED_FAILURES, `challenge input ${JSON.stringify(bad)?.slice(0, 20)}`);
+          await rejects(
+            h.service.completeChallenge(ch.challengeId, user, bad),
+            ALLOWED_FAILURES,
+            `challenge input ${JSON.stringify(bad)?.slice(0, 20)}`,
+          );
         }
       },
     },
@@ -242,9 +317,21 @@ export function providerConformanceChecks(options: ConformanceOptions): Check[] 
         await enroll(h, mallory);
         h.clock.advance(step);
         const ch = await h.service.beginChallenge(alice);
-        const answer = await options.answerChallenge({ prompt: ch.prompt, clock: h.clock, user: alice, activationPrompt: act.prompt });
-        await rejects(h.service.completeChallenge(ch.challengeId, mallory, answer), ['CHALLENGE_NOT_FOUND'], 'foreign challenge');
-        assert.ok(isSuccess(await h.service.completeChallenge(ch.challengeId, alice, answer)), 'owner still completes');
+        const answer = await options.answerChallenge({
+          prompt: ch.prompt,
+          clock: h.clock,
+          user: alice,
+          activationPrompt: act.prompt,
+        });
+        await rejects(
+          h.service.completeChallenge(ch.challengeId, mallory, answer),
+          ['CHALLENGE_NOT_FOUND'],
+          'foreign challenge',
+        );
+        assert.ok(
+          isSuccess(await h.service.completeChallenge(ch.challengeId, alice, answer)),
+          'owner still completes',
+        );
       },
     },
     {
@@ -256,21 +343,41 @@ export function providerConformanceChecks(options: ConformanceOptions): Check[] 
         h.clock.advance(step);
         const ch = await h.service.beginChallenge(user);
         h.clock.advance(h.config.policy.pending.ttlSeconds * 1000 + 1);
-        const answer = await options.answerChallenge({ prompt: ch.prompt, clock: h.clock, user, activationPrompt: act.prompt });
-        await rejects(h.service.completeChallenge(ch.challengeId, user, answer), ['CHALLENGE_EXPIRED'], 'expired challenge');
+        const answer = await options.answerChallenge({
+          prompt: ch.prompt,
+          clock: h.clock,
+          user,
+          activationPrompt: act.prompt,
+        });
+        await rejects(
+          h.service.completeChallenge(ch.challengeId, user, answer),
+          ['CHALLENGE_EXPIRED'],
+          'expired challenge',
+        );
       },
     },
     {
       name: 'throttling: after the failure limit even the right answer is refused as LOCKED (catalog BF-01)',
       async run() {
-        const { h } = make({ policy: { throttle: { maxFailures: 3, freeFailures: 3, permanentLockAfter: 100 } } });
+        const { h } = make({
+          policy: { throttle: { maxFailures: 3, freeFailures: 3, permanentLockAfter: 100 } },
+        });
         const user = testUser();
         const { started: act } = await enroll(h, user);
         h.clock.advance(step);
         for (let i = 0; i < 3; i++) {
           const ch = await h.service.beginChallenge(user);
-          const wrong = await options.wrongAnswer({ prompt: ch.prompt, clock: h.clock, user, activationPrompt: act.prompt });
-          await rejects(h.service.completeChallenge(ch.challengeId, user, wrong), ALLOWED_FAILURES, `wrong answer ${i + 1}`);
+          const wrong = await options.wrongAnswer({
+            prompt: ch.prompt,
+            clock: h.clock,
+            user,
+            activationPrompt: act.prompt,
+          });
+          await rejects(
+            h.service.completeChallenge(ch.challengeId, user, wrong),
+            ALLOWED_FAILURES,
+            `wrong answer ${i + 1}`,
+          );
         }
         await rejects(h.service.beginChallenge(user), ['LOCKED'], 'challenge while locked');
       },
@@ -286,10 +393,18 @@ export function providerConformanceChecks(options: ConformanceOptions): Check[] 
           const { h } = make();
           const user = testUser();
           const started = await h.service.beginActivation(user, h.registry.ids()[0]!);
-          const answer = await options.answerActivation({ prompt: started.prompt, clock: h.clock, user });
+          const answer = await options.answerActivation({
+            prompt: started.prompt,
+            clock: h.clock,
+            user,
+          });
           await h.service.completeActivation(started.activationId, user, answer);
           const ch = await h.service.beginChallenge(user);
-          await rejects(h.service.completeChallenge(ch.challengeId, user, answer), ['CODE_ALREADY_USED'], 'activation code replayed');
+          await rejects(
+            h.service.completeChallenge(ch.challengeId, user, answer),
+            ['CODE_ALREADY_USED'],
+            'activation code replayed',
+          );
         },
       },
       {
@@ -300,10 +415,19 @@ export function providerConformanceChecks(options: ConformanceOptions): Check[] 
           const { started: act } = await enroll(h, user);
           h.clock.advance(step);
           const c1 = await h.service.beginChallenge(user);
-          const answer = await options.answerChallenge({ prompt: c1.prompt, clock: h.clock, user, activationPrompt: act.prompt });
+          const answer = await options.answerChallenge({
+            prompt: c1.prompt,
+            clock: h.clock,
+            user,
+            activationPrompt: act.prompt,
+          });
           assert.ok(isSuccess(await h.service.completeChallenge(c1.challengeId, user, answer)));
           const c2 = await h.service.beginChallenge(user);
-          await rejects(h.service.completeChallenge(c2.challengeId, user, answer), ['CODE_ALREADY_USED'], 'replayed answer');
+          await rejects(
+            h.service.completeChallenge(c2.challengeId, user, answer),
+            ['CODE_ALREADY_USED'],
+            'replayed answer',
+          );
           assert.equal(h.audit.ofType('replay.rejected').length, 1);
         },
       },
@@ -323,7 +447,11 @@ export function providerConformanceChecks(options: ConformanceOptions): Check[] 
 }
 
 /** Registers the provider conformance checks with a test runner. */
-export function describeProviderConformance(name: string, options: ConformanceOptions, api: TestApi): void {
+export function describeProviderConformance(
+  name: string,
+  options: ConformanceOptions,
+  api: TestApi,
+): void {
   api.describe(`provider conformance: ${name}`, () => {
     for (const check of providerConformanceChecks(options)) api.it(check.name, () => check.run());
   });

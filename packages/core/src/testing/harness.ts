@@ -2,7 +2,13 @@ import { loadDeploymentConfig, type DeploymentConfig } from '../config/deploymen
 import { MemoryAuditSink } from '../events.js';
 import type { ProviderClass, TwoFactorProvider, TwoFactorUser } from '../provider/contract.js';
 import { ProviderRegistry } from '../provider/registry.js';
-import { CryptoRandomSource, NoopLogger, type HttpClient, type Logger, type RandomSource } from '../services.js';
+import {
+  CryptoRandomSource,
+  NoopLogger,
+  type HttpClient,
+  type Logger,
+  type RandomSource,
+} from '../services.js';
 import { TwoFactorService } from '../service/two-factor-service.js';
 import { MemoryStore } from '../store/memory.js';
 import type { FactorkitStores } from '../store/types.js';
@@ -46,7 +52,8 @@ export function createHarness(options: HarnessOptions): Harness {
   });
   for (const p of options.providers) registry.register(p);
   const providers: Record<string, unknown> = {};
-  for (const id of registry.ids()) providers[id] = { enabled: true, settings: options.settings?.[id] ?? {} };
+  for (const id of registry.ids())
+    providers[id] = { enabled: true, settings: options.settings?.[id] ?? {} };
   const config = loadDeploymentConfig(
     {
       providers,
@@ -69,5 +76,11 @@ let seq = 0;
 /** A fresh user with a unique id. */
 export function testUser(overrides: Partial<TwoFactorUser> = {}): TwoFactorUser {
   seq++;
-  return { id: `user-${seq}-${Math.random().toString(36).slice(2, 8)}`, audience: 'client', username: `user${seq}@example.test`, email: `user${seq}@example.test`, ...overrides };
+  return {
+    id: `user-${seq}-${Math.random().toString(36).slice(2, 8)}`,
+    audience: 'client',
+    username: `user${seq}@example.test`,
+    email: `user${seq}@example.test`,
+    ...overrides,
+  };
 }

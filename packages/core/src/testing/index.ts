@@ -13,5 +13,9 @@ export {
   type Check,
   type TestApi,
 } from './conformance.js';
-export { storeContractChecks, describeStoreContract, type StoreContractOptions } from './store-contract.js';
+export {
+  storeContractChecks,
+  describeStoreContract,
+  type StoreContractOptions,
+} from './store-contract.js';
 export { MemoryStore } from '../store/memory.js';

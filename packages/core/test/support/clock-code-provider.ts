@@ -61,7 +61,12 @@ export class ClockCodeProvider implements TwoFactorProvider<ClockCodeSettings, J
   readonly displayName = 'Clock code';
   readonly coreVersion = `^${CORE_VERSION}`;
   readonly configSchema = ClockCodeSettings;
-  readonly capabilities = { interactive: true, outOfBand: 'none', replayCounter: true, retryableChallenge: true } as const;
+  readonly capabilities = {
+    interactive: true,
+    outOfBand: 'none',
+    replayCounter: true,
+    retryableChallenge: true,
+  } as const;
   behaviour: Behaviour = { kind: 'normal' };
   healthy = true;
 
@@ -72,11 +77,13 @@ export class ClockCodeProvider implements TwoFactorProvider<ClockCodeSettings, J
   }
 
   private check(ctx: ProviderContext<ClockCodeSettings>, input: unknown): VerifyOutcome {
-    if (typeof input !== 'string' || !new RegExp(`^[0-9]{${ctx.config.digits}}$`).test(input)) return { ok: false, reason: 'INVALID_FORMAT' };
+    if (typeof input !== 'string' || !new RegExp(`^[0-9]{${ctx.config.digits}}$`).test(input))
+      return { ok: false, reason: 'INVALID_FORMAT' };
     const now = this.clock.now();
     // Accept the current and the previous step, like a TOTP window of 1.
     for (const t of [now, now - STEP_MS]) {
-      if (codeAt(t, ctx.config.digits) === input) return { ok: true, counter: Math.floor(t / STEP_MS), method: 'clock-code' };
+      if (codeAt(t, ctx.config.digits) === input)
+        return { ok: true, counter: Math.floor(t / STEP_MS), method: 'clock-code' };
     }
     return { ok: false, reason: 'INVALID_CODE' };
   }
@@ -89,13 +96,26 @@ export class ClockCodeProvider implements TwoFactorProvider<ClockCodeSettings, J
     return ctx.config.failOpenAudiences?.includes(ctx.audience) ?? false;
   }
 
-  async beginActivation(ctx: ProviderContext<ClockCodeSettings>, _user: TwoFactorUser): Promise<Begun<CodeEntryPrompt>> {
-    return { prompt: this.prompt(ctx), pending: { started: this.clock.now(), marker: 'pending-secret-marker' } };
+  async beginActivation(
+    ctx: ProviderContext<ClockCodeSettings>,
+    _user: TwoFactorUser,
+  ): Promise<Begun<CodeEntryPrompt>> {
+    return {
+      prompt: this.prompt(ctx),
+      pending: { started: this.clock.now(), marker: 'pending-secret-marker' },
+    };
   }
 
-  async completeActivation(ctx: ProviderContext<ClockCodeSettings>, _user: TwoFactorUser, _pending: JsonValue, input: unknown) {
+  async completeActivation(
+    ctx: ProviderContext<ClockCodeSettings>,
+    _user: TwoFactorUser,
+    _pending: JsonValue,
+    input: unknown,
+  ) {
     const r = this.check(ctx, input);
-    return r.ok ? { ok: true as const, enrollment: { seed: 'enrollment-secret-marker' }, counter: r.counter! } : r;
+    return r.ok
+      ? { ok: true as const, enrollment: { seed: 'enrollment-secret-marker' }, counter: r.counter! }
+      : r;
   }
 
   async beginChallenge(ctx: ProviderContext<ClockCodeSettings>): Promise<Begun<ChallengePrompt>> {
@@ -103,7 +123,13 @@ export class ClockCodeProvider implements TwoFactorProvider<ClockCodeSettings, J
     return { prompt: this.prompt(ctx), pending: null };
   }
 
-  async verify(ctx: ProviderContext<ClockCodeSettings>, _u: TwoFactorUser, _e: JsonValue, _p: JsonValue, input: unknown): Promise<VerifyOutcome> {
+  async verify(
+    ctx: ProviderContext<ClockCodeSettings>,
+    _u: TwoFactorUser,
+    _e: JsonValue,
+    _p: JsonValue,
+    input: unknown,
+  ): Promise<VerifyOutcome> {
     const b = this.behaviour;
     if (b.kind === 'verify-returns') return b.value as VerifyOutcome;
     if (b.kind === 'verify-throws') throw b.error;
