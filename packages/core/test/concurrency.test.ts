@@ -46,7 +46,7 @@ describe('concurrency', () => {
     expect(results.filter((r) => r.status === 'fulfilled' && r.value.ok === true)).toHaveLength(1);
     const codes = results
       .filter((r) => r.status === 'rejected')
-      .map((r) => ((r).reason as FactorkitError).code);
+      .map((r) => (r.reason as FactorkitError).code);
     expect(new Set(codes)).toEqual(new Set(['CODE_ALREADY_USED']));
   });
 

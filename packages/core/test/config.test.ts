@@ -261,6 +261,8 @@ describe('provider schemas without fields', () => {
   it('accept an empty settings object and reject any key', async () => {
     const { validateAgainstSchema } = await import('../src/index.js');
     expect(validateAgainstSchema(NoSettings, {}, 'providers.x.settings').issues).toEqual([]);
-    expect(validateAgainstSchema(NoSettings, { a: 1 }, 'providers.x.settings').issues).toEqual([{ path: 'providers.x.settings.a', message: 'is not a known setting' }]);
+    expect(validateAgainstSchema(NoSettings, { a: 1 }, 'providers.x.settings').issues).toEqual([
+      { path: 'providers.x.settings.a', message: 'is not a known setting' },
+    ]);
   });
 });

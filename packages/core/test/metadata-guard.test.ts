@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  Clock,
-  HttpClient,
-  Logger,
-  Provider,
-  RandomSource,
-} from '../src/index.js';
+import { Clock, HttpClient, Logger, Provider, RandomSource } from '../src/index.js';
 
 @Provider()
 class Probe {

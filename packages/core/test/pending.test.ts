@@ -119,3 +119,25 @@ describe('pending challenge ids', () => {
     for (const id of ids) expect(Buffer.from(id, 'base64url')).toHaveLength(32);
   });
 });
+
+describe('pending id handed to providers', () => {
+  it('is the same one-time id the host gets back (a redirect provider uses it as OAuth state)', async () => {
+    const h = clockHarness();
+    const user = testUser();
+    const seen: (string | undefined)[] = [];
+    const begin = h.provider.beginChallenge.bind(h.provider);
+    const verify = h.provider.verify.bind(h.provider);
+    h.provider.beginChallenge = async (ctx, ...rest) => {
+      seen.push(ctx.pendingId);
+      return begin(ctx, ...rest);
+    };
+    h.provider.verify = async (ctx, ...rest) => {
+      seen.push(ctx.pendingId);
+      return verify(ctx, ...rest);
+    };
+    await h.enroll(user);
+    const ch = await h.service.beginChallenge(user);
+    await h.service.completeChallenge(ch.challengeId, user, h.code());
+    expect(seen).toEqual([ch.challengeId, ch.challengeId]);
+  });
+});

@@ -1,15 +1,6 @@
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
-import {
-  IsArray,
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  Max,
-  Min,
-} from 'class-validator';
+import { IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { ConfigValidationError, type ConfigIssue } from '../errors.js';
 import type { ProviderRegistry } from '../provider/registry.js';
 import { Field } from './fields.js';

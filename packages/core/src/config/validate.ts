@@ -72,13 +72,16 @@ export function validateAgainstSchema<T extends object>(
   });
   // A schema with no decorated field (a provider without settings) makes class-validator report
   // an "unknown value"; what it means here is that every given key is unknown.
-  const known = errors.filter((e) => !(e.property === undefined && e.constraints?.['unknownValue']));
+  const known = errors.filter(
+    (e) => !(e.property === undefined && e.constraints?.['unknownValue']),
+  );
   if (known.length !== errors.length) {
-    for (const key of Object.keys(plain)) issues.push({ path: path ? `${path}.${key}` : key, message: 'is not a known setting' });
+    for (const key of Object.keys(plain))
+      issues.push({ path: path ? `${path}.${key}` : key, message: 'is not a known setting' });
   }
   flatten(known, path, issues);
   const secretValues = secretFieldNames(schema)
-    .map((k) => (plain)[k])
+    .map((k) => plain[k])
     .filter((v): v is string => typeof v === 'string');
   for (const i of issues) i.message = redact(i.message, secretValues);
   return { value, issues };

@@ -177,6 +177,12 @@ export interface ProviderContext<Config extends object = object> {
   readonly constants: Readonly<Record<string, string>>;
   /** The last counter accepted for this enrollment, when the provider reports counters. */
   readonly lastCounter?: number | null;
+  /**
+   * The id of the pending activation or challenge this hook works on: core's one-time token
+   * (256 bits, bound to the user and single use). A redirect provider uses it as its OAuth
+   * `state` (Duo), so the callback's `state` is the id the host passes back to core.
+   */
+  readonly pendingId?: string;
 }
 
 export type HealthStatus =

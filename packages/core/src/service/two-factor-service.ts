@@ -217,6 +217,7 @@ export class TwoFactorService {
     providerId: string,
     user: TwoFactorUser,
     lastCounter?: number | null,
+    pendingId?: string,
   ): ProviderContext {
     const deployment = this.config.providers[providerId];
     if (!deployment || !deployment.enabled || !this.registry.has(providerId))
@@ -227,6 +228,7 @@ export class TwoFactorService {
       audience: user.audience,
       constants: this.config.constants,
       ...(lastCounter === undefined ? {} : { lastCounter }),
+      ...(pendingId === undefined ? {} : { pendingId }),
     };
   }
 
@@ -551,13 +553,13 @@ export class TwoFactorService {
       );
     }
     const provider = this.provider(providerId);
-    const ctx = this.ctx(providerId, user);
+    const id = this.newToken();
+    const ctx = this.ctx(providerId, user, undefined, id);
     const begun = await this.begin<ActivationPrompt>(
       () => provider.beginActivation(ctx, user),
       PROMPT_KINDS,
     );
     const now = this.now();
-    const id = this.newToken();
     const shell = { id, userId: user.id, providerId, kind: 'activation' as const };
     const record: PendingRecord = {
       ...shell,
@@ -579,7 +581,7 @@ export class TwoFactorService {
     this.checkUser(user);
     const record = await this.takePending(activationId, user, 'activation');
     const provider = this.provider(record.providerId);
-    const ctx = this.ctx(record.providerId, user);
+    const ctx = this.ctx(record.providerId, user, undefined, record.id);
     const pending = JSON.parse(
       this.box.open(record.payload, this.pendingContext(record)),
     ) as JsonValue;
@@ -696,7 +698,8 @@ export class TwoFactorService {
     const enrollment = (await this.listUsable(user)).find((e) => e.providerId === chosen);
     if (!enrollment) throw new PolicyError('NOT_ENROLLED', `This account does not use ${chosen}.`);
     const provider = this.provider(chosen);
-    const ctx = this.ctx(chosen, user, enrollment.counter);
+    const id = this.newToken();
+    const ctx = this.ctx(chosen, user, enrollment.counter, id);
     const data = this.openEnrollment(enrollment);
     let begun: { prompt: ChallengePrompt; pending: JsonValue };
     try {
@@ -708,7 +711,6 @@ export class TwoFactorService {
       if (err instanceof ProviderUnavailableError) throw await this.unavailable(user, chosen, err);
       throw err;
     }
-    const id = this.newToken();
     const shell = { id, userId: user.id, providerId: chosen, kind: 'challenge' as const };
     const record: PendingRecord = {
       ...shell,
@@ -777,7 +779,7 @@ export class TwoFactorService {
       throw new PendingStateError('CHALLENGE_NOT_FOUND');
     }
     const provider = this.provider(record.providerId);
-    const ctx = this.ctx(record.providerId, user, enrollment.counter);
+    const ctx = this.ctx(record.providerId, user, enrollment.counter, record.id);
     const data = this.openEnrollment(enrollment);
     const pending = JSON.parse(
       this.box.open(record.payload, this.pendingContext(record)),
