@@ -36,32 +36,66 @@ describeProviderConformance('external email-code provider', {
 
 describe('a provider written outside this repository', () => {
   it('installs the packed core, compiles, and passes the conformance kit under node:test', () => {
-    execFileSync('npx', ['-y', 'pnpm@12.4.2', '--filter', '@factorkit/core', 'pack', '--pack-destination', work], { cwd: repo, stdio: 'pipe' });
+    execFileSync(
+      'npx',
+      ['-y', 'pnpm@12.4.2', '--filter', '@factorkit/core', 'pack', '--pack-destination', work],
+      { cwd: repo, stdio: 'pipe' },
+    );
     const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'));
     expect(tarball).toMatch(/^factorkit-core-\d+\.\d+\.\d+\.tgz$/);
     writeFileSync(
       join(work, 'package.json'),
-      JSON.stringify({ name: 'external-provider', private: true, type: 'module', dependencies: { '@factorkit/core': `file:./${tarball}` } }),
+      JSON.stringify({
+        name: 'external-provider',
+        private: true,
+        type: 'module',
+        dependencies: { '@factorkit/core': `file:./${tarball}` },
+      }),
     );
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', '--prefer-offline'], { cwd: work, stdio: 'pipe' });
-    copyFileSync(join(repo, 'test', 'example-provider', 'email-code-provider.ts'), join(work, 'email-code-provider.ts'));
+    execFileSync(
+      'npm',
+      ['install', '--no-audit', '--no-fund', '--loglevel=error', '--prefer-offline'],
+      { cwd: work, stdio: 'pipe' },
+    );
+    copyFileSync(
+      join(repo, 'test', 'example-provider', 'email-code-provider.ts'),
+      join(work, 'email-code-provider.ts'),
+    );
     writeFileSync(
       join(work, 'tsconfig.json'),
       JSON.stringify({
         compilerOptions: {
-          target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, outDir: 'dist',
-          experimentalDecorators: true, emitDecoratorMetadata: true, skipLibCheck: true, types: ['node'],
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          strict: true,
+          outDir: 'dist',
+          experimentalDecorators: true,
+          emitDecoratorMetadata: true,
+          skipLibCheck: true,
+          types: ['node'],
           typeRoots: [join(repo, 'node_modules', '@types')],
         },
         files: ['email-code-provider.ts'],
       }),
     );
-    execFileSync(process.execPath, [join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', work], { cwd: work, stdio: 'pipe' });
+    execFileSync(
+      process.execPath,
+      [join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', work],
+      { cwd: work, stdio: 'pipe' },
+    );
     writeFileSync(join(work, 'conformance.test.mjs'), runner);
-    const run = spawnSync(process.execPath, ['--test', '--test-reporter=tap', 'conformance.test.mjs'], { cwd: work, encoding: 'utf8' });
+    const run = spawnSync(
+      process.execPath,
+      ['--test', '--test-reporter=tap', 'conformance.test.mjs'],
+      { cwd: work, encoding: 'utf8' },
+    );
     const pass = Number(/^# pass (\d+)$/m.exec(run.stdout)?.[1] ?? -1);
     const fail = Number(/^# fail (\d+)$/m.exec(run.stdout)?.[1] ?? -1);
-    expect({ fail, status: run.status }, run.stdout.slice(-3000) + run.stderr).toEqual({ fail: 0, status: 0 });
+    expect({ fail, status: run.status }, run.stdout.slice(-3000) + run.stderr).toEqual({
+      fail: 0,
+      status: 0,
+    });
     expect(pass).toBeGreaterThanOrEqual(12);
   }, 240_000);
 });

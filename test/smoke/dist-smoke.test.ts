@@ -40,7 +40,9 @@ console.log(JSON.stringify({ resolved: import.meta.resolve('@factorkit/core'), e
 
 describe('built @factorkit/core (dist)', () => {
   it('has the files its exports map promises', () => {
-    const pkg = JSON.parse(readFileSync(join(coreDir, 'package.json'), 'utf8')) as { exports: Record<string, { types: string; default: string }> };
+    const pkg = JSON.parse(readFileSync(join(coreDir, 'package.json'), 'utf8')) as {
+      exports: Record<string, { types: string; default: string }>;
+    };
     for (const [sub, target] of Object.entries(pkg.exports)) {
       if (sub === './package.json') continue;
       expect(existsSync(join(coreDir, target.types)), `${sub} types`).toBe(true);
@@ -49,7 +51,10 @@ describe('built @factorkit/core (dist)', () => {
   });
 
   it('runs an enrollment and a login under plain Node through the package exports', () => {
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: join(here, '..'), encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: join(here, '..'),
+      encoding: 'utf8',
+    });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout.trim()) as { resolved: string; exports: number };

@@ -170,3 +170,39 @@ describe('throttling and lockout', () => {
     ).toBe('LOCKED');
   });
 });
+
+describe('provider quotas (shared per-user limits, e.g. push caps: NIST SP 800-63B-4 §3.1.3.2)', () => {
+  it('allow `limit` takes per window, are shared by instances, scoped per user, and released', async () => {
+    const h = clockHarness();
+    const alice = testUser();
+    const bob = testUser();
+    await h.enroll(alice);
+    await h.enroll(bob);
+    const quotas: NonNullable<import('../src/index.js').ProviderContext['quota']>[] = [];
+    const begin = h.provider.beginChallenge.bind(h.provider);
+    h.provider.beginChallenge = async (ctx, ...rest) => {
+      quotas.push(ctx.quota!);
+      return begin(ctx, ...rest);
+    };
+    const other = new TwoFactorService({
+      registry: h.registry,
+      config: h.config,
+      stores: h.stores,
+    });
+    await h.service.beginChallenge(alice);
+    await other.beginChallenge(alice);
+    await h.service.beginChallenge(bob);
+    const [a1, a2, b] = quotas as [(typeof quotas)[0], (typeof quotas)[0], (typeof quotas)[0]];
+    expect(await a1.take('push', 3, 900_000)).toEqual({ ok: true });
+    expect(await a2.take('push', 3, 900_000)).toEqual({ ok: true });
+    expect(await a1.take('push', 3, 900_000)).toEqual({ ok: true });
+    expect(await a2.take('push', 3, 900_000)).toEqual({ ok: false, retryAfterMs: 900_000 });
+    expect(await b.take('push', 3, 900_000)).toEqual({ ok: true });
+    h.clock.advance(900_000);
+    expect(await a1.take('push', 3, 900_000)).toEqual({ ok: true });
+    await a1.release('push');
+    expect(await a2.take('push', 1, 60_000)).toEqual({ ok: true });
+    expect(await a2.take('push', 1, 60_000)).toEqual({ ok: false, retryAfterMs: 60_000 });
+    await expect(a1.take('push', 0, 1)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+  });
+});

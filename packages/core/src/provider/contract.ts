@@ -166,6 +166,22 @@ export interface Begun<Prompt> {
   readonly pending: JsonValue;
 }
 
+/**
+ * A per-user counter in core's shared store, for limits a provider must keep across every app
+ * instance: at most one outstanding push, at most N pushes since the last success (NIST SP
+ * 800-63B-4 §3.1.3.2, ASVS 6.6.4). Keys are scoped by core to the provider and the user.
+ */
+export interface ProviderQuota {
+  /** Takes one unit; refused once `limit` units were taken within the window (until it ends). */
+  take(
+    key: string,
+    limit: number,
+    windowMs: number,
+  ): Promise<{ ok: true } | { ok: false; retryAfterMs: number }>;
+  /** Gives every unit back (e.g. the push was answered, or the user signed in). */
+  release(key: string): Promise<void>;
+}
+
 /** What core hands every hook. Services (clock, randomness, logger, HTTP) come by injection. */
 export interface ProviderContext<Config extends object = object> {
   readonly providerId: string;
@@ -183,6 +199,8 @@ export interface ProviderContext<Config extends object = object> {
    * `state` (Duo), so the callback's `state` is the id the host passes back to core.
    */
   readonly pendingId?: string;
+  /** Shared per-user limits (present in every hook core calls for a user). */
+  readonly quota?: ProviderQuota;
 }
 
 export type HealthStatus =

@@ -37,6 +37,7 @@ import {
   type ChallengePrompt,
   type JsonValue,
   type ProviderContext,
+  type ProviderQuota,
   type TwoFactorProvider,
   type TwoFactorUser,
   type VerifyFailureReason,
@@ -229,6 +230,35 @@ export class TwoFactorService {
       constants: this.config.constants,
       ...(lastCounter === undefined ? {} : { lastCounter }),
       ...(pendingId === undefined ? {} : { pendingId }),
+      quota: this.quota(providerId, user.id),
+    };
+  }
+
+  private quota(providerId: string, userId: string): ProviderQuota {
+    const scoped = (key: string) => `quota:${providerId}:${userId}:${key}`;
+    return {
+      take: async (key, limit, windowMs) => {
+        if (!Number.isInteger(limit) || limit < 1 || limit > 100 || !(windowMs > 0)) {
+          throw new InvalidArgumentError('quota limit must be 1..100 and the window positive');
+        }
+        const now = this.now();
+        const r = await this.store(() =>
+          this.stores.throttle.reserve(scoped(key), now, {
+            freeFailures: limit,
+            baseDelayMs: 0,
+            maxDelayMs: 0,
+            lockAfter: limit,
+            lockMs: windowMs,
+            permanentAfter: Number.MAX_SAFE_INTEGER,
+          }),
+        );
+        return r.ok
+          ? { ok: true }
+          : { ok: false, retryAfterMs: Math.max(0, (r.retryAt ?? now) - now) };
+      },
+      release: async (key) => {
+        await this.store(() => this.stores.throttle.reset(scoped(key)));
+      },
     };
   }
 

@@ -1,0 +1,81 @@
+import { timingSafeEqual } from 'node:crypto';
+import { HOTP, Secret, TOTP } from 'otpauth';
+import type { TotpAlgorithm } from './settings.js';
+
+/** What an enrollment fixes at activation: later config changes never break an enrolled app. */
+export interface TotpParameters {
+  readonly algorithm: TotpAlgorithm;
+  readonly digits: number;
+  readonly period: number;
+}
+
+/** RFC 6238 §4: T = floor((now - T0) / X) with T0 = 0, from the server clock only (ASVS 6.5.8). */
+export function timeStep(nowMs: number, period: number): number {
+  return TOTP.counter({ period, timestamp: nowMs });
+}
+
+/** The code of one counter (HOTP, RFC 4226 §5.3; TOTP is HOTP of the time step). */
+export function generateCode(
+  secret: Secret,
+  params: Omit<TotpParameters, 'period'>,
+  counter: number,
+): string {
+  return HOTP.generate({ secret, algorithm: params.algorithm, digits: params.digits, counter });
+}
+
+/** The code for the time step that contains `nowMs`. */
+export function codeAt(secret: Secret, params: TotpParameters, nowMs: number): string {
+  return generateCode(secret, params, timeStep(nowMs, params.period));
+}
+
+export interface WindowOptions {
+  /** Earlier steps accepted. */
+  readonly back: number;
+  /** Later steps accepted. */
+  readonly forward: number;
+}
+
+/**
+ * The time step whose code equals `code`, among the steps from T - back to T + forward, or null.
+ * `code` must already be canonical (exactly `digits` ASCII digits).
+ *
+ * Hand-written on purpose instead of otpauth's `TOTP.validate`, which (9.5.2) stops at the first
+ * match and checks T, T-1, T+1, ... in turn (so the time taken tells which step matched) and only
+ * knows a symmetric window (catalog CK-01 wants forward steps only when configured). Codes still
+ * come from otpauth; this loop only compares them: `crypto.timingSafeEqual` on every candidate,
+ * with no early exit (catalog SS-06, ASVS 11.2.4). When two steps share a code, the latest wins,
+ * so a code that is also valid for a not-yet-used step is not refused as a replay.
+ */
+export function matchStep(
+  secret: Secret,
+  params: TotpParameters,
+  code: string,
+  nowMs: number,
+  window: WindowOptions,
+): number | null {
+  const submitted = Buffer.from(code, 'ascii');
+  const current = timeStep(nowMs, params.period);
+  let matched: number | null = null;
+  for (let step = current - window.back; step <= current + window.forward; step++) {
+    if (step < 0) continue;
+    const candidate = Buffer.from(generateCode(secret, params, step), 'ascii');
+    const equal = candidate.length === submitted.length && timingSafeEqual(candidate, submitted);
+    if (equal) matched = step;
+  }
+  return matched;
+}
+
+/** A secret from raw bytes (copied, so a view into a larger buffer never leaks extra bytes). */
+export function secretFromBytes(bytes: Uint8Array): Secret {
+  return new Secret({ buffer: Uint8Array.from(bytes).buffer });
+}
+
+/** A secret from canonical (upper-case, unpadded) Base32, as kept in enrollments. */
+export function secretFromBase32(base32: string): Secret {
+  return Secret.fromBase32(base32);
+}
+
+/** The Base32 secret in groups of four for typing into an app (`JBSW Y3DP EHPK 3PXP`). */
+export function groupKey(base32: string): string {
+  return base32.replace(/(.{4})(?=.)/g, '$1 ');
+}

@@ -1,0 +1,176 @@
+/**
+ * Crash safety: an app process killed (SIGKILL, no clean-up code runs) in the middle of an
+ * activation transaction leaves no half-active enrollment, loses no existing enrollment or
+ * recovery code, and leaves no lock behind that would block the next activation.
+ * Also: several processes on one SQLite file still make each decision once (SQLite serialises
+ * writers across processes), which is what makes it correct for a single node.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { EnrollmentRecord } from '@factorkit/core';
+import { openSqlStores, type SqlStores } from '@factorkit/store-sql';
+import {
+  Instance,
+  PG_URL,
+  dropSchema,
+  encryptionKey,
+  probeServers,
+  tally,
+  uniqueName,
+  type WorkerConfig,
+} from './rig.js';
+
+const server = await probeServers(false);
+const dir = mkdtempSync(join(tmpdir(), 'factorkit-crash-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const NOW = 1_800_000_000_000;
+
+const enrollment = (o: Partial<EnrollmentRecord>): EnrollmentRecord => ({
+  id: `e-${Math.random().toString(36).slice(2)}`,
+  userId: 'crash-user',
+  providerId: 'totp',
+  label: 'Authenticator app',
+  secret: 'sealed-existing',
+  counter: 7,
+  createdAt: NOW,
+  lastUsedAt: null,
+  ...o,
+});
+
+interface Target {
+  name: string;
+  skip: boolean;
+  sql(): { config: WorkerConfig['sql']; cleanup: () => Promise<void> };
+}
+
+const targets: Target[] = [
+  {
+    name: 'SQLite (file shared by the processes)',
+    skip: false,
+    sql: () => ({
+      config: { dialect: 'sqlite', filename: join(dir, `${uniqueName('crash')}.db`) },
+      cleanup: async () => undefined,
+    }),
+  },
+  {
+    name: `PostgreSQL ${server.reason}`,
+    skip: !server.ok,
+    sql() {
+      const schema = uniqueName('crash');
+      return {
+        config: { dialect: 'postgres', connectionString: PG_URL, schema, poolSize: 2 },
+        cleanup: () => dropSchema(schema),
+      };
+    },
+  },
+];
+
+for (const t of targets) {
+  describe.skipIf(t.skip)(`crash safety on ${t.name}`, () => {
+    it('SIGKILL inside the activation transaction: no half-active enrollment, nothing existing lost, no lock left (catalog CC-04, EN-03)', async () => {
+      const { config, cleanup } = t.sql();
+      let parent: SqlStores | undefined;
+      let child: Instance | undefined;
+      try {
+        parent = await openSqlStores(config);
+        const s = parent.stores.enrollments;
+        // The user already has a factor whose recovery codes are all used, so the activation
+        // in flight would also replace the code set: the riskiest moment to die.
+        const existing = enrollment({});
+        await s.activate({ enrollment: existing, recoveryCodeHashes: ['old-1', 'old-2'] });
+        expect(await s.consumeRecoveryCode('crash-user', 'old-1', NOW)).toBe('consumed');
+        expect(await s.consumeRecoveryCode('crash-user', 'old-2', NOW)).toBe('consumed');
+
+        child = await Instance.start({
+          sql: config,
+          encryptionKey: encryptionKey(),
+          hangInsideActivation: true,
+        });
+        const inside = child.once('inside-activation');
+        const second = enrollment({
+          providerId: 'second-factor',
+          secret: 'sealed-new',
+          counter: null,
+        });
+        // Never answered: the process dies inside the transaction.
+        void child.call('enrollments', 'activate', [
+          { enrollment: second, recoveryCodeHashes: ['new-1', 'new-2'] },
+        ]);
+        expect((await inside)['enrollmentId']).toBe(second.id);
+        const t0 = performance.now();
+        await child.kill('SIGKILL');
+        expect(child.child.signalCode).toBe('SIGKILL');
+
+        // No trace of the activation, everything that existed is intact.
+        expect(await s.listByUser('crash-user')).toEqual([existing]);
+        expect(await s.get(second.id)).toBeNull();
+        expect(await s.countRecoveryCodes('crash-user')).toBe(0);
+        expect(await s.consumeRecoveryCode('crash-user', 'new-1', NOW)).toBe('not_found');
+        expect(await s.consumeRecoveryCode('crash-user', 'old-1', NOW)).toBe('already_used');
+
+        // Nothing is left locked: the same activation now succeeds at once from another process.
+        expect(
+          await s.activate({ enrollment: second, recoveryCodeHashes: ['new-1', 'new-2'] }),
+        ).toEqual({ recoveryCodesIssued: true });
+        console.log(
+          `[multi-instance timing] ${t.name}: recovery after SIGKILL (checks + re-activation): ${(performance.now() - t0).toFixed(0)} ms`,
+        );
+        expect((await s.listByUser('crash-user')).map((e) => e.providerId).sort()).toEqual([
+          'second-factor',
+          'totp',
+        ]);
+        expect(await s.countRecoveryCodes('crash-user')).toBe(2);
+      } finally {
+        await child?.kill('SIGKILL');
+        await parent?.close();
+        await cleanup();
+      }
+    });
+  });
+}
+
+describe('two processes on one SQLite file', () => {
+  it('race 50 compare-and-sets and 30 recovery-code uses across processes: each wins exactly once (catalog CC-01, CC-02)', async () => {
+    const filename = join(dir, `${uniqueName('sqlite_procs')}.db`);
+    const parent = await openSqlStores({ dialect: 'sqlite', filename });
+    const procs: Instance[] = [];
+    try {
+      const e = enrollment({ counter: 100 });
+      await parent.stores.enrollments.activate({ enrollment: e, recoveryCodeHashes: ['rc'] });
+      const config: WorkerConfig = {
+        sql: { dialect: 'sqlite', filename },
+        encryptionKey: encryptionKey(),
+      };
+      procs.push(...(await Promise.all([Instance.start(config), Instance.start(config)])));
+      const t0 = performance.now();
+      const cas = await Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          procs[i % 2]!.call<boolean>('enrollments', 'advanceCounter', [e.id, 101, NOW]),
+        ),
+      );
+      const rc = await Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          procs[i % 2]!.call<string>('enrollments', 'consumeRecoveryCode', [
+            'crash-user',
+            'rc',
+            NOW,
+          ]),
+        ),
+      );
+      console.log(
+        `[multi-instance timing] SQLite, 2 processes: 50 CAS + 30 code uses: ${(performance.now() - t0).toFixed(0)} ms`,
+      );
+      expect(cas.every((r) => r.ok)).toBe(true);
+      expect(cas.filter((r) => r.ok && r.value === true).length).toBe(1);
+      expect(tally(rc)).toEqual({ ok: 30 });
+      expect(rc.filter((r) => r.ok && r.value === 'consumed').length).toBe(1);
+      expect((await parent.stores.enrollments.get(e.id))?.counter).toBe(101);
+    } finally {
+      await Promise.all(procs.map((p) => p.stop()));
+      await parent.close();
+    }
+  });
+});
