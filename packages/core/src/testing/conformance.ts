@@ -126,11 +126,35 @@ export function providerConformanceChecks(options: ConformanceOptions): Check[] 
   };
 
   const enroll = async (h: Harness, user: TwoFactorUser) => {
-    const started = await h.service.beginActivation(user, h.registry.ids()[0]!);
+    const started = await h.service.beginActivation(user, providerId);
     const answer = await options.answerActivation({ prompt: started.prompt, clock: h.clock, user });
     const done = await h.service.completeActivation(started.activationId, user, answer);
     assert.ok(done.ok === true, 'activation with the right answer must complete');
     return { started, done };
+  };
+
+  /** Enrolls `user`, moves the clock one step, and starts a challenge with answer helpers. */
+  const signIn = async (h: Harness, user: TwoFactorUser) => {
+    const { started: act } = await enroll(h, user);
+    h.clock.advance(step);
+    const open = async () => {
+      const challenge = await h.service.beginChallenge(user);
+      const args = () => ({
+        prompt: challenge.prompt,
+        clock: h.clock,
+        user,
+        activationPrompt: act.prompt,
+      });
+      return {
+        user,
+        challenge,
+        right: async () => options.answerChallenge(args()),
+        wrong: async () => options.wrongAnswer(args()),
+        complete: (input: unknown) =>
+          h.service.completeChallenge(challenge.challengeId, user, input),
+      };
+    };
+    return { ...(await open()), again: open };
   };
 
   const checks: Check[] = [
@@ -212,7 +236,7 @@ export function providerConformanceChecks(options: ConformanceOptions): Check[] 
       async run() {
         const { h } = make();
         const user = testUser();
-        const started = await h.service.beginActivation(user, h.registry.ids()[0]!);
+        const started = await h.service.beginActivation(user, providerId);
         const wrong = await options.wrongAnswer({
           prompt: started.prompt,
           clock: h.clock,
@@ -233,7 +257,7 @@ export function providerConformanceChecks(options: ConformanceOptions): Check[] 
         const { h } = make();
         const user = testUser();
         for (const bad of MALFORMED_INPUTS) {
-          const started = await h.service.beginActivation(user, h.registry.ids()[0]!);
+          const started = await h.service.beginActivation(user, providerId);
           await rejects(
             h.service.completeActivation(started.activationId, user, bad),
             ALLOWED_FAILURES,
@@ -247,45 +271,19 @@ export function providerConformanceChecks(options: ConformanceOptions): Check[] 
       name: 'challenge: the right answer passes, once; the used challenge id is then unknown',
       async run() {
         const { h } = make();
-        const user = testUser();
-        const { started: act } = await enroll(h, user);
-        h.clock.advance(step);
-        const ch = await h.service.beginChallenge(user);
-        const answer = await options.answerChallenge({
-          prompt: ch.prompt,
-          clock: h.clock,
-          user,
-          activationPrompt: act.prompt,
-        });
-        const ok = await h.service.completeChallenge(ch.challengeId, user, answer);
-        assert.ok(isSuccess(ok), 'right answer must succeed');
-        await rejects(
-          h.service.completeChallenge(ch.challengeId, user, answer),
-          ['CHALLENGE_NOT_FOUND'],
-          'reused challenge id',
-        );
+        const s = await signIn(h, testUser());
+        const answer = await s.right();
+        assert.ok(isSuccess(await s.complete(answer)), 'right answer must succeed');
+        await rejects(s.complete(answer), ['CHALLENGE_NOT_FOUND'], 'reused challenge id');
       },
     },
     {
       name: 'challenge: a wrong answer is refused with a typed error and counted',
       async run() {
         const { h } = make();
-        const user = testUser();
-        const { started: act } = await enroll(h, user);
-        h.clock.advance(step);
-        const ch = await h.service.beginChallenge(user);
-        const wrong = await options.wrongAnswer({
-          prompt: ch.prompt,
-          clock: h.clock,
-          user,
-          activationPrompt: act.prompt,
-        });
-        await rejects(
-          h.service.completeChallenge(ch.challengeId, user, wrong),
-          ALLOWED_FAILURES,
-          'wrong challenge answer',
-        );
-        assert.equal((await h.service.throttleStatus(user)).failures, 1);
+        const s = await signIn(h, testUser());
+        await rejects(s.complete(await s.wrong()), ALLOWED_FAILURES, 'wrong challenge answer');
+        assert.equal((await h.service.throttleStatus(s.user)).failures, 1);
       },
     },
     {
@@ -294,13 +292,11 @@ export function providerConformanceChecks(options: ConformanceOptions): Check[] 
         const { h } = make({
           policy: { throttle: { maxFailures: 100, freeFailures: 100, permanentLockAfter: 100 } },
         });
-        const user = testUser();
-        await enroll(h, user);
-        h.clock.advance(step);
+        const s = await signIn(h, testUser());
         for (const bad of MALFORMED_INPUTS) {
-          const ch = await h.service.beginChallenge(user);
+          const ch = await h.service.beginChallenge(s.user);
           await rejects(
-            h.service.completeChallenge(ch.challengeId, user, bad),
+            h.service.completeChallenge(ch.challengeId, s.user, bad),
             ALLOWED_FAILURES,
             `challenge input ${JSON.stringify(bad)?.slice(0, 20)}`,
           );
@@ -311,49 +307,25 @@ export function providerConformanceChecks(options: ConformanceOptions): Check[] 
       name: "challenge: bound to its user; another user's attempt does not consume it (catalog FL-05, DU-01)",
       async run() {
         const { h } = make();
-        const alice = testUser();
         const mallory = testUser();
-        const { started: act } = await enroll(h, alice);
         await enroll(h, mallory);
-        h.clock.advance(step);
-        const ch = await h.service.beginChallenge(alice);
-        const answer = await options.answerChallenge({
-          prompt: ch.prompt,
-          clock: h.clock,
-          user: alice,
-          activationPrompt: act.prompt,
-        });
+        const s = await signIn(h, testUser());
+        const answer = await s.right();
         await rejects(
-          h.service.completeChallenge(ch.challengeId, mallory, answer),
+          h.service.completeChallenge(s.challenge.challengeId, mallory, answer),
           ['CHALLENGE_NOT_FOUND'],
           'foreign challenge',
         );
-        assert.ok(
-          isSuccess(await h.service.completeChallenge(ch.challengeId, alice, answer)),
-          'owner still completes',
-        );
+        assert.ok(isSuccess(await s.complete(answer)), 'owner still completes');
       },
     },
     {
       name: 'challenge: expires after the pending lifetime (catalog FL-08)',
       async run() {
         const { h } = make();
-        const user = testUser();
-        const { started: act } = await enroll(h, user);
-        h.clock.advance(step);
-        const ch = await h.service.beginChallenge(user);
+        const s = await signIn(h, testUser());
         h.clock.advance(h.config.policy.pending.ttlSeconds * 1000 + 1);
-        const answer = await options.answerChallenge({
-          prompt: ch.prompt,
-          clock: h.clock,
-          user,
-          activationPrompt: act.prompt,
-        });
-        await rejects(
-          h.service.completeChallenge(ch.challengeId, user, answer),
-          ['CHALLENGE_EXPIRED'],
-          'expired challenge',
-        );
+        await rejects(s.complete(await s.right()), ['CHALLENGE_EXPIRED'], 'expired challenge');
       },
     },
     {
@@ -362,24 +334,16 @@ export function providerConformanceChecks(options: ConformanceOptions): Check[] 
         const { h } = make({
           policy: { throttle: { maxFailures: 3, freeFailures: 3, permanentLockAfter: 100 } },
         });
-        const user = testUser();
-        const { started: act } = await enroll(h, user);
-        h.clock.advance(step);
+        const s = await signIn(h, testUser());
         for (let i = 0; i < 3; i++) {
-          const ch = await h.service.beginChallenge(user);
-          const wrong = await options.wrongAnswer({
-            prompt: ch.prompt,
-            clock: h.clock,
-            user,
-            activationPrompt: act.prompt,
-          });
+          const retry = await s.again();
           await rejects(
-            h.service.completeChallenge(ch.challengeId, user, wrong),
+            retry.complete(await retry.wrong()),
             ALLOWED_FAILURES,
             `wrong answer ${i + 1}`,
           );
         }
-        await rejects(h.service.beginChallenge(user), ['LOCKED'], 'challenge while locked');
+        await rejects(h.service.beginChallenge(s.user), ['LOCKED'], 'challenge while locked');
       },
     },
   ];
@@ -392,7 +356,7 @@ export function providerConformanceChecks(options: ConformanceOptions): Check[] 
         async run() {
           const { h } = make();
           const user = testUser();
-          const started = await h.service.beginActivation(user, h.registry.ids()[0]!);
+          const started = await h.service.beginActivation(user, providerId);
           const answer = await options.answerActivation({
             prompt: started.prompt,
             clock: h.clock,
@@ -411,23 +375,11 @@ export function providerConformanceChecks(options: ConformanceOptions): Check[] 
         name: 'replay: an accepted answer is refused on a second challenge (RFC 6238 §5.2, catalog RP-01)',
         async run() {
           const { h } = make();
-          const user = testUser();
-          const { started: act } = await enroll(h, user);
-          h.clock.advance(step);
-          const c1 = await h.service.beginChallenge(user);
-          const answer = await options.answerChallenge({
-            prompt: c1.prompt,
-            clock: h.clock,
-            user,
-            activationPrompt: act.prompt,
-          });
-          assert.ok(isSuccess(await h.service.completeChallenge(c1.challengeId, user, answer)));
-          const c2 = await h.service.beginChallenge(user);
-          await rejects(
-            h.service.completeChallenge(c2.challengeId, user, answer),
-            ['CODE_ALREADY_USED'],
-            'replayed answer',
-          );
+          const s = await signIn(h, testUser());
+          const answer = await s.right();
+          assert.ok(isSuccess(await s.complete(answer)));
+          const second = await s.again();
+          await rejects(second.complete(answer), ['CODE_ALREADY_USED'], 'replayed answer');
           assert.equal(h.audit.ofType('replay.rejected').length, 1);
         },
       },
