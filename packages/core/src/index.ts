@@ -44,7 +44,7 @@ export {
   hashRecoveryCode,
 } from './crypto/recovery-codes.js';
 export * from './store/types.js';
-export { throttleBlockMs, applyReserve } from './store/throttle-schedule.js';
+export { throttleBlockMs, applyReserve, applyRefund } from './store/throttle-schedule.js';
 export {
   MemoryStore,
   MemoryEnrollmentStore,

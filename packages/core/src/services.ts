@@ -59,7 +59,8 @@ export class JsonLineLogger extends Logger {
     super();
   }
   private log(level: string, message: string, fields?: LogFields): void {
-    this.write(JSON.stringify({ level, time: new Date().toISOString(), message, ...fields }));
+    // Fields first, so they can never overwrite level, time or message.
+    this.write(JSON.stringify({ ...fields, level, time: new Date().toISOString(), message }));
   }
   debug(message: string, fields?: LogFields): void {
     this.log('debug', message, fields);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +12,9 @@ import {
 } from '../src/index.js';
 import { ClockCodeProvider, ClockCodeSettings } from './support/clock-code-provider.js';
 
-const KEY = Buffer.alloc(32, 7).toString('base64');
+// A fixed key that looks random (a test must not use a weak key: those are rejected).
+const KEY_BYTES = createHash('sha256').update('factorkit config test key').digest();
+const KEY = KEY_BYTES.toString('base64');
 const SECRET = 'S'.repeat(39) + 'Z'; // 40 characters: valid
 const registry = () => new ProviderRegistry().register(ClockCodeProvider);
 
@@ -201,7 +204,7 @@ describe('deployment config', () => {
     const c = valid();
     (c['encryption'] as Record<string, unknown>)['keys'] = { k1: { $env: 'FK_TEST_KEY' } };
     const cfg = loadDeploymentConfig(c, registry(), { env: { FK_TEST_KEY: KEY } });
-    expect(cfg.encryption.keys['k1']!.equals(Buffer.alloc(32, 7))).toBe(true);
+    expect(cfg.encryption.keys['k1']!.equals(KEY_BYTES)).toBe(true);
     const issues = issuesOf(() => loadDeploymentConfig(c, registry(), { env: {} }));
     expect(issues).toContainEqual({
       path: 'encryption.keys.k1',
@@ -212,8 +215,16 @@ describe('deployment config', () => {
   it('loads from a JSON file, and reports an unreadable or invalid file without its content', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fk-config-'));
     const good = join(dir, 'good.json');
-    writeFileSync(good, JSON.stringify(valid()));
-    expect(loadDeploymentConfig(good, registry()).providers['clock-code']!.enabled).toBe(true);
+    const fromEnv = valid();
+    (fromEnv['encryption'] as Record<string, unknown>)['keys'] = { k1: { $env: 'FK_FILE_KEY' } };
+    (fromEnv['providers'] as Record<string, Record<string, unknown>>)['clock-code']!['settings'] = {
+      apiSecret: { $env: 'FK_FILE_SECRET' },
+    };
+    writeFileSync(good, JSON.stringify(fromEnv));
+    const env = { FK_FILE_KEY: KEY, FK_FILE_SECRET: SECRET };
+    expect(loadDeploymentConfig(good, registry(), { env }).providers['clock-code']!.enabled).toBe(
+      true,
+    );
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, '{"encryption": {"keys": {"k1": "secret-value"}');
     const issues = issuesOf(() => loadDeploymentConfig(bad, registry()));
@@ -221,6 +232,50 @@ describe('deployment config', () => {
     expect(
       issuesOf(() => loadDeploymentConfig(join(dir, 'missing.json'), registry()))[0]!.message,
     ).toBe('the config file cannot be read');
+  });
+
+  it('CF-03: a config file may not hold literal secrets, unless explicitly allowed', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fk-config-'));
+    const literal = join(dir, 'literal.json');
+    writeFileSync(literal, JSON.stringify(valid()));
+    const paths = issuesOf(() => loadDeploymentConfig(literal, registry())).map((i) => i.path);
+    expect(paths).toEqual(['providers.clock-code.settings.apiSecret', 'encryption.keys.k1']);
+    expect(
+      loadDeploymentConfig(literal, registry(), { allowLiteralSecrets: true }).encryption
+        .activeKeyId,
+    ).toBe('k1');
+    // an object built in code is the host's business
+    expect(loadDeploymentConfig(valid(), registry()).encryption.activeKeyId).toBe('k1');
+  });
+
+  it('rejects weak keys and prototype names (catalog CF-01, ASVS 15.3.5)', () => {
+    const c = valid();
+    (c['encryption'] as Record<string, unknown>)['keys'] = {
+      k1: Buffer.alloc(32, 7).toString('base64'),
+      k2: KEY,
+    };
+    (c['encryption'] as Record<string, unknown>)['activeKeyId'] = 'toString';
+    const issues = issuesOf(() => loadDeploymentConfig(c, registry()));
+    expect(issues).toContainEqual({
+      path: 'encryption.keys.k1',
+      message: 'is not random (too few distinct bytes): generate a new key',
+    });
+    expect(issues).toContainEqual({
+      path: 'encryption.activeKeyId',
+      message: 'must name one of encryption.keys',
+    });
+    const proto = JSON.parse(
+      `{"providers":{"__proto__":{"enabled":false}},"policy":{"audiences":{"__proto__":{},"client":{}}},"encryption":{"activeKeyId":"__proto__","keys":{"__proto__":"${KEY}"}}}`,
+    ) as unknown;
+    const paths = issuesOf(() => loadDeploymentConfig(proto, registry())).map((i) => i.path);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'providers.__proto__',
+        'policy.audiences.__proto__',
+        'encryption.keys.__proto__',
+        'encryption.activeKeyId',
+      ]),
+    );
   });
 
   it('requires an encryption key ring', () => {

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
   FactorkitError,
   MemoryStore,
+  ProviderUnavailableError,
   TwoFactorService,
   type EnrollmentStore,
 } from '../src/index.js';
@@ -97,35 +98,135 @@ describe('fail closed', () => {
     expect(h.audit.ofType('verified')).toHaveLength(0);
   });
 
-  it('failing open: refused unless config allows it, core sees the outage, and no other factor exists', async () => {
-    const h = clockHarness({ settings: { 'clock-code': { failOpenAudiences: ['client'] } } });
-    const client = testUser();
-    const admin = testUser({ audience: 'admin' });
-    await h.enroll(client);
-    await h.enroll(admin);
-    // healthy: no fail-open
-    await expect(h.service.failOpen(client, 'clock-code')).rejects.toMatchObject({
-      code: 'POLICY_DENIED',
+  describe('failing open (catalog OUT-02, invariant 7)', () => {
+    const setup = async () => {
+      const h = clockHarness({ settings: { 'clock-code': { failOpenAudiences: ['client'] } } });
+      const client = testUser();
+      const admin = testUser({ audience: 'admin' });
+      await h.enroll(client);
+      await h.enroll(admin);
+      return { h, client, admin };
+    };
+    const outage = async (
+      h: Awaited<ReturnType<typeof setup>>['h'],
+      user: ReturnType<typeof testUser>,
+    ) => {
+      h.provider.healthy = false;
+      h.provider.behaviour = { kind: 'unavailable' };
+      const err = (await h.service.beginChallenge(user).catch((e: unknown) => e)) as FactorkitError;
+      expect(err.code).toBe('PROVIDER_UNAVAILABLE');
+      return err;
+    };
+
+    it('grants once, for an outage core observes, when config allows it; audited and marked', async () => {
+      const { h, client } = await setup();
+      const err = await outage(h, client);
+      expect(err.details).toMatchObject({
+        providerId: 'clock-code',
+        alternatives: [],
+        recoveryCodes: true,
+        failOpenPossible: true,
+      });
+      const id = err.details['challengeId'] as string;
+      const granted = await h.service.failOpen(id, client);
+      expect(granted).toMatchObject({ ok: true, failOpen: true, method: 'clock-code-fail-open' });
+      expect(h.audit.ofType('fail-open')).toEqual([
+        expect.objectContaining({ userId: client.id, providerId: 'clock-code' }),
+      ]);
+      await expect(h.service.failOpen(id, client)).rejects.toMatchObject({
+        code: 'CHALLENGE_NOT_FOUND',
+      });
     });
-    h.provider.healthy = false;
-    h.provider.behaviour = { kind: 'unavailable' };
-    const err = (await h.service.beginChallenge(client).catch((e: unknown) => e)) as FactorkitError;
-    expect(err.code).toBe('PROVIDER_UNAVAILABLE');
-    expect(err.details).toMatchObject({
-      providerId: 'clock-code',
-      alternatives: [],
-      recoveryCodes: true,
-      failOpenPossible: true,
+
+    it('is refused without an outage-marked challenge, and while the provider is healthy', async () => {
+      const { h, client } = await setup();
+      const ch = await h.service.beginChallenge(client);
+      await expect(h.service.failOpen(ch.challengeId, client)).rejects.toMatchObject({
+        code: 'POLICY_DENIED',
+      });
+      const err = await outage(h, client);
+      h.provider.healthy = true;
+      await expect(
+        h.service.failOpen(err.details['challengeId'] as string, client),
+      ).rejects.toMatchObject({
+        code: 'POLICY_DENIED',
+      });
     });
-    // admins are not in failOpenAudiences: closed
-    await expect(h.service.failOpen(admin, 'clock-code')).rejects.toMatchObject({
-      code: 'POLICY_DENIED',
+
+    it("stays closed for admins (not in the provider's fail-open audiences)", async () => {
+      const { h, admin } = await setup();
+      const err = await outage(h, admin);
+      expect(err.details['failOpenPossible']).toBe(false);
+      await expect(
+        h.service.failOpen(err.details['challengeId'] as string, admin),
+      ).rejects.toMatchObject({
+        code: 'POLICY_DENIED',
+      });
     });
-    const granted = await h.service.failOpen(client, 'clock-code');
-    expect(granted).toMatchObject({ ok: true, failOpen: true, method: 'clock-code-fail-open' });
-    expect(h.audit.ofType('fail-open')).toEqual([
-      expect.objectContaining({ userId: client.id, providerId: 'clock-code' }),
-    ]);
+
+    for (const [what, health] of [
+      [
+        'a health check that throws a plain error (config, signature, TLS)',
+        () => Promise.reject(new Error('401 invalid signature')),
+      ],
+      ['a health check answering healthy: "yes"', async () => ({ healthy: 'yes' })],
+      ['a health check answering {}', async () => ({})],
+    ] as [string, () => Promise<unknown>][]) {
+      it(`is refused for ${what}`, async () => {
+        const { h, client } = await setup();
+        const err = await outage(h, client);
+        h.provider.healthCheck = health as never;
+        await expect(
+          h.service.failOpen(err.details['challengeId'] as string, client),
+        ).rejects.toMatchObject({
+          code: 'POLICY_DENIED',
+        });
+        expect(h.audit.ofType('fail-open')).toHaveLength(0);
+      });
+    }
+
+    it('is granted when the health check itself reports ProviderUnavailableError', async () => {
+      const { h, client } = await setup();
+      const err = await outage(h, client);
+      h.provider.healthCheck = () => Promise.reject(new ProviderUnavailableError());
+      expect(
+        (await h.service.failOpen(err.details['challengeId'] as string, client)).failOpen,
+      ).toBe(true);
+    });
+
+    it('is refused for a locked user', async () => {
+      const { h, client } = await setup();
+      for (let i = 0; i < 10; i++) {
+        const ch = await h.service.beginChallenge(client);
+        await h.service.completeChallenge(ch.challengeId, client, '000000').catch(() => undefined);
+        h.clock.advance(61_000);
+      }
+      h.clock.advance(-61_000);
+      const id = 'A'.repeat(43);
+      await expect(h.service.failOpen(id, client)).rejects.toMatchObject({ code: 'LOCKED' });
+    });
+
+    it('a one-shot step that hit an outage cannot be answered later, only failed open', async () => {
+      const { h, client } = await setup();
+      const capabilities = { ...h.provider.capabilities, retryableChallenge: false };
+      Object.defineProperty(h.provider, 'capabilities', { value: capabilities });
+      const ch = await h.service.beginChallenge(client);
+      h.provider.behaviour = { kind: 'unavailable' };
+      await expect(
+        h.service.completeChallenge(ch.challengeId, client, h.code()),
+      ).rejects.toMatchObject({
+        code: 'PROVIDER_UNAVAILABLE',
+        details: { challengeId: ch.challengeId },
+      });
+      h.provider.behaviour = { kind: 'normal' };
+      await expect(
+        h.service.completeChallenge(ch.challengeId, client, h.code()),
+      ).rejects.toMatchObject({
+        code: 'CHALLENGE_NOT_FOUND',
+      });
+      h.provider.healthy = false;
+      expect((await h.service.failOpen(ch.challengeId, client)).failOpen).toBe(true);
+    });
   });
 
   it('a provider that fails to start a challenge surfaces a typed error, not a crash', async () => {

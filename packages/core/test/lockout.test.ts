@@ -206,3 +206,65 @@ describe('provider quotas (shared per-user limits, e.g. push caps: NIST SP 800-6
     await expect(a1.take('push', 0, 1)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
   });
 });
+
+describe('what is not a guess leaves no block behind (catalog OUT-01, BF-06)', () => {
+  // One failure short of the lock: any leftover block from a refunded reservation would lock
+  // the user out for lockSeconds.
+  const nearLock = async () => {
+    const h = clockHarness({
+      policy: { throttle: { maxFailures: 5, freeFailures: 2, lockSeconds: 900 } },
+    });
+    const user = testUser();
+    await h.enroll(user);
+    for (let i = 0; i < 4; i++) {
+      await tryCode(h, user, wrong(h));
+      h.clock.advance(60_000);
+    }
+    expect((await h.service.throttleStatus(user)).failures).toBe(4);
+    return { h, user };
+  };
+
+  it('an unknown challenge id', async () => {
+    const { h, user } = await nearLock();
+    await expect(h.service.completeChallenge('A'.repeat(43), user, h.code())).rejects.toMatchObject(
+      { code: 'CHALLENGE_NOT_FOUND' },
+    );
+    expect(await tryCode(h, user, h.code())).toBe('ok');
+  });
+
+  it('an expired challenge', async () => {
+    const { h, user } = await nearLock();
+    const ch = await h.service.beginChallenge(user);
+    h.clock.advance(300_000);
+    await expect(h.service.completeChallenge(ch.challengeId, user, h.code())).rejects.toMatchObject(
+      { code: 'CHALLENGE_EXPIRED' },
+    );
+    expect(await tryCode(h, user, h.code())).toBe('ok');
+  });
+
+  it('a provider outage', async () => {
+    const { h, user } = await nearLock();
+    const ch = await h.service.beginChallenge(user);
+    h.provider.behaviour = { kind: 'unavailable' };
+    await expect(h.service.completeChallenge(ch.challengeId, user, h.code())).rejects.toMatchObject(
+      { code: 'PROVIDER_UNAVAILABLE' },
+    );
+    h.provider.behaviour = { kind: 'normal' };
+    expect(await h.service.throttleStatus(user)).toMatchObject({ failures: 4, locked: false });
+    expect((await h.service.completeChallenge(ch.challengeId, user, h.code())).ok).toBe(true);
+  });
+
+  it('polling a push that is still waiting', async () => {
+    const { h, user } = await nearLock();
+    const ch = await h.service.beginChallenge(user);
+    h.provider.behaviour = { kind: 'verify-returns', value: { ok: false, reason: 'WAITING' } };
+    for (let i = 0; i < 5; i++)
+      expect(await h.service.completeChallenge(ch.challengeId, user, { poll: true })).toEqual({
+        ok: false,
+        waiting: true,
+        id: ch.challengeId,
+      });
+    h.provider.behaviour = { kind: 'normal' };
+    expect((await h.service.completeChallenge(ch.challengeId, user, h.code())).ok).toBe(true);
+  });
+});

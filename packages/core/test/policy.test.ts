@@ -3,7 +3,7 @@
  * user disable, admin reset, enforcement dry-run) and admin actions (catalog EN-03, EN-04).
  */
 import { describe, expect, it } from 'vitest';
-import { decideRequirement } from '../src/index.js';
+import { TwoFactorService, decideRequirement, loadDeploymentConfig } from '../src/index.js';
 import { testUser } from '../src/testing/index.js';
 import { clockHarness } from './support/setup.js';
 
@@ -29,11 +29,63 @@ describe('requirement after the password', () => {
       { force: true, notEnrolled: 'deny' },
       ['a'],
       ['z'],
-      { action: 'deny', reason: 'not-enrolled' },
+      // enrolled only in a factor no longer offered: recovery codes, never skip or enroll
+      { action: 'challenge', providers: [], recoveryCodes: 3 },
+    ],
+    [
+      { force: false, notEnrolled: 'enroll' },
+      ['a'],
+      ['z'],
+      { action: 'challenge', providers: [], recoveryCodes: 3 },
     ],
     [undefined, ['a'], ['a'], { action: 'deny', reason: 'unknown-audience' }],
   ] as const)('%j with allowed %j and enrolled %j -> %j', (policy, allowed, enrolled, expected) => {
     expect(decideRequirement(policy, allowed, enrolled, 3)).toEqual(expected);
+  });
+
+  it('an enrolled user without codes whose factor was disabled is refused, never let through', () => {
+    expect(decideRequirement({ force: false, notEnrolled: 'enroll' }, ['a'], ['z'], 0)).toEqual({
+      action: 'deny',
+      reason: 'no-provider-available',
+    });
+  });
+
+  it('turning a provider off does not turn its users into password-only users', async () => {
+    const h = clockHarness();
+    const user = testUser();
+    const codes = await h.enroll(user);
+    const off = loadDeploymentConfig(
+      {
+        providers: { 'clock-code': { enabled: false } },
+        encryption: {
+          activeKeyId: 'k',
+          keys: { k: h.config.encryption.keys['test']!.toString('base64') },
+        },
+      },
+      h.registry,
+    );
+    const service = new TwoFactorService({ registry: h.registry, config: off, stores: h.stores });
+    expect(await service.requirement(user)).toEqual({
+      action: 'challenge',
+      providers: [],
+      recoveryCodes: 10,
+    });
+    await expect(service.beginChallenge(user)).rejects.toMatchObject({
+      code: 'NOT_ENROLLED',
+      details: { recoveryCodes: true },
+    });
+    expect((await service.useRecoveryCode(user, codes[0])).ok).toBe(true);
+  });
+
+  it('audience names are own properties only (constructor, __proto__)', async () => {
+    const h = clockHarness();
+    expect(await h.service.requirement(testUser({ audience: 'constructor' }))).toEqual({
+      action: 'deny',
+      reason: 'unknown-audience',
+    });
+    await expect(h.service.requirement(testUser({ audience: '__proto__' }))).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
   });
 
   it('is per audience: forcing admins leaves clients optional', async () => {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { ConfigValidationError, type ConfigIssue } from '../errors.js';
 import type { ProviderRegistry } from '../provider/registry.js';
-import { Field } from './fields.js';
+import { Field, secretFieldNames } from './fields.js';
 import { isPlainObject, validateAgainstSchema } from './validate.js';
 
 export const NOT_ENROLLED_ACTIONS = ['skip', 'deny', 'enroll'] as const;
@@ -185,7 +185,7 @@ export interface DeploymentConfig {
 }
 
 const NAME_RE = /^[a-z][a-z0-9_-]{0,31}$/;
-const KEY_ID_RE = /^[A-Za-z0-9_-]{1,32}$/;
+const KEY_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
 
 /**
  * Replaces every `{ "$env": "NAME" }` with the value of that environment variable, so that
@@ -195,10 +195,11 @@ function resolveEnvRefs(
   value: unknown,
   path: string,
   env: NodeJS.ProcessEnv,
+  fromEnv: Set<string>,
   issues: ConfigIssue[],
 ): unknown {
   if (Array.isArray(value))
-    return value.map((v, i) => resolveEnvRefs(v, `${path}[${i}]`, env, issues));
+    return value.map((v, i) => resolveEnvRefs(v, `${path}[${i}]`, env, fromEnv, issues));
   if (!isPlainObject(value)) return value;
   const keys = Object.keys(value);
   if (keys.length === 1 && keys[0] === '$env') {
@@ -212,10 +213,19 @@ function resolveEnvRefs(
       issues.push({ path: path || '(root)', message: `environment variable ${name} is not set` });
       return undefined;
     }
+    fromEnv.add(path);
     return v;
   }
   const out: Record<string, unknown> = {};
-  for (const k of keys) out[k] = resolveEnvRefs(value[k], path ? `${path}.${k}` : k, env, issues);
+  for (const k of keys) {
+    const p = path ? `${path}.${k}` : k;
+    if (k === '__proto__') {
+      // JSON.parse keeps "__proto__" as a key; copying it would replace a prototype instead.
+      issues.push({ path: p, message: 'is not an allowed name' });
+      continue;
+    }
+    out[k] = resolveEnvRefs(value[k], p, env, fromEnv, issues);
+  }
   return out;
 }
 
@@ -249,12 +259,24 @@ function decodeKey(raw: unknown, path: string, issues: ConfigIssue[]): Buffer | 
     });
     return undefined;
   }
+  if (new Set(buf).size < 16) {
+    issues.push({ path, message: 'is not random (too few distinct bytes): generate a new key' });
+    return undefined;
+  }
   return buf;
 }
 
 export interface LoadConfigOptions {
   /** Where `{ "$env": "NAME" }` references are read; defaults to `process.env`. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * A config file must hold secrets (encryption keys, provider fields marked secret) as
+   * `{ "$env": "NAME" }` references, never literally (ASVS 13.3.1, catalog CF-03). Set this to
+   * accept literal secrets in a file anyway (e.g. a file written by a secrets manager).
+   * Objects passed in code are not checked: the host decides where their values come from.
+   * @default false
+   */
+  allowLiteralSecrets?: boolean;
 }
 
 /**
@@ -277,7 +299,18 @@ export function loadDeploymentConfig(
       throw new ConfigValidationError([{ path: '(file)', message: `the config file ${why}` }]);
     }
   }
-  raw = resolveEnvRefs(raw, '', options.env ?? process.env, issues);
+  const fromEnv = new Set<string>();
+  raw = resolveEnvRefs(raw, '', options.env ?? process.env, fromEnv, issues);
+  const checkLiterals = typeof source === 'string' && options.allowLiteralSecrets !== true;
+  const literalSecret = (path: string, value: unknown): void => {
+    if (checkLiterals && value !== undefined && !fromEnv.has(path)) {
+      issues.push({
+        path,
+        message:
+          'is a secret: in a config file write it as { "$env": "NAME" } (or load with allowLiteralSecrets)',
+      });
+    }
+  };
   if (!isPlainObject(raw))
     throw new ConfigValidationError([{ path: '(root)', message: 'must be an object' }]);
   unknownKeys(raw, ['providers', 'policy', 'encryption', 'constants'], '', issues);
@@ -301,11 +334,13 @@ export function loadDeploymentConfig(
     } else {
       for (const [name, value] of Object.entries(audRaw)) {
         const p = `policy.audiences.${name}`;
-        if (!NAME_RE.test(name))
+        if (!NAME_RE.test(name)) {
           issues.push({
             path: p,
             message: 'audience names are lower-case letters, digits, - or _',
           });
+          continue;
+        }
         const r = validateAgainstSchema(AudiencePolicy, value, p);
         issues.push(...r.issues);
         audiences[name] = r.value;
@@ -344,6 +379,10 @@ export function loadDeploymentConfig(
   } else {
     for (const [id, entry] of Object.entries(providersRaw)) {
       const p = `providers.${id}`;
+      if (!/^[a-z][a-z0-9-]{1,31}$/.test(id)) {
+        issues.push({ path: p, message: 'provider ids are lower-case letters, digits or -' });
+        continue;
+      }
       if (!isPlainObject(entry)) {
         issues.push({ path: p, message: 'must be an object with enabled, audiences and settings' });
         continue;
@@ -385,6 +424,10 @@ export function loadDeploymentConfig(
       const schema = registry.get(id).configSchema;
       const s = validateAgainstSchema(schema, entry['settings'], `${p}.settings`);
       issues.push(...s.issues);
+      const settingsRaw = isPlainObject(entry['settings']) ? entry['settings'] : {};
+      for (const field of secretFieldNames(schema)) {
+        literalSecret(`${p}.settings.${field}`, settingsRaw[field]);
+      }
       providers[id] = { enabled: true, audiences: auds, settings: s.value };
     }
   }
@@ -417,14 +460,17 @@ export function loadDeploymentConfig(
     } else {
       for (const [kid, v] of Object.entries(keysRaw)) {
         const p = `encryption.keys.${kid}`;
-        if (!KEY_ID_RE.test(kid))
+        literalSecret(p, v);
+        if (!KEY_ID_RE.test(kid)) {
           issues.push({ path: p, message: 'key ids are 1-32 letters, digits, - or _' });
+          continue;
+        }
         const buf = decodeKey(v, p, issues);
         if (buf) keys[kid] = buf;
       }
     }
     const active = encRaw['activeKeyId'];
-    if (typeof active !== 'string' || !(active in (isPlainObject(keysRaw) ? keysRaw : {}))) {
+    if (typeof active !== 'string' || !isPlainObject(keysRaw) || !Object.hasOwn(keysRaw, active)) {
       issues.push({ path: 'encryption.activeKeyId', message: 'must name one of encryption.keys' });
     }
     encryption = { activeKeyId: typeof active === 'string' ? active : '', keys };

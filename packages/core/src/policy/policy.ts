@@ -20,7 +20,8 @@ export function allowedProviders(
   audience: string,
   policy?: Pick<AudiencePolicy, 'providers'>,
 ): string[] {
-  const aud = policy ?? config.policy.audiences[audience];
+  const all = config.policy.audiences;
+  const aud = policy ?? (Object.hasOwn(all, audience) ? all[audience] : undefined);
   if (!aud) return [];
   return Object.entries(config.providers)
     .filter(
@@ -42,6 +43,15 @@ export function decideRequirement(
   if (!policy) return { action: 'deny', reason: 'unknown-audience' };
   const usable = enrolledProviderIds.filter((id) => allowed.includes(id));
   if (usable.length > 0) return { action: 'challenge', providers: usable, recoveryCodes };
+  if (enrolledProviderIds.length > 0) {
+    // Enrolled, but none of the user's factors is usable here (disabled, unregistered or not
+    // offered to this audience). Never fall back to a password-only sign-in, nor to enrolling a
+    // new factor, which someone holding only the password could bind (catalog EN-04): recovery
+    // codes if any remain, otherwise refuse until an administrator resets the account.
+    return recoveryCodes > 0
+      ? { action: 'challenge', providers: [], recoveryCodes }
+      : { action: 'deny', reason: 'no-provider-available' };
+  }
   if (!policy.force) return { action: 'skip' };
   const action: NotEnrolledAction = policy.notEnrolled;
   if (action === 'skip') return { action: 'skip' };

@@ -95,6 +95,8 @@ export class ProviderRegistry {
       );
     };
     if (typeof p !== 'object' || p === null) fail('it is not an object');
+    if (p.id === 'recovery-code')
+      fail('the id "recovery-code" is reserved for core\'s recovery codes');
     if (typeof p.id !== 'string' || !ID_RE.test(p.id))
       fail('id must be 2-32 lower-case letters, digits or -, starting with a letter');
     if (typeof p.displayName !== 'string' || p.displayName.trim() === '')

@@ -1,4 +1,4 @@
-import type { DeploymentConfig } from '../config/deployment.js';
+import type { AudiencePolicy, DeploymentConfig } from '../config/deployment.js';
 import { SecretBox } from '../crypto/secret-box.js';
 import {
   canonicalRecoveryCode,
@@ -50,6 +50,7 @@ import {
   type PendingKind,
   type PendingRecord,
   type ThrottleSchedule,
+  type ThrottleTicket,
 } from '../store/types.js';
 
 export interface TwoFactorServiceOptions {
@@ -196,10 +197,11 @@ export class TwoFactorService {
       user.id.length === 0 ||
       user.id.length > 255 ||
       typeof user.audience !== 'string' ||
+      !/^[a-z][a-z0-9_-]{0,31}$/.test(user.audience) ||
       typeof user.username !== 'string'
     ) {
       throw new InvalidArgumentError(
-        'user must have a non-empty string id (at most 255 characters), an audience and a username.',
+        'user must have a non-empty string id (at most 255 characters), an audience name (lower-case letters, digits, - or _) and a username.',
       );
     }
   }
@@ -220,7 +222,9 @@ export class TwoFactorService {
     lastCounter?: number | null,
     pendingId?: string,
   ): ProviderContext {
-    const deployment = this.config.providers[providerId];
+    const deployment = Object.hasOwn(this.config.providers, providerId)
+      ? this.config.providers[providerId]
+      : undefined;
     if (!deployment || !deployment.enabled || !this.registry.has(providerId))
       throw new ProviderNotFoundError(providerId);
     return {
@@ -235,7 +239,8 @@ export class TwoFactorService {
   }
 
   private quota(providerId: string, userId: string): ProviderQuota {
-    const scoped = (key: string) => `quota:${providerId}:${userId}:${key}`;
+    const scoped = (key: string) =>
+      `quota:${[providerId, userId, key].map((x) => encodeURIComponent(x)).join(':')}`;
     return {
       take: async (key, limit, windowMs) => {
         if (!Number.isInteger(limit) || limit < 1 || limit > 100 || !(windowMs > 0)) {
@@ -262,6 +267,12 @@ export class TwoFactorService {
     };
   }
 
+  /** Own-property lookup: an audience named `constructor` or `__proto__` has no policy. */
+  private audiencePolicy(audience: string): AudiencePolicy | undefined {
+    const all = this.config.policy.audiences;
+    return Object.hasOwn(all, audience) ? all[audience] : undefined;
+  }
+
   private allowed(user: TwoFactorUser): string[] {
     return allowedProviders(this.config, user.audience).filter((id) => this.registry.has(id));
   }
@@ -278,6 +289,26 @@ export class TwoFactorService {
     r: Pick<PendingRecord, 'id' | 'userId' | 'providerId' | 'kind'>,
   ): string[] {
     return ['pending', r.id, r.userId, r.providerId, r.kind];
+  }
+
+  /** Seals a provider's pending state; `outage` marks a step that met PROVIDER_UNAVAILABLE. */
+  private sealPending(
+    r: Pick<PendingRecord, 'id' | 'userId' | 'providerId' | 'kind'>,
+    data: JsonValue,
+    outage: boolean,
+  ): string {
+    return this.box.seal(
+      JSON.stringify({ d: data, ...(outage ? { o: 1 } : {}) }),
+      this.pendingContext(r),
+    );
+  }
+
+  private openPending(r: PendingRecord): { data: JsonValue; outage: boolean } {
+    const v = JSON.parse(this.box.open(r.payload, this.pendingContext(r))) as {
+      d: JsonValue;
+      o?: number;
+    };
+    return { data: v.d, outage: v.o === 1 };
   }
 
   private enrollmentContext(r: Pick<EnrollmentRecord, 'id' | 'userId' | 'providerId'>): string[] {
@@ -430,10 +461,17 @@ export class TwoFactorService {
     }
   }
 
-  private async reserveAttempt(user: TwoFactorUser): Promise<number> {
+  /** The throttle key of a user: their internal id, namespaced so no other key can collide. */
+  private userKey(user: TwoFactorUser): string {
+    return `user:${encodeURIComponent(user.id)}`;
+  }
+
+  private async reserveAttempt(user: TwoFactorUser): Promise<ThrottleTicket> {
     const now = this.now();
-    const r = await this.store(() => this.stores.throttle.reserve(user.id, now, this.schedule));
-    if (r.ok) return r.failures;
+    const r = await this.store(() =>
+      this.stores.throttle.reserve(this.userKey(user), now, this.schedule),
+    );
+    if (r.ok) return { failures: r.failures, previousBlockedUntil: r.previousBlockedUntil };
     const after = r.retryAt === null ? null : Math.max(1, Math.ceil((r.retryAt - now) / 1000));
     if (r.locked) throw new LockedError(after);
     throw new RateLimitedError(after ?? 1);
@@ -484,7 +522,7 @@ export class TwoFactorService {
   /** After the password: what the host must do next. Recomputed on every call (catalog EN-04). */
   async requirement(user: TwoFactorUser): Promise<Requirement> {
     this.checkUser(user);
-    const policy = this.config.policy.audiences[user.audience];
+    const policy = this.audiencePolicy(user.audience);
     const allowed = this.allowed(user);
     const enrollments = await this.store(() => this.stores.enrollments.listByUser(user.id));
     const codes =
@@ -528,18 +566,24 @@ export class TwoFactorService {
     const report: Record<string, AudienceDryRun> = {};
     for await (const user of users) {
       this.checkUser(user);
-      const current = this.config.policy.audiences[user.audience];
-      const override = overrides[user.audience];
+      const current = this.audiencePolicy(user.audience);
+      const override = Object.hasOwn(overrides, user.audience)
+        ? overrides[user.audience]
+        : undefined;
       const policy = current ? { ...current, ...override } : undefined;
       const allowed = policy
         ? allowedProviders(this.config, user.audience, policy).filter((id) => this.registry.has(id))
         : [];
       const enrollments = await this.store(() => this.stores.enrollments.listByUser(user.id));
+      const codes =
+        enrollments.length > 0
+          ? await this.store(() => this.stores.enrollments.countRecoveryCodes(user.id))
+          : 0;
       const decision = decideRequirement(
         policy,
         allowed,
         enrollments.map((e) => e.providerId),
-        0,
+        codes,
       );
       const row = (report[user.audience] ??= {
         users: 0,
@@ -550,7 +594,7 @@ export class TwoFactorService {
         skip: 0,
       });
       row.users++;
-      if (decision.action === 'challenge') row.enrolled++;
+      if (enrollments.length > 0) row.enrolled++;
       row[decision.action]++;
     }
     return report;
@@ -560,7 +604,7 @@ export class TwoFactorService {
 
   async beginActivation(user: TwoFactorUser, providerId: string): Promise<ActivationStarted> {
     this.checkUser(user);
-    if (!this.config.policy.audiences[user.audience]) {
+    if (!this.audiencePolicy(user.audience)) {
       throw new PolicyError(
         'POLICY_DENIED',
         `Audience "${user.audience}" has no two-factor policy.`,
@@ -593,7 +637,7 @@ export class TwoFactorService {
     const shell = { id, userId: user.id, providerId, kind: 'activation' as const };
     const record: PendingRecord = {
       ...shell,
-      payload: this.box.seal(JSON.stringify(begun.pending), this.pendingContext(shell)),
+      payload: this.sealPending(shell, begun.pending, false),
       attempts: 0,
       createdAt: now,
       expiresAt: now + this.config.policy.pending.ttlSeconds * 1000,
@@ -612,9 +656,7 @@ export class TwoFactorService {
     const record = await this.takePending(activationId, user, 'activation');
     const provider = this.provider(record.providerId);
     const ctx = this.ctx(record.providerId, user, undefined, record.id);
-    const pending = JSON.parse(
-      this.box.open(record.payload, this.pendingContext(record)),
-    ) as JsonValue;
+    const pending = this.openPending(record).data;
     const outcome = await this.runHook('activation', () =>
       provider.completeActivation(ctx, user, pending, input),
     );
@@ -624,7 +666,7 @@ export class TwoFactorService {
         const payload =
           outcome.pending === undefined
             ? record.payload
-            : this.box.seal(JSON.stringify(outcome.pending), this.pendingContext(record));
+            : this.sealPending(record, outcome.pending, false);
         await this.store(() => this.stores.pending.restore({ ...record, payload }));
         return { ok: false, waiting: true, id: record.id };
       }
@@ -707,9 +749,12 @@ export class TwoFactorService {
   async beginChallenge(user: TwoFactorUser, providerId?: string): Promise<ChallengeStarted> {
     this.checkUser(user);
     const req = await this.requirement(user);
-    if (req.action !== 'challenge') {
+    if (req.action !== 'challenge' || req.providers.length === 0) {
       throw new PolicyError('NOT_ENROLLED', 'This account has no usable second factor.', {
-        details: { requirement: req.action },
+        details: {
+          requirement: req.action,
+          recoveryCodes: req.action === 'challenge' && req.recoveryCodes > 0,
+        },
       });
     }
     const chosen = providerId ?? req.providers[0]!;
@@ -719,18 +764,23 @@ export class TwoFactorService {
       });
     }
     // A locked user cannot start a challenge either: no push, no outbound call (catalog DA-07).
-    const state = await this.store(() => this.stores.throttle.inspect(user.id));
-    const now = this.now();
-    if (state.failures >= this.schedule.permanentAfter) throw new LockedError(null);
-    if (state.failures >= this.schedule.lockAfter && now < state.blockedUntil) {
-      throw new LockedError(Math.max(1, Math.ceil((state.blockedUntil - now) / 1000)));
-    }
+    await this.refuseIfLocked(user);
     const enrollment = (await this.listUsable(user)).find((e) => e.providerId === chosen);
     if (!enrollment) throw new PolicyError('NOT_ENROLLED', `This account does not use ${chosen}.`);
     const provider = this.provider(chosen);
     const id = this.newToken();
     const ctx = this.ctx(chosen, user, enrollment.counter, id);
     const data = this.openEnrollment(enrollment);
+    const now = this.now();
+    const shell = { id, userId: user.id, providerId: chosen, kind: 'challenge' as const };
+    const create = (pending: JsonValue, outage: boolean): PendingRecord => ({
+      ...shell,
+      enrollmentId: enrollment.id,
+      payload: this.sealPending(shell, pending, outage),
+      attempts: 0,
+      createdAt: now,
+      expiresAt: now + this.config.policy.pending.ttlSeconds * 1000,
+    });
     let begun: { prompt: ChallengePrompt; pending: JsonValue };
     try {
       begun = await this.begin<ChallengePrompt>(
@@ -738,18 +788,12 @@ export class TwoFactorService {
         ['code-entry', 'redirect', 'push-wait'],
       );
     } catch (err) {
-      if (err instanceof ProviderUnavailableError) throw await this.unavailable(user, chosen, err);
-      throw err;
+      if (!(err instanceof ProviderUnavailableError)) throw err;
+      // Keep an outage marker: the only thing it can be used for is `failOpen(id, user)`.
+      await this.store(() => this.stores.pending.create(create(null, true)));
+      throw await this.unavailable(user, chosen, id, err);
     }
-    const shell = { id, userId: user.id, providerId: chosen, kind: 'challenge' as const };
-    const record: PendingRecord = {
-      ...shell,
-      enrollmentId: enrollment.id,
-      payload: this.box.seal(JSON.stringify(begun.pending), this.pendingContext(shell)),
-      attempts: 0,
-      createdAt: now,
-      expiresAt: now + this.config.policy.pending.ttlSeconds * 1000,
-    };
+    const record = create(begun.pending, false);
     await this.store(() => this.stores.pending.create(record));
     await this.emit({ ...this.base(user), type: 'challenge.started', providerId: chosen });
     return {
@@ -760,10 +804,23 @@ export class TwoFactorService {
     };
   }
 
-  /** Describes an outage with the user's other factors, so the host offers them first. */
+  private async refuseIfLocked(user: TwoFactorUser): Promise<void> {
+    const state = await this.store(() => this.stores.throttle.inspect(this.userKey(user)));
+    const now = this.now();
+    if (state.failures >= this.schedule.permanentAfter) throw new LockedError(null);
+    if (state.failures >= this.schedule.lockAfter && now < state.blockedUntil) {
+      throw new LockedError(Math.max(1, Math.ceil((state.blockedUntil - now) / 1000)));
+    }
+  }
+
+  /**
+   * Describes an outage with the user's other factors, so the host offers them first, and the
+   * challenge id that `failOpen` needs if policy allows it.
+   */
   private async unavailable(
     user: TwoFactorUser,
     providerId: string,
+    challengeId: string,
     cause?: unknown,
   ): Promise<ProviderUnavailableError> {
     const others = (await this.listUsable(user))
@@ -775,7 +832,13 @@ export class TwoFactorService {
       others.length === 0 && provider.failOpenAllowed?.(this.ctx(providerId, user)) === true;
     return new ProviderUnavailableError(undefined, {
       cause,
-      details: { providerId, alternatives: others, recoveryCodes: codes > 0, failOpenPossible },
+      details: {
+        providerId,
+        challengeId,
+        alternatives: others,
+        recoveryCodes: codes > 0,
+        failOpenPossible,
+      },
     });
   }
 
@@ -786,39 +849,49 @@ export class TwoFactorService {
   ): Promise<SecondFactorSuccess | StillWaiting> {
     this.checkUser(user);
     // Count the attempt before evaluating it, so parallel guesses cannot exceed the budget
-    // (catalog CC-03) and a locked user never reaches the provider (DA-07).
-    const failures = await this.reserveAttempt(user);
+    // (catalog CC-03) and a locked user never reaches the provider (DA-07). What turns out not
+    // to be a guess (an unknown id, an outage, a push poll) is refunded exactly.
+    const ticket = await this.reserveAttempt(user);
+    const failures = ticket.failures;
+    const refund = () => this.store(() => this.stores.throttle.refund(this.userKey(user), ticket));
     let record: PendingRecord;
+    let enrollment: EnrollmentRecord | null;
+    let provider: TwoFactorProvider;
+    let sealed: { data: JsonValue; outage: boolean };
+    let data: JsonValue;
     try {
       record = await this.takePending(challengeId, user, 'challenge');
+      enrollment = record.enrollmentId
+        ? await this.store(() => this.stores.enrollments.get(record.enrollmentId!))
+        : null;
+      if (
+        !enrollment ||
+        enrollment.userId !== user.id ||
+        enrollment.providerId !== record.providerId ||
+        !this.allowed(user).includes(record.providerId)
+      ) {
+        throw new PendingStateError('CHALLENGE_NOT_FOUND');
+      }
+      provider = this.provider(record.providerId);
+      sealed = this.openPending(record);
+      if (sealed.outage && !provider.capabilities.retryableChallenge) {
+        // A one-shot step that already hit an outage: keep it for failOpen, answer nothing.
+        await this.store(() => this.stores.pending.restore(record));
+        throw new PendingStateError('CHALLENGE_NOT_FOUND');
+      }
+      data = this.openEnrollment(enrollment);
     } catch (err) {
-      await this.stores.throttle.refund(user.id).catch(() => undefined);
+      // Not a guess: an unknown/expired id, a removed enrollment, a key-ring fault.
+      await refund().catch(() => undefined);
       throw err;
     }
-    const refund = () => this.store(() => this.stores.throttle.refund(user.id));
-    const enrollment = record.enrollmentId
-      ? await this.store(() => this.stores.enrollments.get(record.enrollmentId!))
-      : null;
-    if (
-      !enrollment ||
-      enrollment.userId !== user.id ||
-      enrollment.providerId !== record.providerId ||
-      !this.allowed(user).includes(record.providerId)
-    ) {
-      await refund();
-      throw new PendingStateError('CHALLENGE_NOT_FOUND');
-    }
-    const provider = this.provider(record.providerId);
     const ctx = this.ctx(record.providerId, user, enrollment.counter, record.id);
-    const data = this.openEnrollment(enrollment);
-    const pending = JSON.parse(
-      this.box.open(record.payload, this.pendingContext(record)),
-    ) as JsonValue;
     const outcome = await this.runHook('verify', () =>
-      provider.verify(ctx, user, data, pending, input),
+      provider.verify(ctx, user, data, sealed.data, input),
     );
 
     if (outcome.ok) {
+      const now = this.now();
       if (provider.capabilities.replayCounter) {
         if (outcome.counter === undefined) {
           await this.emit({
@@ -832,9 +905,11 @@ export class TwoFactorService {
         }
         const counter = outcome.counter;
         const advanced = await this.store(() =>
-          this.stores.enrollments.advanceCounter(enrollment.id, counter, this.now()),
+          this.stores.enrollments.advanceCounter(enrollment.id, counter, now),
         );
         if (!advanced) {
+          const still = await this.store(() => this.stores.enrollments.get(enrollment.id));
+          if (!still) throw new PendingStateError('CHALLENGE_NOT_FOUND'); // reset meanwhile
           // RFC 6238 §5.2: a code (or an older step's code) is accepted once only.
           await this.emit({
             ...this.base(user),
@@ -852,11 +927,12 @@ export class TwoFactorService {
           await this.afterCountedFailure(user, failures);
           throw new CodeAlreadyUsedError();
         }
-      } else {
-        await this.store(() => this.stores.enrollments.touch(enrollment.id, this.now()));
+      } else if (!(await this.store(() => this.stores.enrollments.touch(enrollment.id, now)))) {
+        // The factor was removed (admin reset, disable) while this answer was in flight.
+        throw new PendingStateError('CHALLENGE_NOT_FOUND');
       }
       // Only a full second-factor success resets the failure count (NIST SP 800-63B-4 §3.2.2).
-      await this.store(() => this.stores.throttle.reset(user.id));
+      await this.store(() => this.stores.throttle.reset(this.userKey(user)));
       const method = outcome.method ?? record.providerId;
       await this.emit({
         ...this.base(user),
@@ -872,15 +948,16 @@ export class TwoFactorService {
       const payload =
         outcome.pending === undefined
           ? record.payload
-          : this.box.seal(JSON.stringify(outcome.pending), this.pendingContext(record));
+          : this.sealPending(record, outcome.pending, false);
       await this.store(() => this.stores.pending.restore({ ...record, payload }));
       return { ok: false, waiting: true, id: record.id };
     }
     if (!COUNTED.has(outcome.reason)) {
       await refund();
       if (outcome.reason === 'UNAVAILABLE') {
-        await this.store(() => this.stores.pending.restore(record));
-        throw await this.unavailable(user, record.providerId);
+        const marked = { ...record, payload: this.sealPending(record, sealed.data, true) };
+        await this.store(() => this.stores.pending.restore(marked));
+        throw await this.unavailable(user, record.providerId, record.id);
       }
       throw this.failureError(outcome.reason, false);
     }
@@ -902,52 +979,60 @@ export class TwoFactorService {
   }
 
   /**
-   * Grants sign-in without the second factor, only when: the provider's config allows failing
-   * open for this audience, core itself sees the provider unhealthy right now, and the user has
-   * no other usable factor. Every grant is an audit event and is marked `failOpen` (AAL1).
+   * Grants sign-in without the second factor for a challenge that just failed with
+   * PROVIDER_UNAVAILABLE (its id is in that error's details), only when all of these hold:
+   * - the user is not locked;
+   * - the provider's own config allows failing open for this audience (admins stay closed
+   *   unless explicitly opened);
+   * - the user has no other usable factor (recovery codes are reported to the host, which
+   *   should offer them first);
+   * - core itself sees the provider down right now: its health check returns
+   *   `{ healthy: false }` or throws ProviderUnavailableError. Any other answer, including a
+   *   configuration, signature or TLS error, is not an outage and is refused (catalog OUT-02).
+   * The challenge is consumed; every grant is an audit event and is marked `failOpen` (AAL1).
    */
-  async failOpen(user: TwoFactorUser, providerId: string): Promise<SecondFactorSuccess> {
+  async failOpen(challengeId: string, user: TwoFactorUser): Promise<SecondFactorSuccess> {
     this.checkUser(user);
+    await this.refuseIfLocked(user);
+    const record = await this.takePending(challengeId, user, 'challenge');
+    const { outage } = this.openPending(record);
+    const deny = (message: string, details?: Record<string, unknown>): never => {
+      throw new PolicyError('POLICY_DENIED', message, details ? { details } : undefined);
+    };
+    if (!outage) deny('Failing open applies only to a challenge that met an outage.');
+    const providerId = record.providerId;
     const req = await this.requirement(user);
     if (req.action !== 'challenge' || !req.providers.includes(providerId)) {
-      throw new PolicyError(
-        'POLICY_DENIED',
-        'Failing open applies only to a factor this account uses.',
-      );
+      deny('Failing open applies only to a factor this account uses.');
     }
     const provider = this.provider(providerId);
-    const ctx = this.ctx(providerId, user);
+    const ctx = this.ctx(providerId, user, undefined, record.id);
     if (provider.failOpenAllowed?.(ctx) !== true || !provider.healthCheck) {
-      throw new PolicyError(
-        'POLICY_DENIED',
-        `Failing open is not allowed for ${user.audience} users of ${providerId}.`,
-      );
+      deny(`Failing open is not allowed for ${user.audience} users of ${providerId}.`);
     }
-    if (req.providers.length > 1) {
-      throw new PolicyError(
-        'POLICY_DENIED',
-        'Use another of your factors while this one is unavailable.',
-        {
-          details: { alternatives: req.providers.filter((p) => p !== providerId) },
-        },
-      );
+    const others = req.action === 'challenge' ? req.providers.filter((p) => p !== providerId) : [];
+    if (others.length > 0) {
+      deny('Use another of your factors while this one is unavailable.', { alternatives: others });
     }
-    let health: { healthy: boolean; detail?: string };
+    let detail: string;
     try {
-      health = await provider.healthCheck(ctx);
+      const health: unknown = await provider.healthCheck!(ctx);
+      const h = health as { healthy?: unknown; detail?: unknown } | null;
+      if (typeof h !== 'object' || h === null || h.healthy !== false) {
+        return deny('The provider is not reporting an outage: complete the second factor.');
+      }
+      detail = typeof h.detail === 'string' ? h.detail : 'unhealthy';
     } catch (err) {
-      health = {
-        healthy: false,
-        detail: err instanceof Error ? err.message : 'health check threw',
-      };
+      if (!(err instanceof ProviderUnavailableError)) {
+        return deny('The provider failed for a reason other than an outage.');
+      }
+      detail = 'unavailable';
     }
-    if (health.healthy === true) {
-      throw new PolicyError(
-        'POLICY_DENIED',
-        'The provider is available: complete the second factor.',
-      );
-    }
-    const detail = String(health.detail ?? 'unhealthy').slice(0, 200);
+    // Control characters out (log and terminal injection, ASVS 16.4.1).
+    detail = [...detail]
+      .map((c) => (c < ' ' || c === '\u007f' ? ' ' : c))
+      .join('')
+      .slice(0, 200);
     await this.emit({
       type: 'provider.unhealthy',
       at: new Date(this.now()).toISOString(),
@@ -979,7 +1064,7 @@ export class TwoFactorService {
     const enrollments = await this.store(() => this.stores.enrollments.listByUser(user.id));
     if (enrollments.length === 0)
       throw new PolicyError('NOT_ENROLLED', 'This account has no second factor.');
-    const failures = await this.reserveAttempt(user);
+    const { failures } = await this.reserveAttempt(user);
     const fail = async (reason: string, err: FactorkitError): Promise<never> => {
       await this.emit({ ...this.base(user), type: 'recovery.failed', reason, failures });
       await this.afterCountedFailure(user, failures);
@@ -1002,7 +1087,7 @@ export class TwoFactorService {
       );
     if (result !== 'consumed')
       return fail('INVALID_CODE', new InvalidCodeError('That recovery code is not valid.'));
-    await this.store(() => this.stores.throttle.reset(user.id));
+    await this.store(() => this.stores.throttle.reset(this.userKey(user)));
     const remaining = await this.store(() => this.stores.enrollments.countRecoveryCodes(user.id));
     const low = remaining <= this.config.policy.recoveryCodes.lowWatermark;
     await this.emit({ ...this.base(user), type: 'recovery.used', remaining, low });
@@ -1037,13 +1122,21 @@ export class TwoFactorService {
       );
     }
     const codes = this.makeRecoveryCodes();
-    await this.store(() =>
+    // The store re-checks, in the same transaction, that a factor still exists: a reset or the
+    // removal of the last factor racing this call can never leave codes behind (catalog CC-05).
+    const replaced = await this.store(() =>
       this.stores.enrollments.replaceRecoveryCodes(
         user.id,
         codes.map((c) => hashRecoveryCode(user.id, c)),
         this.now(),
       ),
     );
+    if (!replaced) {
+      throw new PolicyError(
+        'NOT_ENROLLED',
+        'Set up a second factor before creating recovery codes.',
+      );
+    }
     await this.emit({ ...this.base(user), type: 'recovery.regenerated', count: codes.length });
     return codes.map(formatRecoveryCode);
   }
@@ -1066,7 +1159,7 @@ export class TwoFactorService {
   /** The user turns off one of their factors, where policy allows. */
   async disable(user: TwoFactorUser, providerId: string): Promise<void> {
     this.checkUser(user);
-    const policy = this.config.policy.audiences[user.audience];
+    const policy = this.audiencePolicy(user.audience);
     if (!policy || !policy.allowUserDisable) {
       throw new PolicyError(
         'POLICY_DENIED',
@@ -1086,8 +1179,18 @@ export class TwoFactorService {
         'Two-factor sign-in is required for your account: add another factor before removing this one.',
       );
     }
+    // While 2FA is forced, the store removes the factor only if another usable one remains,
+    // checked in the same transaction (two parallel removals cannot strip the last factor).
+    const { removed } = await this.store(() =>
+      this.stores.enrollments.remove(user.id, target.id, policy.force ? allowed : undefined),
+    );
+    if (!removed) {
+      throw new PolicyError(
+        'POLICY_DENIED',
+        'Two-factor sign-in is required for your account: add another factor before removing this one.',
+      );
+    }
     await this.deactivateQuietly(user, target);
-    await this.store(() => this.stores.enrollments.remove(user.id, target.id));
     await this.store(() => this.stores.pending.deleteForUser(user.id));
     await this.emit({
       ...this.base(user),
@@ -1127,7 +1230,7 @@ export class TwoFactorService {
     for (const e of all) await this.deactivateQuietly(user, e);
     const removed = await this.store(() => this.stores.enrollments.removeAllForUser(user.id));
     await this.store(() => this.stores.pending.deleteForUser(user.id));
-    await this.store(() => this.stores.throttle.reset(user.id));
+    await this.store(() => this.stores.throttle.reset(this.userKey(user)));
     await this.emit({
       ...this.base(user),
       type: 'admin.reset',
@@ -1142,7 +1245,7 @@ export class TwoFactorService {
   async adminUnlock(action: AdminAction, user: TwoFactorUser): Promise<void> {
     this.checkAdmin(action);
     this.checkUser(user);
-    await this.store(() => this.stores.throttle.reset(user.id));
+    await this.store(() => this.stores.throttle.reset(this.userKey(user)));
     await this.emit({
       ...this.base(user),
       type: 'admin.unlocked',
@@ -1155,7 +1258,7 @@ export class TwoFactorService {
     user: TwoFactorUser,
   ): Promise<{ failures: number; locked: boolean; retryAfter: number | null }> {
     this.checkUser(user);
-    const s = await this.store(() => this.stores.throttle.inspect(user.id));
+    const s = await this.store(() => this.stores.throttle.inspect(this.userKey(user)));
     const now = this.now();
     const permanent = s.failures >= this.schedule.permanentAfter;
     const locked = permanent || (s.failures >= this.schedule.lockAfter && now < s.blockedUntil);

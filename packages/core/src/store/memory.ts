@@ -1,4 +1,4 @@
-import { applyReserve } from './throttle-schedule.js';
+import { applyRefund, applyReserve } from './throttle-schedule.js';
 import {
   EnrollmentConflictError,
   type ActivateInput,
@@ -11,6 +11,7 @@ import {
   type ReserveResult,
   type ThrottleSchedule,
   type ThrottleState,
+  type ThrottleTicket,
   type ThrottleStore,
   type FactorkitStores,
 } from './types.js';
@@ -81,8 +82,10 @@ export class MemoryEnrollmentStore implements EnrollmentStore {
     this.enrollmentRows.set(e.id, { ...e });
     let issued = false;
     if (input.recoveryCodeHashes && input.recoveryCodeHashes.length > 0) {
-      const unused = (this.codes.get(e.userId) ?? []).filter((c) => c.usedAt === null).length;
-      if (unused === 0) {
+      const others = [...this.enrollmentRows.values()].filter(
+        (r) => r.userId === e.userId && r.id !== e.id,
+      ).length;
+      if (others === 0) {
         this.codes.set(
           e.userId,
           input.recoveryCodeHashes.map((hash) => ({ hash, usedAt: null })),
@@ -113,17 +116,24 @@ export class MemoryEnrollmentStore implements EnrollmentStore {
     return true;
   }
 
-  async touch(enrollmentId: string, now: number): Promise<void> {
+  async touch(enrollmentId: string, now: number): Promise<boolean> {
     const r = this.enrollmentRows.get(enrollmentId);
     if (r) this.enrollmentRows.set(enrollmentId, { ...r, lastUsedAt: now });
+    return !!r;
   }
 
   async remove(
     userId: string,
     enrollmentId: string,
+    keepOneOf?: readonly string[],
   ): Promise<{ removed: boolean; remaining: number }> {
     const r = this.enrollmentRows.get(enrollmentId);
-    const removed = !!r && r.userId === userId;
+    const keeps =
+      !keepOneOf ||
+      [...this.enrollmentRows.values()].some(
+        (x) => x.userId === userId && x.id !== enrollmentId && keepOneOf.includes(x.providerId),
+      );
+    const removed = !!r && r.userId === userId && keeps;
     if (removed) this.enrollmentRows.delete(enrollmentId);
     const remaining = [...this.enrollmentRows.values()].filter((x) => x.userId === userId).length;
     if (remaining === 0) this.codes.delete(userId);
@@ -157,11 +167,13 @@ export class MemoryEnrollmentStore implements EnrollmentStore {
       .map((r) => ({ ...r }));
   }
 
-  async replaceRecoveryCodes(userId: string, hashes: readonly string[]): Promise<void> {
+  async replaceRecoveryCodes(userId: string, hashes: readonly string[]): Promise<boolean> {
+    if (![...this.enrollmentRows.values()].some((r) => r.userId === userId)) return false;
     this.codes.set(
       userId,
       hashes.map((hash) => ({ hash, usedAt: null })),
     );
+    return true;
   }
 
   async consumeRecoveryCode(userId: string, hash: string, now: number): Promise<ConsumeResult> {
@@ -185,12 +197,13 @@ export class MemoryThrottleStore implements ThrottleStore {
     const r = applyReserve(state, now, schedule);
     if (!r.ok) return { ok: false, failures: state.failures, locked: r.locked, retryAt: r.retryAt };
     this.throttles.set(key, r.next);
-    return { ok: true, failures: r.next.failures };
+    return { ok: true, failures: r.next.failures, previousBlockedUntil: state.blockedUntil };
   }
 
-  async refund(key: string): Promise<void> {
+  async refund(key: string, ticket: ThrottleTicket): Promise<void> {
     const s = this.throttles.get(key);
-    if (s && s.failures > 0) this.throttles.set(key, { ...s, failures: s.failures - 1 });
+    if (!s || s.failures === 0) return;
+    this.throttles.set(key, applyRefund(s, ticket));
   }
 
   async reset(key: string): Promise<void> {

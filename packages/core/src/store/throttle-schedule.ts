@@ -1,4 +1,4 @@
-import type { ThrottleSchedule } from './types.js';
+import type { ThrottleSchedule, ThrottleTicket } from './types.js';
 
 /**
  * The block that follows the `failures`-th consecutive failure, in ms; `Infinity` means only an
@@ -37,4 +37,19 @@ export function applyReserve(
       blockedUntil: block === Infinity ? Number.MAX_SAFE_INTEGER : block === 0 ? 0 : now + block,
     },
   };
+}
+
+/**
+ * Undoes one reservation: exactly (block included) when no other reservation came after it,
+ * otherwise only the count goes down and the newer block stands.
+ */
+export function applyRefund(
+  state: { failures: number; blockedUntil: number },
+  ticket: ThrottleTicket,
+): { failures: number; blockedUntil: number } {
+  if (state.failures <= 0) return state;
+  if (state.failures === ticket.failures) {
+    return { failures: state.failures - 1, blockedUntil: ticket.previousBlockedUntil };
+  }
+  return { failures: state.failures - 1, blockedUntil: state.blockedUntil };
 }

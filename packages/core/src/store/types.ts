@@ -61,7 +61,7 @@ export interface ActivateInput {
   readonly enrollment: EnrollmentRecord;
   /**
    * Hashes of the recovery codes to issue with the user's first factor. Stored only if the user
-   * has no unused recovery codes at that moment (checked inside the same transaction).
+   * has no other enrollment at that moment (checked inside the same transaction).
    */
   readonly recoveryCodeHashes?: readonly string[];
 }
@@ -78,20 +78,28 @@ export class EnrollmentConflictError extends Error {
 export interface EnrollmentStore {
   /**
    * In one transaction: insert the enrollment (throwing EnrollmentConflictError if the user
-   * already has one for this provider) and issue the recovery codes if given and none exist.
+   * already has one for this provider) and, when recovery-code hashes are given and the user had
+   * no enrollment before this one, replace any codes the user still has with the new set (a first
+   * factor always starts with a fresh set; stale codes never survive into it).
    */
   activate(input: ActivateInput): Promise<{ recoveryCodesIssued: boolean }>;
   get(enrollmentId: string): Promise<EnrollmentRecord | null>;
   listByUser(userId: string): Promise<EnrollmentRecord[]>;
   /** Compare-and-set: sets the counter only if it is null or lower than `counter`. */
   advanceCounter(enrollmentId: string, counter: number, now: number): Promise<boolean>;
-  /** Records a successful use of a factor without a counter. */
-  touch(enrollmentId: string, now: number): Promise<void>;
+  /** Records a successful use of a factor without a counter; false if the enrollment is gone. */
+  touch(enrollmentId: string, now: number): Promise<boolean>;
   /**
    * Removes one enrollment; when it was the user's last, their recovery codes go in the same
-   * transaction (no codes without a factor: security catalog EN-03).
+   * transaction (no codes without a factor: security catalog EN-03). With `keepOneOf`, the
+   * removal happens only if another enrollment of the user with one of those provider ids
+   * remains, checked in the same transaction (two parallel removals cannot strip a forced user).
    */
-  remove(userId: string, enrollmentId: string): Promise<{ removed: boolean; remaining: number }>;
+  remove(
+    userId: string,
+    enrollmentId: string,
+    keepOneOf?: readonly string[],
+  ): Promise<{ removed: boolean; remaining: number }>;
   /** Removes every enrollment and recovery code of a user in one transaction. */
   removeAllForUser(userId: string): Promise<number>;
   /** Compare-and-set on the sealed secret, for key rotation. */
@@ -99,8 +107,11 @@ export interface EnrollmentStore {
   /** Enrollments in id order after `afterId`, for batch jobs such as key rotation. */
   listAll(afterId: string | null, limit: number): Promise<EnrollmentRecord[]>;
 
-  /** Replaces the user's recovery codes with a new set; old codes stop working at once. */
-  replaceRecoveryCodes(userId: string, hashes: readonly string[], now: number): Promise<void>;
+  /**
+   * Replaces the user's recovery codes with a new set; old codes stop working at once. Only if
+   * the user still has an enrollment (checked in the same transaction); false otherwise.
+   */
+  replaceRecoveryCodes(userId: string, hashes: readonly string[], now: number): Promise<boolean>;
   /** Marks the code used if it exists and is unused, in one atomic step. */
   consumeRecoveryCode(userId: string, hash: string, now: number): Promise<ConsumeResult>;
   countRecoveryCodes(userId: string): Promise<number>;
@@ -122,8 +133,16 @@ export interface ThrottleState {
   readonly blockedUntil: number;
 }
 
+/** What a successful reservation hands back, so `refund` can undo exactly that reservation. */
+export interface ThrottleTicket {
+  /** The failure count this reservation produced. */
+  readonly failures: number;
+  /** The block that was in force before it. */
+  readonly previousBlockedUntil: number;
+}
+
 export type ReserveResult =
-  | { readonly ok: true; readonly failures: number }
+  | ({ readonly ok: true } & ThrottleTicket)
   | {
       readonly ok: false;
       readonly failures: number;
@@ -138,8 +157,13 @@ export interface ThrottleStore {
    * then calls `reset`, an outage `refund`.
    */
   reserve(key: string, now: number, schedule: ThrottleSchedule): Promise<ReserveResult>;
-  /** Gives back one reserved attempt (an outage is not a guess). */
-  refund(key: string): Promise<void>;
+  /**
+   * Gives back one reserved attempt (an outage, an unknown id or a push poll is not a guess).
+   * If no other reservation happened since (`failures` still equals the ticket's), the state
+   * returns exactly to before it, block included; otherwise only the count goes down by one and
+   * the newer block stands.
+   */
+  refund(key: string, ticket: ThrottleTicket): Promise<void>;
   reset(key: string): Promise<void>;
   inspect(key: string): Promise<ThrottleState>;
 }

@@ -343,6 +343,8 @@ export function providerConformanceChecks(options: ConformanceOptions): Check[] 
             `wrong answer ${i + 1}`,
           );
         }
+        // the challenge opened before the lock, answered right, is refused too
+        await rejects(s.complete(await s.right()), ['LOCKED'], 'right answer while locked');
         await rejects(h.service.beginChallenge(s.user), ['LOCKED'], 'challenge while locked');
       },
     },

@@ -253,9 +253,14 @@ export function storeContractChecks(options: StoreContractOptions): Check[] {
       async (s) => {
         const t = s.throttle;
         let now = NOW;
-        assert.deepEqual(await t.reserve('k', now, SCHEDULE), { ok: true, failures: 1 });
-        assert.deepEqual(await t.reserve('k', now, SCHEDULE), { ok: true, failures: 2 });
-        assert.deepEqual(await t.reserve('k', now, SCHEDULE), { ok: true, failures: 3 });
+        const ok = (failures: number, previousBlockedUntil = 0) => ({
+          ok: true,
+          failures,
+          previousBlockedUntil,
+        });
+        assert.deepEqual(await t.reserve('k', now, SCHEDULE), ok(1));
+        assert.deepEqual(await t.reserve('k', now, SCHEDULE), ok(2));
+        assert.deepEqual(await t.reserve('k', now, SCHEDULE), ok(3));
         // third failure is past the two free ones: blocked for baseDelay
         assert.deepEqual(await t.reserve('k', now + 999, SCHEDULE), {
           ok: false,
@@ -264,17 +269,21 @@ export function storeContractChecks(options: StoreContractOptions): Check[] {
           retryAt: now + 1000,
         });
         now += 1000;
-        assert.deepEqual(await t.reserve('k', now, SCHEDULE), { ok: true, failures: 4 });
+        assert.deepEqual(await t.reserve('k', now, SCHEDULE), ok(4, now));
         now += 2000;
-        assert.deepEqual(await t.reserve('k', now, SCHEDULE), { ok: true, failures: 5 });
+        const fifth = await t.reserve('k', now, SCHEDULE);
+        assert.deepEqual(fifth, ok(5, now));
         assert.deepEqual(await t.reserve('k', now + 1, SCHEDULE), {
           ok: false,
           failures: 5,
           locked: true,
           retryAt: now + 60_000,
         });
-        await t.refund('k');
-        assert.equal((await t.inspect('k')).failures, 4);
+        // A refund undoes its reservation exactly, the lock included (an outage is not a guess).
+        assert.ok(fifth.ok);
+        await t.refund('k', fifth);
+        assert.deepEqual(await t.inspect('k'), { failures: 4, blockedUntil: now });
+        assert.deepEqual(await t.reserve('k', now, SCHEDULE), ok(5, now));
         await t.reset('k');
         assert.deepEqual(await t.inspect('k'), { failures: 0, blockedUntil: 0 });
         for (let i = 0; i < 7; i++) {
@@ -309,6 +318,91 @@ export function storeContractChecks(options: StoreContractOptions): Check[] {
         assert.equal((await s.throttle.inspect('k')).failures, 100);
       },
     ),
+    check('throttle: a refund after a newer reservation only lowers the count', async (s) => {
+      const t = s.throttle;
+      const a = await t.reserve('k', NOW, SCHEDULE);
+      const b = await t.reserve('k', NOW, SCHEDULE);
+      const c = await t.reserve('k', NOW, SCHEDULE); // third failure: blocked for 1 s
+      assert.ok(a.ok && b.ok && c.ok);
+      await t.refund('k', b);
+      assert.deepEqual(await t.inspect('k'), { failures: 2, blockedUntil: NOW + 1000 });
+      await t.refund('k', { failures: 99, previousBlockedUntil: 0 });
+      await t.refund('k', { failures: 99, previousBlockedUntil: 0 });
+      await t.refund('k', { failures: 99, previousBlockedUntil: 0 });
+      assert.equal((await t.inspect('k')).failures, 0);
+    }),
+    check('throttle: 120 reserves racing resets never fail', async (s) => {
+      const wide: ThrottleSchedule = {
+        freeFailures: 1000,
+        baseDelayMs: 1,
+        maxDelayMs: 1,
+        lockAfter: 1000,
+        lockMs: 1,
+        permanentAfter: 1000,
+      };
+      const r = await Promise.allSettled(
+        Array.from({ length: 120 }, (_, i) =>
+          i % 3 === 2 ? s.throttle.reset('r') : s.throttle.reserve('r', NOW, wide),
+        ),
+      );
+      assert.equal(r.filter((x) => x.status === 'rejected').length, 0);
+    }),
+    check(
+      'recovery codes: no set can be written for a user without an enrollment (catalog EN-03, CC-05)',
+      async (s) => {
+        assert.equal(await s.enrollments.replaceRecoveryCodes('nobody', ['h'], NOW), false);
+        assert.equal(await s.enrollments.countRecoveryCodes('nobody'), 0);
+        const e = enrollment();
+        await s.enrollments.activate({ enrollment: e, recoveryCodeHashes: ['a'] });
+        assert.equal(await s.enrollments.replaceRecoveryCodes('u1', ['b', 'c'], NOW), true);
+        await s.enrollments.remove('u1', e.id);
+        assert.equal(await s.enrollments.replaceRecoveryCodes('u1', ['d'], NOW), false);
+        assert.equal(await s.enrollments.countRecoveryCodes('u1'), 0);
+      },
+    ),
+    check('recovery codes: a first factor always starts with a fresh set', async (s) => {
+      const first = enrollment();
+      await s.enrollments.activate({ enrollment: first, recoveryCodeHashes: ['old'] });
+      await s.enrollments.removeAllForUser('u1');
+      // even if stale codes were somehow left, the next first factor replaces them
+      const again = enrollment();
+      assert.deepEqual(
+        await s.enrollments.activate({ enrollment: again, recoveryCodeHashes: ['n1', 'n2'] }),
+        {
+          recoveryCodesIssued: true,
+        },
+      );
+      assert.equal(await s.enrollments.consumeRecoveryCode('u1', 'old', NOW), 'not_found');
+      assert.equal(await s.enrollments.countRecoveryCodes('u1'), 2);
+    }),
+    check(
+      'removal: with keepOneOf, parallel removals never take the last kept factor',
+      async (s) => {
+        const a = enrollment({ providerId: 'a' });
+        const b = enrollment({ providerId: 'b' });
+        await s.enrollments.activate({ enrollment: a });
+        await s.enrollments.activate({ enrollment: b });
+        const [ra, rb] = await Promise.all([
+          s.enrollments.remove('u1', a.id, ['a', 'b']),
+          s.enrollments.remove('u1', b.id, ['a', 'b']),
+        ]);
+        assert.equal([ra, rb].filter((r) => r.removed).length, 1);
+        assert.equal((await s.enrollments.listByUser('u1')).length, 1);
+        const last = (await s.enrollments.listByUser('u1'))[0]!;
+        assert.deepEqual(await s.enrollments.remove('u1', last.id, ['a', 'b']), {
+          removed: false,
+          remaining: 1,
+        });
+      },
+    ),
+    check('touch reports whether the enrollment still exists', async (s) => {
+      const e = enrollment();
+      await s.enrollments.activate({ enrollment: e });
+      assert.equal(await s.enrollments.touch(e.id, NOW + 5), true);
+      assert.equal((await s.enrollments.get(e.id))?.lastUsedAt, NOW + 5);
+      await s.enrollments.removeAllForUser('u1');
+      assert.equal(await s.enrollments.touch(e.id, NOW + 6), false);
+    }),
   ];
 }
 
