@@ -7,7 +7,14 @@ import type { FactorkitStores } from '@factorkit/core';
 import { describeStoreContract } from '@factorkit/core/testing';
 import { createRedisStores } from '@factorkit/store-redis';
 import { openSqlStores } from '@factorkit/store-sql';
-import { PG_URL, REDIS_URL, deleteRedisPrefix, dropSchema, probeServers, uniqueName } from './rig.js';
+import {
+  PG_URL,
+  REDIS_URL,
+  deleteRedisPrefix,
+  dropSchema,
+  probeServers,
+  uniqueName,
+} from './rig.js';
 
 const server = await probeServers(true);
 const cleanups = new Map<FactorkitStores, () => Promise<void>>();
@@ -19,7 +26,12 @@ describe.skipIf(!server.ok)(`composed stores ${server.reason}`, () => {
       async create() {
         const schema = uniqueName('composed');
         const prefix = `factorkit-test:${schema}:`;
-        const sql = await openSqlStores({ dialect: 'postgres', connectionString: PG_URL, schema, poolSize: 4 });
+        const sql = await openSqlStores({
+          dialect: 'postgres',
+          connectionString: PG_URL,
+          schema,
+          poolSize: 4,
+        });
         const redis = createRedisStores({ url: REDIS_URL, prefix });
         const stores: FactorkitStores = { enrollments: sql.stores.enrollments, ...redis.stores };
         cleanups.set(stores, async () => {

@@ -10,7 +10,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { EnrollmentRecord } from '@factorkit/core';
+import {
+  ProviderRegistry,
+  TwoFactorService,
+  loadDeploymentConfig,
+  type ActivationCompleted,
+  type ActivationStarted,
+  type EnrollmentRecord,
+  type QrEnrollmentPrompt,
+} from '@factorkit/core';
+import { FakeClock } from '@factorkit/core/testing';
+import { TotpProvider } from '@factorkit/provider-totp';
 import { openSqlStores, type SqlStores } from '@factorkit/store-sql';
 import {
   Instance,
@@ -19,6 +29,7 @@ import {
   encryptionKey,
   probeServers,
   tally,
+  totpCode,
   uniqueName,
   type WorkerConfig,
 } from './rig.js';
@@ -70,19 +81,19 @@ const targets: Target[] = [
 
 for (const t of targets) {
   describe.skipIf(t.skip)(`crash safety on ${t.name}`, () => {
-    it('SIGKILL inside the activation transaction: no half-active enrollment, nothing existing lost, no lock left (catalog CC-04, EN-03)', async () => {
+    it('SIGKILL inside the activation transaction: no half-active enrollment, nothing existing lost, no lock left (catalog EN-02: all or nothing)', async () => {
       const { config, cleanup } = t.sql();
       let parent: SqlStores | undefined;
       let child: Instance | undefined;
       try {
         parent = await openSqlStores(config);
         const s = parent.stores.enrollments;
-        // The user already has a factor whose recovery codes are all used, so the activation
-        // in flight would also replace the code set: the riskiest moment to die.
-        const existing = enrollment({});
+        // Another user's factor and half-used codes must come through untouched; the activation
+        // in flight is crash-user's first factor, so it writes an enrollment and a code set in
+        // one transaction: the riskiest moment to die.
+        const existing = enrollment({ userId: 'other-user' });
         await s.activate({ enrollment: existing, recoveryCodeHashes: ['old-1', 'old-2'] });
-        expect(await s.consumeRecoveryCode('crash-user', 'old-1', NOW)).toBe('consumed');
-        expect(await s.consumeRecoveryCode('crash-user', 'old-2', NOW)).toBe('consumed');
+        expect(await s.consumeRecoveryCode('other-user', 'old-1', NOW)).toBe('consumed');
 
         child = await Instance.start({
           sql: config,
@@ -105,11 +116,13 @@ for (const t of targets) {
         expect(child.child.signalCode).toBe('SIGKILL');
 
         // No trace of the activation, everything that existed is intact.
-        expect(await s.listByUser('crash-user')).toEqual([existing]);
+        expect(await s.listByUser('crash-user')).toEqual([]);
+        expect(await s.listByUser('other-user')).toEqual([existing]);
         expect(await s.get(second.id)).toBeNull();
         expect(await s.countRecoveryCodes('crash-user')).toBe(0);
         expect(await s.consumeRecoveryCode('crash-user', 'new-1', NOW)).toBe('not_found');
-        expect(await s.consumeRecoveryCode('crash-user', 'old-1', NOW)).toBe('already_used');
+        expect(await s.consumeRecoveryCode('other-user', 'old-1', NOW)).toBe('already_used');
+        expect(await s.countRecoveryCodes('other-user')).toBe(1);
 
         // Nothing is left locked: the same activation now succeeds at once from another process.
         expect(
@@ -118,14 +131,84 @@ for (const t of targets) {
         console.log(
           `[multi-instance timing] ${t.name}: recovery after SIGKILL (checks + re-activation): ${(performance.now() - t0).toFixed(0)} ms`,
         );
-        expect((await s.listByUser('crash-user')).map((e) => e.providerId).sort()).toEqual([
+        expect((await s.listByUser('crash-user')).map((e) => e.providerId)).toEqual([
           'second-factor',
-          'totp',
         ]);
         expect(await s.countRecoveryCodes('crash-user')).toBe(2);
       } finally {
         await child?.kill('SIGKILL');
         await parent?.close();
+        await cleanup();
+      }
+    });
+  });
+}
+
+/** An instance inside the test process itself: the survivor next to the killed one. */
+function inProcessService(sql: SqlStores, key: string, clock: FakeClock): TwoFactorService {
+  const registry = new ProviderRegistry({ clock });
+  registry.register(TotpProvider);
+  const config = loadDeploymentConfig(
+    {
+      providers: { totp: { enabled: true, settings: { issuer: 'factorkit crash test' } } },
+      encryption: { activeKeyId: 'k1', keys: { k1: key } },
+    },
+    registry,
+  );
+  return new TwoFactorService({ registry, config, stores: sql.stores });
+}
+
+for (const t of targets) {
+  describe.skipIf(t.skip)(`crash safety through the service on ${t.name}`, () => {
+    it('SIGKILL while an instance completes a TOTP activation: the user is not enrolled, the activation id is spent, a fresh activation works elsewhere (catalog EN-01, EN-02)', async () => {
+      const { config, cleanup } = t.sql();
+      let sql: SqlStores | undefined;
+      let dying: Instance | undefined;
+      try {
+        sql = await openSqlStores(config);
+        const key = encryptionKey();
+        const clock = new FakeClock(NOW);
+        const survivor = inProcessService(sql, key, clock);
+        const u = {
+          id: `crash-svc-${process.pid}`,
+          audience: 'client',
+          username: 'crash@example.test',
+        };
+        dying = await Instance.start({
+          sql: config,
+          encryptionKey: key,
+          hangInsideActivation: true,
+        });
+        const d = dying.policy('default');
+
+        const started = await d.ok<ActivationStarted>('beginActivation', [u, 'totp'], NOW);
+        const uri = (started.prompt as QrEnrollmentPrompt).otpauthUri;
+        const inside = dying.once('inside-activation');
+        // Never answered: the instance dies inside the activation transaction.
+        void d.service('completeActivation', [started.activationId, u, totpCode(uri, NOW)], NOW);
+        await inside;
+        await dying.kill('SIGKILL');
+
+        expect(await survivor.listEnrollments(u)).toEqual([]);
+        expect(await sql.stores.enrollments.countRecoveryCodes(u.id)).toBe(0);
+        // The dead instance had taken the single-use activation id: nobody can finish it now.
+        await expect(
+          survivor.completeActivation(started.activationId, u, totpCode(uri, NOW)),
+        ).rejects.toMatchObject({ code: 'CHALLENGE_NOT_FOUND' });
+        // The user starts again on a live instance, which is not blocked by any leftover lock.
+        const again = await survivor.beginActivation(u, 'totp');
+        clock.advance(30_000);
+        const done = await survivor.completeActivation(
+          again.activationId,
+          u,
+          totpCode((again.prompt as QrEnrollmentPrompt).otpauthUri, clock.now()),
+        );
+        expect(done).toMatchObject({ ok: true, providerId: 'totp' });
+        expect((done as ActivationCompleted).recoveryCodes?.length).toBe(10);
+        expect((await survivor.listEnrollments(u)).length).toBe(1);
+      } finally {
+        await dying?.kill('SIGKILL');
+        await sql?.close();
         await cleanup();
       }
     });

@@ -15,6 +15,8 @@ export const PG_URL =
   process.env['FACTORKIT_TEST_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const REDIS_URL = process.env['FACTORKIT_TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const IN_CI = process.env['CI'] === 'true';
+/** A URL without its user and password, for messages. */
+const redact = (url: string): string => url.replace(/\/\/[^@/]*@/, '//');
 
 export interface WorkerConfig {
   sql:
@@ -161,7 +163,7 @@ export async function probeServers(needRedis: boolean): Promise<Probe> {
     await client.connect();
     await client.query('select 1');
   } catch (err) {
-    problems.push(`PostgreSQL not reachable at ${PG_URL}: ${(err as Error).message}`);
+    problems.push(`PostgreSQL not reachable at ${redact(PG_URL)}: ${(err as Error).message}`);
   } finally {
     await client.end().catch(() => undefined);
   }
@@ -177,7 +179,7 @@ export async function probeServers(needRedis: boolean): Promise<Probe> {
       await r.connect();
       await r.ping();
     } catch (err) {
-      problems.push(`Redis not reachable at ${REDIS_URL}: ${(err as Error).message}`);
+      problems.push(`Redis not reachable at ${redact(REDIS_URL)}: ${(err as Error).message}`);
     } finally {
       r.disconnect();
     }

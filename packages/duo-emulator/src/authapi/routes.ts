@@ -1,0 +1,247 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { nowSec, type EmulatorContext } from '../context.js';
+import {
+  allPairs,
+  bodyOf,
+  firstParam,
+  pathOf,
+  queryPairs,
+  type ParamPairs,
+} from '../http/params.js';
+import { freePlanMessage } from '../oidc/messages.js';
+import type { AuthApiApp } from '../state/apps.js';
+import { digits } from '../state/random.js';
+import type { Capability, Device, EmulatorUser, ResolvedUser } from '../state/users.js';
+import { duoFail, duoOk } from './envelope.js';
+import type { AuthStatus, PushTransaction } from './pushes.js';
+import { verifyAuthApiSignature } from './signature.js';
+
+const FACTORS = new Set(['auto', 'push', 'passcode', 'phone', 'sms']);
+
+export function hostWithoutPort(host: string): string {
+  if (host.startsWith('[')) return host.slice(0, host.indexOf(']') + 1).toLowerCase();
+  return host.split(':')[0]!.toLowerCase();
+}
+
+export function registerAuthApiRoutes(
+  app: FastifyInstance,
+  ctx: EmulatorContext,
+  enrollUrl: (host: string, username: string) => string,
+): void {
+  const owners = new Map<string, string>(); // txid -> ikey
+
+  /** Verifies the request signature; sends Duo's error and returns undefined on failure. */
+  const authenticate = (request: FastifyRequest, reply: FastifyReply): AuthApiApp | undefined => {
+    const body = bodyOf(request);
+    const headers: Record<string, string | undefined> = {};
+    for (const [k, v] of Object.entries(request.headers))
+      headers[k] = Array.isArray(v) ? v.join(', ') : v;
+    const result = verifyAuthApiSignature(
+      {
+        method: request.method,
+        host: hostWithoutPort(request.headers.host ?? ''),
+        path: pathOf(request),
+        params: body?.kind === 'json' ? queryPairs(request) : allPairs(request),
+        jsonBody: body?.kind === 'json' ? body.raw : '',
+        headers,
+      },
+      {
+        lookupSkey: (ikey) => {
+          const a = ctx.apps.get(ikey);
+          return a ? (a.type === 'authapi' ? a.skey : a.clientSecret) : undefined;
+        },
+        nowMs: ctx.nowMs(),
+        windowSec: ctx.settings.dateWindowSec,
+      },
+    );
+    if (!result.ok) {
+      void duoFail(reply, result.code);
+      return undefined;
+    }
+    const found = ctx.apps.get(result.ikey);
+    if (!found || found.type !== 'authapi') {
+      void duoFail(reply, 40301, 'Wrong integration type for this API.');
+      return undefined;
+    }
+    return found;
+  };
+
+  /** `username` xor `user_id`; sends 40001/40002 and returns null when invalid. */
+  const resolveUser = (
+    pairs: ParamPairs,
+    reply: FastifyReply,
+  ): { name: string; found: ResolvedUser | undefined } | null => {
+    const username = firstParam(pairs, 'username');
+    const userId = firstParam(pairs, 'user_id');
+    if (username === undefined && userId === undefined) {
+      void duoFail(reply, 40001, 'user_id or username');
+      return null;
+    }
+    if (username !== undefined && userId !== undefined) {
+      void duoFail(reply, 40002, 'Only one of user_id or username may be given');
+      return null;
+    }
+    if (userId !== undefined) {
+      const user = ctx.users.byId(userId);
+      if (!user) {
+        void duoFail(reply, 40002, 'user_id');
+        return null;
+      }
+      return {
+        name: user.username,
+        found: { user, sentName: user.username, matchedBy: 'username' },
+      };
+    }
+    return { name: username!, found: ctx.users.resolve(username!) };
+  };
+
+  app.get('/auth/v2/ping', async (_request, reply) => duoOk(reply, { time: nowSec(ctx) }));
+
+  app.get('/auth/v2/check', async (request, reply) => {
+    if (!authenticate(request, reply)) return reply;
+    return duoOk(reply, { time: nowSec(ctx) });
+  });
+
+  app.post('/auth/v2/preauth', async (request, reply) => {
+    if (!authenticate(request, reply)) return reply;
+    const who = resolveUser(allPairs(request), reply);
+    if (!who) return reply;
+    const { found } = who;
+    if (!found) {
+      if (ctx.users.atLimit)
+        return duoOk(reply, { result: 'deny', status_msg: freePlanMessage(ctx.users.maxUsers) });
+      return duoOk(reply, {
+        result: 'enroll',
+        status_msg: 'Enroll an authentication device to proceed',
+        enroll_portal_url: enrollUrl(request.headers.host ?? '', who.name),
+      });
+    }
+    const { user } = found;
+    switch (user.status) {
+      case 'bypass':
+        return duoOk(reply, { result: 'allow', status_msg: 'Account is in bypass mode' });
+      case 'disabled':
+        return duoOk(reply, { result: 'deny', status_msg: 'Account is disabled' });
+      case 'locked_out':
+        return duoOk(reply, { result: 'deny', status_msg: 'Your account is locked out' });
+      case 'active':
+        break;
+    }
+    if (!ctx.users.isEnrolled(user)) {
+      return duoOk(reply, {
+        result: 'enroll',
+        status_msg: 'Enroll an authentication device to proceed',
+        enroll_portal_url: enrollUrl(request.headers.host ?? '', who.name),
+      });
+    }
+    return duoOk(reply, { result: 'auth', status_msg: 'Account is active', devices: user.devices });
+  });
+
+  app.post('/auth/v2/auth', async (request, reply) => {
+    const authApp = authenticate(request, reply);
+    if (!authApp) return reply;
+    const pairs = allPairs(request);
+    const factor = firstParam(pairs, 'factor');
+    if (factor === undefined) return duoFail(reply, 40001, 'factor');
+    if (!FACTORS.has(factor)) return duoFail(reply, 40002, 'factor');
+    const who = resolveUser(pairs, reply);
+    if (!who) return reply;
+    if (!who.found) return duoFail(reply, 40002, 'username');
+    const { user } = who.found;
+    const isAsync = firstParam(pairs, 'async') === '1' || firstParam(pairs, 'async') === 'true';
+
+    const answer = async (status: AuthStatus): Promise<FastifyReply> => {
+      if (!isAsync) return duoOk(reply, status);
+      const tx = ctx.pushes.record(user, who.name, status);
+      owners.set(tx.txid, authApp.ikey);
+      return duoOk(reply, { txid: tx.txid });
+    };
+
+    if (user.status === 'bypass')
+      return answer({
+        result: 'allow',
+        status: 'bypass',
+        status_msg: 'Bypass user: logging you in.',
+      });
+    if (user.status === 'disabled')
+      return answer({ result: 'deny', status: 'deny', status_msg: 'Account is disabled.' });
+    if (user.status === 'locked_out')
+      return answer({
+        result: 'deny',
+        status: 'locked_out',
+        status_msg: 'Your account is locked out.',
+      });
+
+    if (factor === 'passcode') {
+      const passcode = firstParam(pairs, 'passcode');
+      if (passcode === undefined) return duoFail(reply, 40001, 'passcode');
+      for (const list of [user.passcodes, user.smsPasscodes]) {
+        const i = list.indexOf(passcode);
+        if (i >= 0) {
+          list.splice(i, 1); // every passcode is single use
+          ctx.users.recordSuccess(user);
+          return answer({
+            result: 'allow',
+            status: 'allow',
+            status_msg: 'Success. Logging you in...',
+          });
+        }
+      }
+      ctx.users.recordFailure(user);
+      return answer({
+        result: 'deny',
+        status: 'deny',
+        status_msg: 'Incorrect passcode. Please try again.',
+      });
+    }
+
+    const device = pickDevice(user, factor, firstParam(pairs, 'device') ?? 'auto');
+    if (!device) return duoFail(reply, 40002, 'no capable device');
+    if (device.factor === 'sms') {
+      user.smsPasscodes = Array.from({ length: 10 }, () => digits(7));
+      return answer({ result: 'deny', status: 'sent', status_msg: 'New SMS passcodes sent.' });
+    }
+    const scripted = user.pushAnswer ?? ctx.faults().pushAnswer ?? 'manual';
+    const tx = ctx.pushes.start(
+      user,
+      who.name,
+      device.factor,
+      device.device.display_name,
+      scripted,
+    );
+    owners.set(tx.txid, authApp.ikey);
+    if (isAsync) return duoOk(reply, { txid: tx.txid });
+    await ctx.pushes.waitForFinal(tx, ctx.settings.pushTimeoutMs + 1000);
+    tx.reportedSeq = tx.seq;
+    return duoOk(reply, tx.current);
+  });
+
+  app.get('/auth/v2/auth_status', async (request, reply) => {
+    const authApp = authenticate(request, reply);
+    if (!authApp) return reply;
+    const id = firstParam(allPairs(request), 'txid');
+    if (id === undefined) return duoFail(reply, 40001, 'txid');
+    const tx: PushTransaction | undefined = ctx.pushes.get(id);
+    if (!tx || owners.get(id) !== authApp.ikey) return duoFail(reply, 40002, 'txid');
+    if (tx.seq <= tx.reportedSeq)
+      await ctx.pushes.waitForChange(tx, tx.seq, ctx.settings.longPollMs);
+    tx.reportedSeq = tx.seq;
+    return duoOk(reply, { ...tx.current, auth_delayed: false });
+  });
+}
+
+function pickDevice(
+  user: EmulatorUser,
+  factor: string,
+  deviceId: string,
+): { device: Device; factor: 'push' | 'phone' | 'sms' } | undefined {
+  const candidates =
+    deviceId === 'auto' ? user.devices : user.devices.filter((d) => d.device === deviceId);
+  const wanted: Array<'push' | 'phone' | 'sms'> =
+    factor === 'auto' ? ['push', 'phone'] : [factor as 'push' | 'phone' | 'sms'];
+  for (const f of wanted) {
+    const d = candidates.find((c) => c.capabilities.includes(f as Capability));
+    if (d) return { device: d, factor: f };
+  }
+  return undefined;
+}

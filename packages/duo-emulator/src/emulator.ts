@@ -1,0 +1,386 @@
+import type { Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { registerAuthApiRoutes } from './authapi/routes.js';
+import { duoFail } from './authapi/envelope.js';
+import { PushCenter, type PushDecision, type PushTransaction } from './authapi/pushes.js';
+import { systemClock, type Clock } from './clock.js';
+import type { EmulatorContext, EmulatorSettings } from './context.js';
+import { DuoEmulatorError } from './errors.js';
+import { registerAdminRoutes } from './http/admin.js';
+import {
+  allPairs,
+  firstParam,
+  formPairs,
+  jsonPairs,
+  pathOf,
+  type ParsedBody,
+} from './http/params.js';
+import { unverifiedClaim } from './oidc/client-jwt.js';
+import { registerOidcRoutes } from './oidc/routes.js';
+import {
+  AppRegistry,
+  type AuthApiApp,
+  type AuthApiAppInput,
+  type WebSdkApp,
+  type WebSdkAppInput,
+} from './state/apps.js';
+import { CallCounters } from './state/counters.js';
+import { FAULT_KEYS, faultApplies, type Faults } from './state/faults.js';
+import { opaqueToken } from './state/random.js';
+import { UserDirectory, type UserInput } from './state/users.js';
+import {
+  generateCertificates,
+  loadCertificates,
+  type EmulatorCertificates,
+} from './tls/certificates.js';
+
+export interface DuoEmulatorOptions {
+  /** Loopback address to bind. Only 127.0.0.1 (the certificate's address) is allowed. */
+  host?: '127.0.0.1';
+  /** Port to listen on; 0 (default) picks a free one. */
+  port?: number;
+  /** Time source; tests inject a controllable clock. */
+  clock?: Clock;
+  /** Directory holding ca.pem, server.pem and server-key.pem; generated when absent. */
+  certsDir?: string;
+  /** Pre-generated certificates (takes precedence over certsDir). */
+  certificates?: EmulatorCertificates;
+  /** Applications to create. Default: one Web SDK app and one Auth API app. */
+  webSdkApps?: WebSdkAppInput[];
+  authApiApps?: AuthApiAppInput[];
+  users?: UserInput[];
+  /** Free-plan style user limit, e.g. 10. Unlimited when absent. */
+  maxUsers?: number;
+  lockoutThreshold?: number;
+  /** Admin token for the /_emulator HTTP API; random when absent. */
+  adminToken?: string;
+  faults?: Faults;
+  settings?: Partial<EmulatorSettings>;
+}
+
+export interface DuoEmulator {
+  /** `127.0.0.1:<port>`: what a client passes as Duo's API hostname. */
+  readonly apiHost: string;
+  readonly port: number;
+  /** `https://127.0.0.1:<port>` */
+  readonly baseUrl: string;
+  /** The CA certificate to trust (explicitly, per client) to reach the emulator. */
+  readonly caPem: string;
+  readonly adminToken: string;
+  readonly apps: AppRegistry;
+  /** The first Web SDK and Auth API applications (created by default). */
+  readonly webSdkApp: WebSdkApp | undefined;
+  readonly authApiApp: AuthApiApp | undefined;
+  readonly users: UserDirectory;
+  readonly counters: CallCounters;
+  readonly faults: {
+    get(): Faults;
+    /**
+     * Merges the patch; `undefined` values clear a fault. `outage: 'refuse'` stops listening;
+     * `outageDurationMs` clears the outage again after that many milliseconds.
+     */
+    set(patch: Partial<Faults> & { outageDurationMs?: number }): Promise<Faults>;
+    reset(): Promise<Faults>;
+  };
+  readonly pushes: {
+    pending(): PushTransaction[];
+    answer(txid: string, decision: PushDecision): PushTransaction;
+  };
+  stop(): Promise<void>;
+}
+
+const DEFAULT_SETTINGS: EmulatorSettings = {
+  codeTtlSec: 60,
+  idTokenTtlSec: 3600,
+  enforceJtiUniqueness: true,
+  jwtLeewaySec: 60,
+  dateWindowSec: 300,
+  pushTimeoutMs: 60_000,
+  longPollMs: 5_000,
+};
+
+const DUO_PATHS = ['/oauth/', '/auth/', '/frame/'];
+
+function usernameFor(
+  ctx: EmulatorContext,
+  request: FastifyRequest,
+  path: string,
+): string | undefined {
+  const pairs = allPairs(request);
+  const username = firstParam(pairs, 'username');
+  if (username !== undefined) return username;
+  const userId = firstParam(pairs, 'user_id');
+  if (userId !== undefined) return ctx.users.byId(userId)?.username;
+  if (path === '/oauth/v1/authorize') {
+    const token = firstParam(pairs, 'request');
+    const name = token ? unverifiedClaim(token, 'duo_uname') : undefined;
+    return typeof name === 'string' ? name : undefined;
+  }
+  if (path === '/auth/v2/auth_status') {
+    const txid = firstParam(pairs, 'txid');
+    return txid ? ctx.pushes.get(txid)?.username : undefined;
+  }
+  return undefined;
+}
+
+function malformed(kind: NonNullable<Faults['malformedBody']>): string {
+  if (kind === 'html') return '<html><body><h1>502 Bad Gateway</h1></body></html>';
+  if (kind === 'empty') return '';
+  return '{"stat": "OK", "response": {"result": "al';
+}
+
+/** Starts an emulator over HTTPS on loopback and resolves once it listens. */
+export async function startDuoEmulator(options: DuoEmulatorOptions = {}): Promise<DuoEmulator> {
+  const bindHost = options.host ?? '127.0.0.1';
+  if (bindHost !== '127.0.0.1') {
+    throw new DuoEmulatorError(
+      'OPTIONS_INVALID',
+      'The emulator only listens on loopback (127.0.0.1).',
+    );
+  }
+  const certs =
+    options.certificates ??
+    (options.certsDir ? await loadCertificates(options.certsDir) : await generateCertificates());
+  const clock = options.clock ?? systemClock;
+  const settings: EmulatorSettings = { ...DEFAULT_SETTINGS, ...options.settings };
+  const apps = new AppRegistry();
+  const users = new UserDirectory({
+    ...(options.maxUsers !== undefined ? { maxUsers: options.maxUsers } : {}),
+    ...(options.lockoutThreshold !== undefined
+      ? { lockoutThreshold: options.lockoutThreshold }
+      : {}),
+  });
+  const counters = new CallCounters();
+  let faults: Faults = { ...options.faults };
+  let port = options.port ?? 0;
+  const nowMs = (): number => clock.nowMs() + (faults.clockSkewSec ?? 0) * 1000;
+  const pushes = new PushCenter(users, nowMs, () => settings.pushTimeoutMs);
+  const adminToken = options.adminToken ?? opaqueToken(24);
+
+  const ctx: EmulatorContext = {
+    apps,
+    users,
+    counters,
+    pushes,
+    clock,
+    settings,
+    adminToken,
+    faults: () => faults,
+    nowMs,
+    hostNames: () => [`127.0.0.1:${port}`, `localhost:${port}`],
+  };
+
+  for (const a of options.webSdkApps ?? [{ name: 'Web SDK (Universal Prompt)' }])
+    apps.createWebSdk(a);
+  for (const a of options.authApiApps ?? [{ name: 'Auth API' }]) apps.createAuthApi(a);
+  for (const u of options.users ?? []) users.create(u);
+
+  const app: FastifyInstance = Fastify({
+    https: { key: certs.keyPem, cert: certs.certPem },
+    logger: false,
+    bodyLimit: 1024 * 1024,
+  });
+
+  // Body parsers keep the raw text (signature v5 hashes it) and decoded pairs.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    try {
+      const value: unknown = body.length ? JSON.parse(body as string) : {};
+      done(null, {
+        kind: 'json',
+        raw: body as string,
+        pairs: jsonPairs(value),
+        value,
+      } satisfies ParsedBody);
+    } catch {
+      done(Object.assign(new Error('invalid JSON body'), { statusCode: 400 }), undefined);
+    }
+  });
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string' },
+    (_req, body, done) => {
+      done(null, {
+        kind: 'form',
+        raw: body as string,
+        pairs: formPairs(body as string),
+      } satisfies ParsedBody);
+    },
+  );
+  // PHP's Duo SDK posts multipart/form-data; undici's Response parses it (no extra dependency).
+  app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer' }, (req, body, done) => {
+    new Response(body as Buffer, { headers: { 'content-type': req.headers['content-type'] ?? '' } })
+      .formData()
+      .then((form) => {
+        const pairs: Array<[string, string]> = [];
+        form.forEach((v, k) => {
+          if (typeof v === 'string') pairs.push([k, v]);
+        });
+        done(null, { kind: 'multipart', raw: '', pairs } satisfies ParsedBody);
+      })
+      .catch(() =>
+        done(Object.assign(new Error('invalid multipart body'), { statusCode: 400 }), undefined),
+      );
+  });
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => {
+    done(null, { kind: 'other', raw: body as string, pairs: [] } satisfies ParsedBody);
+  });
+
+  const malformedRequests = new WeakSet<FastifyRequest>();
+
+  // Only requests addressed to our own names (also stops DNS-rebinding pages from reaching the API).
+  app.addHook('onRequest', async (request, reply) => {
+    const host = (request.headers.host ?? '').toLowerCase();
+    if (!ctx.hostNames().includes(host)) return duoFail(reply, 40002, 'Host');
+  });
+
+  // Counting and faults apply to Duo's own paths, after body parsing (counters need the user).
+  app.addHook('preHandler', async (request, reply) => {
+    const path = pathOf(request);
+    if (!DUO_PATHS.some((p) => path.startsWith(p))) return;
+    const user = usernameFor(ctx, request, path);
+    counters.record(path, user);
+    const f = faults;
+    const applies = faultApplies(f, path);
+    if (applies && f.latencyMs) await new Promise((r) => setTimeout(r, f.latencyMs));
+    if (applies && f.outage === '5xx')
+      return duoFail(reply, 50001, undefined, f.outageStatus ?? 500);
+    const rl = f.rateLimit;
+    const sameUser = (a: string, b: string): boolean => {
+      const ua = users.resolve(a)?.user;
+      return ua !== undefined ? ua === users.resolve(b)?.user : a.toLowerCase() === b.toLowerCase();
+    };
+    if (rl && applies && (!rl.user || (user !== undefined && sameUser(rl.user, user)))) {
+      if (rl.remaining !== undefined) {
+        if (rl.remaining <= 0) faults = { ...faults, rateLimit: undefined };
+        else rl.remaining -= 1;
+      }
+      if (faults.rateLimit) {
+        const secs = rl.retryAfterSec ?? 3;
+        reply.header(
+          'retry-after',
+          rl.retryAfterDate ? new Date(nowMs() + secs * 1000).toUTCString() : String(secs),
+        );
+        return duoFail(reply, 42901);
+      }
+    }
+    if (applies && f.malformedBody) malformedRequests.add(request);
+  });
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (!malformedRequests.has(request)) return payload;
+    const kind = faults.malformedBody;
+    if (!kind) return payload;
+    reply.header('content-type', kind === 'html' ? 'text/html' : 'application/json');
+    return malformed(kind);
+  });
+
+  app.addHook('onResponse', async (request) => {
+    if (faults.outage === 'refuse') request.raw.socket.destroy();
+  });
+
+  app.setNotFoundHandler(async (request, reply) => duoFail(reply, 40401));
+  app.setErrorHandler(async (error, request, reply) => {
+    const status = (error as { statusCode?: number }).statusCode ?? 500;
+    if (status >= 500) return duoFail(reply, 50001);
+    return duoFail(reply, 40002, pathOf(request).startsWith('/auth/') ? undefined : 'request');
+  });
+
+  const oidc = registerOidcRoutes(app, ctx);
+  registerAuthApiRoutes(app, ctx, oidc.enrollUrl);
+
+  const server = (): Server => app.server as Server;
+  const listenAgain = (): Promise<void> =>
+    new Promise((resolve, reject) => {
+      server().once('error', reject);
+      server().listen(port, bindHost, () => {
+        server().off('error', reject);
+        resolve();
+      });
+    });
+  // Stops accepting connections at once (new ones get ECONNREFUSED) and drops idle kept-alive
+  // ones; a request in flight (e.g. the admin call that asked for the outage) still gets its
+  // answer, then its socket is destroyed by the onResponse hook below.
+  const stopListening = async (): Promise<void> => {
+    server().close();
+    server().closeIdleConnections();
+  };
+
+  let outageTimer: NodeJS.Timeout | undefined;
+  const applyFaults = async (next: Faults): Promise<Faults> => {
+    for (const k of Object.keys(next) as Array<keyof Faults>) {
+      if (!FAULT_KEYS.includes(k))
+        throw new DuoEmulatorError('OPTIONS_INVALID', `Unknown fault: ${String(k)}`);
+      if (next[k] === undefined || next[k] === null) delete next[k];
+    }
+    if (next.rateLimit) next.rateLimit = { ...next.rateLimit };
+    const wasRefusing = faults.outage === 'refuse';
+    faults = next;
+    if (!wasRefusing && faults.outage === 'refuse') await stopListening();
+    if (wasRefusing && faults.outage !== 'refuse') await listenAgain();
+    return faults;
+  };
+  const setFaults = async (
+    patch: Partial<Faults> & { outageDurationMs?: number },
+  ): Promise<Faults> => {
+    const { outageDurationMs, ...rest } = patch;
+    const result = await applyFaults({ ...faults, ...rest });
+    if (outageDurationMs !== undefined && result.outage) {
+      clearTimeout(outageTimer);
+      outageTimer = setTimeout(
+        () => void applyFaults({ ...faults, outage: undefined }).catch(() => undefined),
+        outageDurationMs,
+      );
+    }
+    return { ...result };
+  };
+  const resetFaults = async (): Promise<Faults> => applyFaults({});
+
+  const describe = () => ({
+    apiHost: `127.0.0.1:${port}`,
+    apps: apps.list(),
+    users: users.list(),
+    deletedUsers: users.deleted(),
+    maxUsers: users.maxUsers ?? null,
+    faults,
+    counters: counters.snapshot(),
+  });
+  registerAdminRoutes(app, ctx, {
+    setFaults: (p) => setFaults(p),
+    resetFaults,
+    describe,
+  });
+
+  await app.listen({ port, host: bindHost });
+  port = (app.server.address() as AddressInfo).port;
+  if (faults.outage === 'refuse') await stopListening();
+
+  const first = <T extends { type: string }>(type: string): T | undefined =>
+    apps.list().find((a) => a.type === type) as T | undefined;
+
+  return {
+    apiHost: `127.0.0.1:${port}`,
+    port,
+    baseUrl: `https://127.0.0.1:${port}`,
+    caPem: certs.caPem,
+    adminToken,
+    apps,
+    get webSdkApp() {
+      return first<WebSdkApp>('websdk');
+    },
+    get authApiApp() {
+      return first<AuthApiApp>('authapi');
+    },
+    users,
+    counters,
+    faults: { get: () => ({ ...faults }), set: setFaults, reset: resetFaults },
+    pushes: { pending: () => pushes.pending(), answer: (t, d) => pushes.answer(t, d) },
+    async stop() {
+      clearTimeout(outageTimer);
+      pushes.stop();
+      if (!server().listening) await listenAgain();
+      await app.close();
+    },
+  };
+}

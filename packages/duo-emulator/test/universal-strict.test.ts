@@ -1,0 +1,444 @@
+// Universal Prompt endpoints are as strict as Duo (duo-protocol.md §A.2-A.6; catalog §6.1,
+// DU-03/04/05/06/07, CK-03; RFC 9700 §2.1 and §4.2.4; OIDC Core §3.1.3.7).
+import { Client } from '@duosecurity/duo_universal';
+import { decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startDuoEmulator, type DuoEmulator, type TokenFault } from '../src/index.js';
+import { trustCaForDuoClient } from './support/duo-sdk-ca-seam.js';
+import { httpsRequest } from './support/https-client.js';
+import {
+  assertion,
+  authorizeRaw,
+  enc,
+  exchange,
+  getCode,
+  postForm,
+  requestJwt,
+} from './support/oidc-helpers.js';
+
+let emu: DuoEmulator;
+const clock = { offsetMs: 0, nowMs: () => Date.now() + clock.offsetMs };
+
+beforeAll(async () => {
+  emu = await startDuoEmulator({
+    clock,
+    faults: { promptAction: 'approve' },
+    users: [
+      {
+        username: 'alice',
+        aliases: ['Alice.Smith@Example.com'],
+        devices: [{}],
+        email: 'alice@example.com',
+      },
+      { username: 'carol' },
+      { username: 'bypassed', status: 'bypass' },
+      { username: 'off', status: 'disabled', devices: [{}] },
+      { username: 'locked', status: 'locked_out', devices: [{}] },
+    ],
+    webSdkApps: [
+      { name: 'Main' },
+      { name: 'Registered', redirectUris: ['https://registered.example/cb'] },
+    ],
+  });
+});
+afterAll(async () => emu.stop());
+afterEach(async () => {
+  clock.offsetMs = 0;
+  await emu.faults.reset();
+  await emu.faults.set({ promptAction: 'approve' });
+});
+
+const health = async (a: string) =>
+  (
+    await postForm(emu, '/oauth/v1/health_check', {
+      client_id: emu.webSdkApp!.clientId,
+      client_assertion: a,
+    })
+  ).json();
+
+describe('client assertions (health_check, §A.2.1)', () => {
+  it('accepts a correct HS512 assertion, and HS256 (Postman), and float / string exp (Python / C#)', async () => {
+    expect((await health(await assertion(emu, '/oauth/v1/health_check'))).stat).toBe('OK');
+    expect(
+      (await health(await assertion(emu, '/oauth/v1/health_check', {}, { alg: 'HS256' }))).stat,
+    ).toBe('OK');
+    const exp = Math.floor(Date.now() / 1000) + 200;
+    expect(
+      (await health(await assertion(emu, '/oauth/v1/health_check', { exp: exp + 0.5 }))).stat,
+    ).toBe('OK');
+    expect(
+      (await health(await assertion(emu, '/oauth/v1/health_check', { exp: String(exp) }))).stat,
+    ).toBe('OK');
+  });
+
+  it.each([
+    [
+      'aud without the port',
+      (e: DuoEmulator) => ({ aud: `https://127.0.0.1/oauth/v1/health_check`, _e: e }),
+    ],
+    ['aud of another endpoint', () => ({ aud: undefined })],
+    ['expired exp', () => ({ exp: Math.floor(Date.now() / 1000) - 120 })],
+    ['exp more than an hour ahead', () => ({ exp: Math.floor(Date.now() / 1000) + 7200 })],
+    ['missing exp', () => ({ exp: undefined })],
+    ['iss of another client', () => ({ iss: 'DIOTHERCLIENT0000000' })],
+    ['missing jti', () => ({ jti: undefined })],
+  ])("rejects %s with Duo's invalid_client FAIL body (HTTP 200)", async (_name, over) => {
+    const claims = over(emu) as Record<string, unknown>;
+    delete claims['_e'];
+    const a =
+      'aud' in claims && claims['aud'] === undefined
+        ? await assertion(emu, '/oauth/v1/token')
+        : await assertion(emu, '/oauth/v1/health_check', claims);
+    const res = await postForm(emu, '/oauth/v1/health_check', {
+      client_id: emu.webSdkApp!.clientId,
+      client_assertion: a,
+    });
+    expect(res.status).toBe(200);
+    expect(res.json()).toMatchObject({
+      stat: 'FAIL',
+      code: 40002,
+      message: 'invalid_client',
+      message_detail: 'The provided client_assertion was invalid.',
+    });
+  });
+
+  it('rejects a wrong key and alg none', async () => {
+    expect(
+      (await health(await assertion(emu, '/oauth/v1/health_check', {}, { secret: 'y'.repeat(40) })))
+        .stat,
+    ).toBe('FAIL');
+    const good = await assertion(emu, '/oauth/v1/health_check');
+    const [, payload] = good.split('.');
+    const none = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${payload}.`;
+    expect((await health(none)).stat).toBe('FAIL');
+  });
+
+  it('rejects a reused jti (replay)', async () => {
+    const a = await assertion(emu, '/oauth/v1/health_check', { jti: 'fixed-jti-0001' });
+    expect((await health(a)).stat).toBe('OK');
+    expect((await health(a)).stat).toBe('FAIL');
+  });
+
+  it('takes parameters from the query string too (Postman / Python style)', async () => {
+    const q = new URLSearchParams({
+      client_id: emu.webSdkApp!.clientId,
+      client_assertion: await assertion(emu, '/oauth/v1/health_check'),
+    });
+    const res = await httpsRequest(`https://${emu.apiHost}/oauth/v1/health_check?${q.toString()}`, {
+      ca: emu.caPem,
+      method: 'POST',
+    });
+    expect(res.json()).toMatchObject({ stat: 'OK' });
+  });
+
+  it('takes a multipart body (PHP SDK)', async () => {
+    const form = new FormData();
+    form.set('client_id', emu.webSdkApp!.clientId);
+    form.set('client_assertion', await assertion(emu, '/oauth/v1/health_check'));
+    const r = new Response(form);
+    const body = Buffer.from(await r.arrayBuffer()).toString('latin1');
+    const res = await httpsRequest(`https://${emu.apiHost}/oauth/v1/health_check`, {
+      ca: emu.caPem,
+      method: 'POST',
+      headers: { 'content-type': r.headers.get('content-type')! },
+      body,
+    });
+    expect(res.json()).toMatchObject({ stat: 'OK' });
+  });
+});
+
+describe('authorize: the request JWT is verified (§A.4)', () => {
+  it.each([
+    ['signed with another secret', async () => requestJwt(emu, {}, 'z'.repeat(40))],
+    ['response_type token', async () => requestJwt(emu, { response_type: 'token' })],
+    ['scope email', async () => requestJwt(emu, { scope: 'email' })],
+    ['expired', async () => requestJwt(emu, { exp: Math.floor(Date.now() / 1000) - 120 })],
+    ['state too short', async () => requestJwt(emu, { state: 'short' })],
+    ['no duo_uname', async () => requestJwt(emu, { duo_uname: undefined })],
+    [
+      'javascript: redirect_uri',
+      async () => requestJwt(emu, { redirect_uri: 'javascript:alert(1)' }),
+    ],
+    ['wrong aud', async () => requestJwt(emu, { aud: 'https://api-evil.duosecurity.com' })],
+  ])('rejects a request JWT %s with an error page, never a redirect', async (_n, make) => {
+    const res = await authorizeRaw(emu, await make());
+    expect(res.status).toBe(400);
+    expect(res.headers['location']).toBeUndefined();
+  });
+
+  it('accepts Java-style JWTs without iss/aud and answers with `code` when use_duo_code_attribute is absent', async () => {
+    const res = await authorizeRaw(
+      emu,
+      await requestJwt(emu, { iss: undefined, aud: undefined, use_duo_code_attribute: undefined }),
+    );
+    expect(res.status).toBe(302);
+    const loc = new URL(String(res.headers['location']));
+    expect(loc.searchParams.get('code')).toBeTruthy();
+    expect(loc.searchParams.get('duo_code')).toBeNull();
+  });
+
+  it('enforces registered redirect URIs exactly when an app has them (DU-06, RFC 9700 §2.1)', async () => {
+    const reg = emu.apps.list().find((a) => a.name === 'Registered')!;
+    if (reg.type !== 'websdk') throw new Error('expected web sdk app');
+    const { SignJWT } = await import('jose');
+    const make = (redirect_uri: string) =>
+      new SignJWT({
+        response_type: 'code',
+        scope: 'openid',
+        exp: Math.floor(Date.now() / 1000) + 300,
+        client_id: reg.clientId,
+        redirect_uri,
+        state: 'x'.repeat(36),
+        duo_uname: 'alice',
+      })
+        .setProtectedHeader({ alg: 'HS512' })
+        .sign(enc(reg.clientSecret));
+    const go = async (uri: string) =>
+      httpsRequest(
+        `https://${emu.apiHost}/oauth/v1/authorize?${new URLSearchParams({ client_id: reg.clientId, request: await make(uri) }).toString()}`,
+        { ca: emu.caPem },
+      );
+    expect((await go('https://registered.example/cb')).status).toBe(302);
+    expect((await go('https://registered.example/cb/')).status).toBe(400);
+    expect((await go('https://registered.example/cb?next=//evil')).status).toBe(400);
+  });
+
+  it('user statuses: bypass is allowed, disabled and locked out are denied, unknown must enroll', async () => {
+    const cb = async (name: string) =>
+      new URL(
+        String(
+          (await authorizeRaw(emu, await requestJwt(emu, { duo_uname: name }))).headers['location'],
+        ),
+      ).searchParams;
+    expect((await cb('bypassed')).get('duo_code')).toBeTruthy();
+    expect((await cb('off')).get('error')).toBe('access_denied');
+    expect((await cb('locked')).get('error')).toBe('access_denied');
+    expect((await cb('nobody')).get('error_description')).toMatch(/Enroll/);
+  });
+
+  it('an unenrolled user sees an enrollment page in interactive mode', async () => {
+    await emu.faults.set({ promptAction: 'interactive' });
+    const res = await authorizeRaw(emu, await requestJwt(emu, { duo_uname: 'carol' }));
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('id="duo-enroll"');
+  });
+
+  it('escapes everything it renders in the prompt page (ASVS 1.2.1 / DU-07)', async () => {
+    await emu.faults.set({ promptAction: 'interactive' });
+    emu.users.create({ username: '<img src=x onerror=alert(1)>', devices: [{}] });
+    const res = await authorizeRaw(
+      emu,
+      await requestJwt(emu, { duo_uname: '<img src=x onerror=alert(1)>' }),
+    );
+    expect(res.status).toBe(200);
+    expect(res.text).not.toContain('<img src=x');
+    expect(res.text).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(String(res.headers['content-security-policy'])).toContain("frame-ancestors 'none'");
+  });
+});
+
+describe('token endpoint (§A.5)', () => {
+  it('issues an id_token with exactly the reference claims, HS512 with the client secret', async () => {
+    const { code } = await getCode(emu, { nonce: 'n-0123456789abcdef' });
+    const res = await exchange(emu, code);
+    expect(res.status).toBe(200);
+    const body = res.json<{
+      id_token: string;
+      access_token: string;
+      expires_in: number;
+      token_type: string;
+    }>();
+    expect(Object.keys(body).sort()).toEqual([
+      'access_token',
+      'expires_in',
+      'id_token',
+      'token_type',
+    ]);
+    expect(body.token_type).toBe('Bearer');
+    expect(Number.isInteger(body.expires_in)).toBe(true);
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(decodeProtectedHeader(body.id_token).alg).toBe('HS512');
+    const { payload } = await jwtVerify(body.id_token, enc(emu.webSdkApp!.clientSecret), {
+      algorithms: ['HS512'],
+      issuer: `https://${emu.apiHost}/oauth/v1/token`,
+      audience: emu.webSdkApp!.clientId,
+    });
+    expect(Object.keys(payload).sort()).toEqual(
+      [
+        'aud',
+        'auth_context',
+        'auth_result',
+        'auth_time',
+        'exp',
+        'iat',
+        'iss',
+        'nonce',
+        'preferred_username',
+        'sub',
+      ].sort(),
+    );
+    expect(payload['nonce']).toBe('n-0123456789abcdef');
+    expect(payload.exp! - payload.iat!).toBe(3600);
+  });
+
+  it('a code is single use (RFC 9700 §4.2.4)', async () => {
+    const { code } = await getCode(emu);
+    expect((await exchange(emu, code)).status).toBe(200);
+    const again = await exchange(emu, code);
+    expect(again.status).toBe(400);
+    expect(again.json()).toMatchObject({ error: 'invalid_grant' });
+  });
+
+  it('a code is tied to its redirect_uri, and the mismatch consumes it', async () => {
+    const { code } = await getCode(emu);
+    expect((await exchange(emu, code, 'https://app.example.test/other')).json()).toMatchObject({
+      error: 'invalid_grant',
+    });
+    expect((await exchange(emu, code)).json()).toMatchObject({ error: 'invalid_grant' });
+  });
+
+  it('a code is short lived (default 60 s, injected clock)', async () => {
+    const { code } = await getCode(emu);
+    clock.offsetMs = 61_000;
+    expect((await exchange(emu, code)).json()).toMatchObject({ error: 'invalid_grant' });
+  });
+
+  it('a code issued to another client is refused', async () => {
+    const { code } = await getCode(emu);
+    const other = emu.apps.list().find((a) => a.name === 'Registered')!;
+    if (other.type !== 'websdk') throw new Error('expected web sdk app');
+    const { SignJWT } = await import('jose');
+    const now = Math.floor(Date.now() / 1000);
+    const a = await new SignJWT({
+      iss: other.clientId,
+      sub: other.clientId,
+      aud: `https://${emu.apiHost}/oauth/v1/token`,
+      jti: 'j-other-1',
+      exp: now + 300,
+    })
+      .setProtectedHeader({ alg: 'HS512' })
+      .sign(enc(other.clientSecret));
+    const res = await exchange(emu, code, undefined, {
+      client_id: other.clientId,
+      client_assertion: a,
+    });
+    expect(res.json()).toMatchObject({ error: 'invalid_grant' });
+  });
+
+  it('bad assertions -> invalid_client; missing params -> invalid_request; other grants -> unsupported_grant_type', async () => {
+    const { code } = await getCode(emu);
+    expect(
+      (
+        await exchange(emu, code, undefined, {
+          client_assertion: await assertion(emu, '/oauth/v1/health_check'),
+        })
+      ).json(),
+    ).toMatchObject({ error: 'invalid_client' });
+    expect((await exchange(emu, code, undefined, { code: undefined })).json()).toMatchObject({
+      error: 'invalid_request',
+    });
+    expect(
+      (await exchange(emu, code, undefined, { grant_type: 'refresh_token' })).json(),
+    ).toMatchObject({ error: 'unsupported_grant_type' });
+    expect(
+      (await exchange(emu, code, undefined, { client_assertion_type: 'bearer' })).json(),
+    ).toMatchObject({ error: 'invalid_request' });
+  });
+
+  it('accepts Python-style token requests: every parameter in the query string, empty body', async () => {
+    const { code } = await getCode(emu);
+    const q = new URLSearchParams({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: 'https://app.example.test/cb',
+      client_id: emu.webSdkApp!.clientId,
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      client_assertion: await assertion(emu, '/oauth/v1/token'),
+    });
+    const res = await httpsRequest(`https://${emu.apiHost}/oauth/v1/token?${q.toString()}`, {
+      ca: emu.caPem,
+      method: 'POST',
+    });
+    expect(res.status).toBe(200);
+    expect(res.json<{ token_type: string }>().token_type).toBe('Bearer');
+  });
+
+  it('accepts C#-style request JWTs (every claim a string, use_duo_code_attribute "true")', async () => {
+    const res = await authorizeRaw(
+      emu,
+      await requestJwt(emu, {
+        exp: String(Math.floor(Date.now() / 1000) + 300),
+        use_duo_code_attribute: 'true',
+        aud: `https://${emu.apiHost}/oauth/v1/authorize`,
+      }),
+    );
+    expect(res.status).toBe(302);
+    expect(new URL(String(res.headers['location'])).searchParams.get('duo_code')).toBeTruthy();
+  });
+
+  it('accepts a token request without client_id (Java), deriving the client from iss', async () => {
+    const { code } = await getCode(emu);
+    expect((await exchange(emu, code, undefined, { client_id: undefined })).status).toBe(200);
+  });
+
+  it('echoes the alias verbatim, or lower-cased with the aliasLowercase switch (DU-03, duo_universal_csharp#47)', async () => {
+    const run = async () => {
+      const { code } = await getCode(emu, { duo_uname: 'Alice.Smith@Example.com' });
+      return decodeJwt((await exchange(emu, code)).json<{ id_token: string }>().id_token);
+    };
+    expect((await run())['preferred_username']).toBe('Alice.Smith@Example.com');
+    await emu.faults.set({ aliasLowercase: true });
+    const lowered = await run();
+    expect(lowered['preferred_username']).toBe('alice.smith@example.com');
+    expect(lowered['sub']).toBe('alice');
+  });
+});
+
+describe('token faults break exactly the check they target in the official SDK (DU-04, DU-05, CK-03)', () => {
+  const sdkLogin = async (username = 'alice') => {
+    const client = new Client({
+      clientId: emu.webSdkApp!.clientId,
+      clientSecret: emu.webSdkApp!.clientSecret,
+      apiHost: emu.apiHost,
+      redirectUrl: 'https://app.example.test/cb',
+    });
+    trustCaForDuoClient(client, emu.caPem);
+    const res = await authorizeRaw(emu, '', {});
+    expect(res.status).toBe(400);
+    const url = await client.createAuthUrl(username, client.generateState());
+    const loc = new URL(String((await httpsRequest(url, { ca: emu.caPem })).headers['location']));
+    return client.exchangeAuthorizationCodeFor2FAResult(
+      loc.searchParams.get('duo_code')!,
+      username,
+    );
+  };
+
+  it.each<[TokenFault, RegExp]>([
+    ['wrong_key', /Error decoding JWT/],
+    ['wrong_iss', /Error decoding JWT/],
+    ['wrong_aud', /Error decoding JWT/],
+    ['alg_hs256', /Error decoding JWT/],
+    ['expired', /Error decoding JWT/],
+    ['wrong_preferred_username', /The username is invalid/],
+  ])('%s -> SDK rejects the token', async (fault, message) => {
+    await emu.faults.set({ tokenFault: fault });
+    await expect(sdkLogin()).rejects.toThrow(message);
+  });
+
+  it('auth_result_deny: the SDK accepts the token, so the caller must check auth_result (DU-05)', async () => {
+    await emu.faults.set({ tokenFault: 'auth_result_deny' });
+    const token = await sdkLogin();
+    expect(token.auth_result.result).toBe('deny');
+  });
+
+  it('clock skew moves iat/exp by exactly the skew; SDK 3.0.0 does not reject a future iat itself (CK-03 finding)', async () => {
+    await emu.faults.set({ clockSkewSec: 90 });
+    const token = await sdkLogin();
+    const now = Date.now() / 1000;
+    expect(token.iat - now).toBeGreaterThan(85);
+    expect(token.iat - now).toBeLessThan(95);
+    // jose (inside the SDK) only checks exp/nbf with 60 s tolerance, so a +90 s iat passes: the
+    // provider must add its own iat check to satisfy CK-03 (expiry is covered by 'expired').
+    expect(token.exp - token.iat).toBe(3600);
+  });
+});

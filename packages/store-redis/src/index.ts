@@ -1,0 +1,7 @@
+export {
+  createRedisStores,
+  RedisPendingStore,
+  RedisThrottleStore,
+  type RedisStoreOptions,
+  type RedisStores,
+} from './redis-stores.js';

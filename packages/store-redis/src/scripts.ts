@@ -1,0 +1,133 @@
+/**
+ * The Lua scripts that make each Redis operation atomic: Redis runs a script to completion
+ * before any other command, so a check and the write that follows it cannot be interleaved by
+ * another instance. Loaded with ioredis `defineCommand` (EVALSHA, falling back to EVAL).
+ *
+ * Standalone Redis (or a primary with replicas / Sentinel), not Redis Cluster: `deleteForUser`
+ * reaches keys listed in a set, which Cluster would require to share one hash slot.
+ */
+
+/** KEYS: record, user index. ARGV: userId, kind, record JSON, ttl ms. Refuses an existing id. */
+export const CREATE = `
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  return redis.error_reply('FACTORKIT_PENDING_ID_COLLISION')
+end
+redis.call('HSET', KEYS[1], 'u', ARGV[1], 'k', ARGV[2], 'r', ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+redis.call('SADD', KEYS[2], KEYS[1])
+if redis.call('PTTL', KEYS[2]) < tonumber(ARGV[4]) then
+  redis.call('PEXPIRE', KEYS[2], ARGV[4])
+end
+return 1
+`;
+
+/** Like CREATE, but a record already there is left as it is (PendingStore.restore). */
+export const RESTORE = `
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  return 0
+end
+redis.call('HSET', KEYS[1], 'u', ARGV[1], 'k', ARGV[2], 'r', ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+redis.call('SADD', KEYS[2], KEYS[1])
+if redis.call('PTTL', KEYS[2]) < tonumber(ARGV[4]) then
+  redis.call('PEXPIRE', KEYS[2], ARGV[4])
+end
+return 1
+`;
+
+/**
+ * KEYS: record, user index. ARGV: userId, kind. Checks user and kind, then deletes and returns
+ * the record, in one step; a mismatch returns nil and leaves the record (catalog DU-09).
+ */
+export const TAKE = `
+local v = redis.call('HMGET', KEYS[1], 'u', 'k', 'r')
+if not v[1] or v[1] ~= ARGV[1] or v[2] ~= ARGV[2] then
+  return false
+end
+redis.call('DEL', KEYS[1])
+redis.call('SREM', KEYS[2], KEYS[1])
+return v[3]
+`;
+
+/** KEYS: user index. ARGV: userId. Deletes the user's live records; returns how many. */
+export const DELETE_FOR_USER = `
+local n = 0
+for _, k in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  if redis.call('HGET', k, 'u') == ARGV[1] then
+    n = n + redis.call('DEL', k)
+  end
+end
+redis.call('DEL', KEYS[1])
+return n
+`;
+
+/**
+ * KEYS: throttle state. ARGV: now, freeFailures, baseDelayMs, maxDelayMs, lockAfter, lockMs,
+ * permanentAfter. Core's applyReserve and throttleBlockMs, line for line (the parity test runs
+ * both on random schedules). Numbers are Lua doubles: exact for integers up to 2^53, which
+ * covers epoch milliseconds and the permanent-lock sentinel 2^53 - 1 (Number.MAX_SAFE_INTEGER);
+ * they are written with %.0f because tostring would round them to 14 digits.
+ * Returns {1, failures, previousBlockedUntil} or {0, failures, locked, retryAt or -1 for "never"}.
+ */
+export const RESERVE = `
+local now = tonumber(ARGV[1])
+local free = tonumber(ARGV[2])
+local base = tonumber(ARGV[3])
+local maxDelay = tonumber(ARGV[4])
+local lockAfter = tonumber(ARGV[5])
+local lockMs = tonumber(ARGV[6])
+local permanentAfter = tonumber(ARGV[7])
+local s = redis.call('HMGET', KEYS[1], 'f', 'b')
+local failures = tonumber(s[1]) or 0
+local blockedUntil = tonumber(s[2]) or 0
+if failures >= permanentAfter then
+  return {0, failures, 1, -1}
+end
+if now < blockedUntil then
+  local locked = 0
+  if failures >= lockAfter then locked = 1 end
+  return {0, failures, locked, string.format('%.0f', blockedUntil)}
+end
+failures = failures + 1
+local permanent = false
+local block = 0
+if failures >= permanentAfter then
+  permanent = true
+elseif failures >= lockAfter then
+  block = lockMs
+elseif failures <= free then
+  block = 0
+else
+  local exp = failures - free - 1
+  if exp > 30 then exp = 30 end
+  block = math.min(base * 2 ^ exp, maxDelay)
+end
+local nextBlocked
+if permanent then
+  nextBlocked = 9007199254740991
+elseif block == 0 then
+  nextBlocked = 0
+else
+  nextBlocked = now + block
+end
+redis.call('HSET', KEYS[1], 'f', string.format('%.0f', failures), 'b', string.format('%.0f', nextBlocked))
+return {1, failures, string.format('%.0f', blockedUntil)}
+`;
+
+/**
+ * KEYS: throttle state. ARGV: the ticket's failures and previous block. Core's applyRefund:
+ * when no reservation came after the ticket's, back exactly to before it (block included);
+ * otherwise one failure back and the newer block stays. Never below zero.
+ */
+export const REFUND = `
+local f = tonumber(redis.call('HGET', KEYS[1], 'f') or '0')
+if not f or f <= 0 then
+  return 0
+end
+if f == tonumber(ARGV[1]) then
+  redis.call('HSET', KEYS[1], 'f', string.format('%.0f', f - 1), 'b', ARGV[2])
+else
+  redis.call('HSET', KEYS[1], 'f', string.format('%.0f', f - 1))
+end
+return 1
+`;

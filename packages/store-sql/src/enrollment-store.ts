@@ -1,0 +1,279 @@
+import {
+  EnrollmentConflictError,
+  type ActivateInput,
+  type ConsumeResult,
+  type EnrollmentRecord,
+  type EnrollmentStore,
+} from '@factorkit/core';
+import type { Selectable } from 'kysely';
+import { lockUser, type SqlContext } from './context.js';
+import { toNullableNumber, toNumber, type EnrollmentTable } from './schema.js';
+
+const UNIQUE_USER_PROVIDER = 'factorkit_enrollments_user_provider_uq';
+
+/** Whether a driver error is the (user_id, provider_id) unique constraint firing. */
+function isUserProviderConflict(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const e = err as { code?: unknown; constraint?: unknown; message?: unknown };
+  // PostgreSQL (pg): SQLSTATE 23505 unique_violation, with the constraint's name.
+  if (e.code === '23505') return e.constraint === UNIQUE_USER_PROVIDER;
+  // SQLite (better-sqlite3): the message names the columns of the violated unique constraint.
+  if (e.code === 'SQLITE_CONSTRAINT_UNIQUE') {
+    return typeof e.message === 'string' && e.message.includes('factorkit_enrollments.user_id');
+  }
+  return false;
+}
+
+function toRecord(r: Selectable<EnrollmentTable>): EnrollmentRecord {
+  return {
+    id: r.id,
+    userId: r.user_id,
+    providerId: r.provider_id,
+    label: r.label,
+    secret: r.secret,
+    counter: toNullableNumber(r.counter),
+    createdAt: toNumber(r.created_at),
+    lastUsedAt: toNullableNumber(r.last_used_at),
+  };
+}
+
+/** Enrollments and recovery codes: the durable half of factorkit's state. */
+export class SqlEnrollmentStore implements EnrollmentStore {
+  constructor(private readonly ctx: SqlContext) {}
+
+  private get db() {
+    return this.ctx.db;
+  }
+
+  async activate(input: ActivateInput): Promise<{ recoveryCodesIssued: boolean }> {
+    const e = input.enrollment;
+    const hashes = input.recoveryCodeHashes ?? [];
+    try {
+      return await this.db.transaction().execute(async (trx) => {
+        await lockUser(trx, this.ctx, e.userId);
+        // The unique (user_id, provider_id) constraint decides a race between activations.
+        await trx
+          .insertInto('factorkit_enrollments')
+          .values({
+            id: e.id,
+            user_id: e.userId,
+            provider_id: e.providerId,
+            label: e.label,
+            secret: e.secret,
+            counter: e.counter,
+            created_at: e.createdAt,
+            last_used_at: e.lastUsedAt,
+          })
+          .execute();
+        let issued = false;
+        if (hashes.length > 0) {
+          // A first factor (no other enrollment) always starts with a fresh set.
+          const { n } = await trx
+            .selectFrom('factorkit_enrollments')
+            .select((eb) => eb.fn.countAll<number | string>().as('n'))
+            .where('user_id', '=', e.userId)
+            .where('id', '!=', e.id)
+            .executeTakeFirstOrThrow();
+          if (Number(n) === 0) {
+            await trx
+              .deleteFrom('factorkit_recovery_codes')
+              .where('user_id', '=', e.userId)
+              .execute();
+            await trx
+              .insertInto('factorkit_recovery_codes')
+              .values(
+                hashes.map((code_hash) => ({
+                  user_id: e.userId,
+                  code_hash,
+                  created_at: e.createdAt,
+                  used_at: null,
+                })),
+              )
+              .execute();
+            issued = true;
+          }
+        }
+        await this.ctx.hooks?.insideActivation?.(e);
+        return { recoveryCodesIssued: issued };
+      });
+    } catch (err) {
+      if (isUserProviderConflict(err)) throw new EnrollmentConflictError();
+      throw err;
+    }
+  }
+
+  async get(enrollmentId: string): Promise<EnrollmentRecord | null> {
+    const r = await this.db
+      .selectFrom('factorkit_enrollments')
+      .selectAll()
+      .where('id', '=', enrollmentId)
+      .executeTakeFirst();
+    return r ? toRecord(r) : null;
+  }
+
+  async listByUser(userId: string): Promise<EnrollmentRecord[]> {
+    const rows = await this.db
+      .selectFrom('factorkit_enrollments')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+    return rows.map(toRecord);
+  }
+
+  /** One conditional UPDATE: the engine decides which of several racing writers wins (catalog CC-01). */
+  async advanceCounter(enrollmentId: string, counter: number, now: number): Promise<boolean> {
+    const r = await this.db
+      .updateTable('factorkit_enrollments')
+      .set({ counter, last_used_at: now })
+      .where('id', '=', enrollmentId)
+      .where((eb) => eb.or([eb('counter', 'is', null), eb('counter', '<', counter)]))
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  async touch(enrollmentId: string, now: number): Promise<boolean> {
+    const r = await this.db
+      .updateTable('factorkit_enrollments')
+      .set({ last_used_at: now })
+      .where('id', '=', enrollmentId)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  async remove(
+    userId: string,
+    enrollmentId: string,
+    keepOneOf?: readonly string[],
+  ): Promise<{ removed: boolean; remaining: number }> {
+    return this.db.transaction().execute(async (trx) => {
+      await lockUser(trx, this.ctx, userId);
+      if (keepOneOf) {
+        // While 2FA is forced: remove only if another kept factor remains (same transaction,
+        // under the user lock, so two parallel removals cannot both pass).
+        const { n } = await trx
+          .selectFrom('factorkit_enrollments')
+          .select((eb) => eb.fn.countAll<number | string>().as('n'))
+          .where('user_id', '=', userId)
+          .where('id', '!=', enrollmentId)
+          .where('provider_id', 'in', keepOneOf.length > 0 ? [...keepOneOf] : [''])
+          .executeTakeFirstOrThrow();
+        if (Number(n) === 0) {
+          const { total } = await trx
+            .selectFrom('factorkit_enrollments')
+            .select((eb) => eb.fn.countAll<number | string>().as('total'))
+            .where('user_id', '=', userId)
+            .executeTakeFirstOrThrow();
+          return { removed: false, remaining: Number(total) };
+        }
+      }
+      const del = await trx
+        .deleteFrom('factorkit_enrollments')
+        .where('id', '=', enrollmentId)
+        .where('user_id', '=', userId)
+        .executeTakeFirst();
+      const { n } = await trx
+        .selectFrom('factorkit_enrollments')
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .where('user_id', '=', userId)
+        .executeTakeFirstOrThrow();
+      const remaining = Number(n);
+      // No recovery codes without a factor (catalog EN-03), in the same transaction.
+      if (remaining === 0)
+        await trx.deleteFrom('factorkit_recovery_codes').where('user_id', '=', userId).execute();
+      return { removed: Number(del.numDeletedRows) === 1, remaining };
+    });
+  }
+
+  async removeAllForUser(userId: string): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      await lockUser(trx, this.ctx, userId);
+      const del = await trx
+        .deleteFrom('factorkit_enrollments')
+        .where('user_id', '=', userId)
+        .executeTakeFirst();
+      await trx.deleteFrom('factorkit_recovery_codes').where('user_id', '=', userId).execute();
+      return Number(del.numDeletedRows);
+    });
+  }
+
+  async replaceSecret(enrollmentId: string, expected: string, next: string): Promise<boolean> {
+    const r = await this.db
+      .updateTable('factorkit_enrollments')
+      .set({ secret: next })
+      .where('id', '=', enrollmentId)
+      .where('secret', '=', expected)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  async listAll(afterId: string | null, limit: number): Promise<EnrollmentRecord[]> {
+    let q = this.db.selectFrom('factorkit_enrollments').selectAll();
+    if (afterId !== null) q = q.where('id', '>', afterId);
+    const rows = await q.orderBy('id').limit(limit).execute();
+    return rows.map(toRecord);
+  }
+
+  async replaceRecoveryCodes(
+    userId: string,
+    hashes: readonly string[],
+    now: number,
+  ): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      await lockUser(trx, this.ctx, userId);
+      // Only while the user still has a factor (catalog EN-03, CC-05).
+      const { n } = await trx
+        .selectFrom('factorkit_enrollments')
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .where('user_id', '=', userId)
+        .executeTakeFirstOrThrow();
+      if (Number(n) === 0) return false;
+      await trx.deleteFrom('factorkit_recovery_codes').where('user_id', '=', userId).execute();
+      if (hashes.length > 0) {
+        await trx
+          .insertInto('factorkit_recovery_codes')
+          .values(
+            hashes.map((code_hash) => ({
+              user_id: userId,
+              code_hash,
+              created_at: now,
+              used_at: null,
+            })),
+          )
+          .execute();
+      }
+      return true;
+    });
+  }
+
+  /** `UPDATE ... WHERE used_at IS NULL`: of several racing uses exactly one changes the row (catalog CC-02). */
+  async consumeRecoveryCode(userId: string, hash: string, now: number): Promise<ConsumeResult> {
+    const r = await this.db
+      .updateTable('factorkit_recovery_codes')
+      .set({ used_at: now })
+      .where('user_id', '=', userId)
+      .where('code_hash', '=', hash)
+      .where('used_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) === 1) return 'consumed';
+    // Only tells the two refusals apart (for audit); the decision was made by the UPDATE.
+    const row = await this.db
+      .selectFrom('factorkit_recovery_codes')
+      .select('used_at')
+      .where('user_id', '=', userId)
+      .where('code_hash', '=', hash)
+      .executeTakeFirst();
+    return row ? 'already_used' : 'not_found';
+  }
+
+  async countRecoveryCodes(userId: string): Promise<number> {
+    const { n } = await this.db
+      .selectFrom('factorkit_recovery_codes')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('user_id', '=', userId)
+      .where('used_at', 'is', null)
+      .executeTakeFirstOrThrow();
+    return Number(n);
+  }
+}

@@ -1,0 +1,96 @@
+import { sql, type Kysely } from 'kysely';
+import type { Migration, MigrationProvider } from 'kysely/migration';
+
+export type SqlDialectName = 'sqlite' | 'postgres';
+
+/**
+ * The schema, as versioned migrations kept in code (no migration folder to ship or locate).
+ * Names sort in the order they apply. Never edit a released migration: add the next one.
+ */
+function initial(dialect: SqlDialectName, schema: string | undefined): Migration {
+  // Ids are compared byte-wise so that `listAll` pages in the same order as a JS sort on every
+  // engine (PostgreSQL's default collation would sort "a" < "B"; SQLite's BINARY is byte order).
+  const idType = dialect === 'postgres' ? sql`text collate "C"` : sql`text`;
+  const on = (db: Kysely<unknown>) => (schema ? db.withSchema(schema) : db).schema;
+  return {
+    async up(db) {
+      const s = on(db);
+      await s
+        .createTable('factorkit_enrollments')
+        .addColumn('id', idType, (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('provider_id', 'text', (c) => c.notNull())
+        .addColumn('label', 'text')
+        .addColumn('secret', 'text', (c) => c.notNull())
+        // bigint: counters such as HOTP's or a TOTP step can exceed 2^32 (catalog RP-05).
+        .addColumn('counter', 'bigint')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('last_used_at', 'bigint')
+        // One factor per user and provider, enforced by the engine (catalog CC-04).
+        .addUniqueConstraint('factorkit_enrollments_user_provider_uq', ['user_id', 'provider_id'])
+        .execute();
+      await s
+        .createTable('factorkit_recovery_codes')
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('code_hash', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('used_at', 'bigint')
+        .addPrimaryKeyConstraint('factorkit_recovery_codes_pk', ['user_id', 'code_hash'])
+        .execute();
+      await s
+        .createTable('factorkit_pending')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('provider_id', 'text', (c) => c.notNull())
+        .addColumn('enrollment_id', 'text')
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await s
+        .createIndex('factorkit_pending_user_idx')
+        .on('factorkit_pending')
+        .column('user_id')
+        .execute();
+      await s
+        .createIndex('factorkit_pending_expires_idx')
+        .on('factorkit_pending')
+        .column('expires_at')
+        .execute();
+      await s
+        .createTable('factorkit_throttle')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('failures', 'integer', (c) => c.notNull())
+        .addColumn('blocked_until', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+    async down(db) {
+      const s = on(db);
+      for (const t of [
+        'factorkit_throttle',
+        'factorkit_pending',
+        'factorkit_recovery_codes',
+        'factorkit_enrollments',
+      ]) {
+        await s.dropTable(t).ifExists().execute();
+      }
+    },
+  };
+}
+
+/** Kysely's Migrator reads migrations from this provider instead of a folder. */
+export class FactorkitMigrationProvider implements MigrationProvider {
+  constructor(
+    private readonly dialect: SqlDialectName,
+    private readonly schema: string | undefined,
+  ) {}
+
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return { '0001_initial': initial(this.dialect, this.schema) };
+  }
+}
+
+/** Names of the migrations this version of the package knows, in order. */
+export const MIGRATION_NAMES: readonly string[] = ['0001_initial'];

@@ -1,0 +1,111 @@
+import type { PendingKind, PendingRecord, PendingStore } from '@factorkit/core';
+import type { Selectable } from 'kysely';
+import type { SqlContext } from './context.js';
+import { toNumber, type PendingTable } from './schema.js';
+
+function toRecord(r: Selectable<PendingTable>): PendingRecord {
+  return {
+    id: r.id,
+    kind: r.kind as PendingKind,
+    userId: r.user_id,
+    providerId: r.provider_id,
+    ...(r.enrollment_id === null ? {} : { enrollmentId: r.enrollment_id }),
+    payload: r.payload,
+    attempts: Number(r.attempts),
+    createdAt: toNumber(r.created_at),
+    expiresAt: toNumber(r.expires_at),
+  };
+}
+
+/**
+ * Pending activations and challenges in SQL. A host running several instances may keep these in
+ * Redis instead (@factorkit/store-redis); this store is the single-node and embedded default.
+ */
+export class SqlPendingStore implements PendingStore {
+  constructor(private readonly ctx: SqlContext) {}
+
+  private get db() {
+    return this.ctx.db;
+  }
+
+  async create(record: PendingRecord): Promise<void> {
+    await this.db
+      .insertInto('factorkit_pending')
+      .values({
+        id: record.id,
+        kind: record.kind,
+        user_id: record.userId,
+        provider_id: record.providerId,
+        enrollment_id: record.enrollmentId ?? null,
+        payload: record.payload,
+        attempts: record.attempts,
+        created_at: record.createdAt,
+        expires_at: record.expiresAt,
+      })
+      .execute();
+  }
+
+  /**
+   * `DELETE ... WHERE id AND user_id AND kind RETURNING *`: the delete is the decision, so of many
+   * racing takes exactly one gets the row (catalog DU-09), and a foreign id deletes nothing.
+   */
+  async take(id: string, userId: string, kind: PendingKind): Promise<PendingRecord | null> {
+    const r = await this.db
+      .deleteFrom('factorkit_pending')
+      .where('id', '=', id)
+      .where('user_id', '=', userId)
+      .where('kind', '=', kind)
+      .returningAll()
+      .executeTakeFirst();
+    return r ? toRecord(r) : null;
+  }
+
+  async restore(record: PendingRecord): Promise<void> {
+    await this.db
+      .insertInto('factorkit_pending')
+      .values({
+        id: record.id,
+        kind: record.kind,
+        user_id: record.userId,
+        provider_id: record.providerId,
+        enrollment_id: record.enrollmentId ?? null,
+        payload: record.payload,
+        attempts: record.attempts,
+        created_at: record.createdAt,
+        expires_at: record.expiresAt,
+      })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute();
+  }
+
+  async peek(id: string): Promise<Pick<PendingRecord, 'userId' | 'kind' | 'expiresAt'> | null> {
+    const r = await this.db
+      .selectFrom('factorkit_pending')
+      .select(['user_id', 'kind', 'expires_at'])
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return r
+      ? { userId: r.user_id, kind: r.kind as PendingKind, expiresAt: toNumber(r.expires_at) }
+      : null;
+  }
+
+  async deleteForUser(userId: string): Promise<number> {
+    const r = await this.db
+      .deleteFrom('factorkit_pending')
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+
+  /**
+   * Deletes records that expired at or before `now` (core refuses them anyway). Call it from a
+   * periodic job; returns how many went.
+   */
+  async purgeExpired(now: number): Promise<number> {
+    const r = await this.db
+      .deleteFrom('factorkit_pending')
+      .where('expires_at', '<=', now)
+      .executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+}

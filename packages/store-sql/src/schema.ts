@@ -1,0 +1,68 @@
+import type { ColumnType } from 'kysely';
+
+/**
+ * 64-bit integer columns. PostgreSQL's `pg` driver returns `bigint` as a string (it cannot know
+ * the value fits a JS number); SQLite returns a number. Rows are converted with `toNumber`.
+ */
+export type BigIntColumn = ColumnType<number | string | bigint, number, number>;
+export type NullableBigIntColumn = ColumnType<
+  number | string | bigint | null,
+  number | null,
+  number | null
+>;
+
+export interface EnrollmentTable {
+  id: string;
+  user_id: string;
+  provider_id: string;
+  label: string | null;
+  secret: string;
+  counter: NullableBigIntColumn;
+  created_at: BigIntColumn;
+  last_used_at: NullableBigIntColumn;
+}
+
+export interface RecoveryCodeTable {
+  user_id: string;
+  code_hash: string;
+  created_at: BigIntColumn;
+  used_at: NullableBigIntColumn;
+}
+
+export interface PendingTable {
+  id: string;
+  kind: string;
+  user_id: string;
+  provider_id: string;
+  enrollment_id: string | null;
+  payload: string;
+  attempts: number;
+  created_at: BigIntColumn;
+  expires_at: BigIntColumn;
+}
+
+export interface ThrottleTable {
+  key: string;
+  failures: number;
+  blocked_until: BigIntColumn;
+}
+
+/** Table names carry a `factorkit_` prefix so they can live in a host's own database. */
+export interface Database {
+  factorkit_enrollments: EnrollmentTable;
+  factorkit_recovery_codes: RecoveryCodeTable;
+  factorkit_pending: PendingTable;
+  factorkit_throttle: ThrottleTable;
+}
+
+/** Converts a 64-bit column to a JS number, refusing values a number cannot hold exactly. */
+export function toNumber(value: number | string | bigint): number {
+  const n = typeof value === 'number' ? value : Number(value);
+  if (!Number.isSafeInteger(n))
+    throw new RangeError('factorkit store: integer column out of the safe range');
+  return n;
+}
+
+export function toNullableNumber(value: number | string | bigint | null): number | null {
+  return value === null ? null : toNumber(value);
+}

@@ -1,0 +1,87 @@
+import {
+  applyReserve,
+  type ReserveResult,
+  type ThrottleSchedule,
+  type ThrottleState,
+  type ThrottleStore,
+  type ThrottleTicket,
+} from '@factorkit/core';
+import { sql } from 'kysely';
+import type { SqlContext } from './context.js';
+import { toNumber } from './schema.js';
+
+/**
+ * Failure counters and locks in SQL. `reserve` runs core's own `applyReserve` on the row while
+ * holding the row's write lock, so every adapter throttles identically and racing attempts
+ * cannot both read the same count (catalog CC-03).
+ */
+export class SqlThrottleStore implements ThrottleStore {
+  constructor(private readonly ctx: SqlContext) {}
+
+  private get db() {
+    return this.ctx.db;
+  }
+
+  async reserve(key: string, now: number, schedule: ThrottleSchedule): Promise<ReserveResult> {
+    return this.db.transaction().execute(async (trx) => {
+      // One upsert that returns the current state: it creates the row if needed and locks it
+      // until commit (PostgreSQL: ON CONFLICT DO UPDATE takes the row lock; SQLite: the first
+      // write takes the database's write lock). A separate insert-then-select would let a
+      // concurrent `reset` delete the row in between; a read first would let two transactions
+      // read the same count.
+      const row = await trx
+        .insertInto('factorkit_throttle')
+        .values({ key, failures: 0, blocked_until: 0 })
+        .onConflict((oc) =>
+          oc
+            .column('key')
+            .doUpdateSet((eb) => ({ failures: eb.ref('factorkit_throttle.failures') })),
+        )
+        .returning(['failures', 'blocked_until'])
+        .executeTakeFirstOrThrow();
+      const state = { failures: Number(row.failures), blockedUntil: toNumber(row.blocked_until) };
+      const r = applyReserve(state, now, schedule);
+      if (!r.ok)
+        return { ok: false, failures: state.failures, locked: r.locked, retryAt: r.retryAt };
+      await trx
+        .updateTable('factorkit_throttle')
+        .set({ failures: r.next.failures, blocked_until: r.next.blockedUntil })
+        .where('key', '=', key)
+        .execute();
+      return { ok: true, failures: r.next.failures, previousBlockedUntil: state.blockedUntil };
+    });
+  }
+
+  /**
+   * One conditional UPDATE (core's `applyRefund` in SQL): when no reservation came after the
+   * ticket's, the state returns exactly to before it, block included; otherwise only the count
+   * goes down and the newer block stands. Never below zero.
+   */
+  async refund(key: string, ticket: ThrottleTicket): Promise<void> {
+    await this.db
+      .updateTable('factorkit_throttle')
+      .set((eb) => ({
+        failures: eb('failures', '-', 1),
+        // The right-hand side reads the row as it was before this UPDATE.
+        blocked_until: sql<number>`case when failures = ${ticket.failures} then ${ticket.previousBlockedUntil} else blocked_until end`,
+      }))
+      .where('key', '=', key)
+      .where('failures', '>', 0)
+      .execute();
+  }
+
+  async reset(key: string): Promise<void> {
+    await this.db.deleteFrom('factorkit_throttle').where('key', '=', key).execute();
+  }
+
+  async inspect(key: string): Promise<ThrottleState> {
+    const row = await this.db
+      .selectFrom('factorkit_throttle')
+      .select(['failures', 'blocked_until'])
+      .where('key', '=', key)
+      .executeTakeFirst();
+    return row
+      ? { failures: Number(row.failures), blockedUntil: toNumber(row.blocked_until) }
+      : { failures: 0, blockedUntil: 0 };
+  }
+}
