@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The README's two quick-start commands (`npm start`, `npm test`) land here. On a machine with
+// The README's quick-start commands (`npm start`, `npm test`, `npm run emulator`) land here. On a machine with
 // only Node >= 20.19 and npm, it fetches the pinned pnpm through npx, installs the workspace
 // from the committed lockfile, builds it, then starts the demo or runs every test.
 import { spawnSync } from 'node:child_process';
@@ -11,8 +11,9 @@ const PNPM = 'pnpm@12.4.2';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const task = process.argv[2];
 const extra = process.argv.slice(3);
-if (task !== 'start' && task !== 'test') {
-  console.error('usage: node scripts/quickstart.mjs start|test');
+const TASKS = { start: 'demo', test: 'test:run', emulator: 'emulator:run' };
+if (!Object.hasOwn(TASKS, task)) {
+  console.error('usage: node scripts/quickstart.mjs start|test|emulator');
   process.exit(2);
 }
 const [major, minor] = process.versions.node.split('.').map(Number);
@@ -34,5 +35,4 @@ function pnpm(args) {
 
 pnpm(['install', '--frozen-lockfile']);
 pnpm(['run', 'build']);
-if (task === 'test') pnpm(['run', 'test:run', ...extra]);
-else pnpm(['run', 'demo', ...extra]);
+pnpm(['run', TASKS[task], ...extra]);
