@@ -33,6 +33,22 @@ function pnpm(args) {
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
+// The TOTP tests cross-check against an independent implementation, OATH Toolkit's oathtool.
+// Install it from the system's packages when it is missing and we may (root on Debian).
+function has(cmd) {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+}
+if (task === 'test' && !has('oathtool')) {
+  if (process.getuid?.() === 0 && has('apt-get')) {
+    console.log('quickstart: installing oathtool (Debian package) for the TOTP cross-check');
+    spawnSync('sh', ['-c', 'apt-get update -qq && apt-get install -y -qq oathtool'], {
+      stdio: 'inherit',
+    });
+  } else {
+    console.warn('quickstart: oathtool is not installed; the TOTP cross-check tests will fail.');
+  }
+}
+
 pnpm(['install', '--frozen-lockfile']);
 pnpm(['run', 'build']);
 pnpm(['run', TASKS[task], ...extra]);
