@@ -1,0 +1,142 @@
+/**
+ * Universal Prompt (Web SDK v4 / OIDC) through the official `@duosecurity/duo_universal` SDK,
+ * with what the SDK leaves to its caller: a deadline on every call (the SDK's axios instance has
+ * none, catalog OUT-03) and one classification of every SDK failure (OUT-02).
+ */
+import { Client, DuoException, constants as sdk } from '@duosecurity/duo_universal';
+import { ProviderError } from '@factorkit/core';
+import type { DuoSettings } from '../config/settings.js';
+import { DuoCallError, classifyNetworkError } from '../failure.js';
+import { safeText } from '../sanitize.js';
+import { trustCustomCa } from './ca-seam.js';
+
+export type IdTokenPayload = Awaited<ReturnType<Client['exchangeAuthorizationCodeFor2FAResult']>>;
+
+/** Builds an SDK client for these settings (the custom CA only through the seam). */
+export function createUniversalClient(settings: DuoSettings): Client {
+  let client: Client;
+  try {
+    client = new Client({
+      clientId: settings.clientId ?? '',
+      clientSecret: settings.clientSecret ?? '',
+      apiHost: settings.apiHost,
+      redirectUrl: settings.redirectUrl ?? '',
+      useDuoCodeAttribute: true,
+    });
+  } catch (err) {
+    // The SDK's own constructor checks (lengths, host, URL); messages carry no secret.
+    throw new ProviderError('The Duo Universal Prompt settings are invalid.', {
+      cause: err,
+      details: { sdk: err instanceof Error ? err.message : 'unknown' },
+    });
+  }
+  if (settings.caPem !== undefined) {
+    trustCustomCa(
+      client,
+      settings.caPem,
+      Math.max(settings.requestTimeoutMs, settings.healthTimeoutMs),
+    );
+  }
+  return client;
+}
+
+/** Runs `fn` with a deadline; a late answer is ignored (its rejection is swallowed). */
+export async function withDeadline<T>(fn: () => Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const work = fn();
+  work.catch(() => undefined);
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new DuoCallError('outage', `Duo did not answer the ${what} within ${ms} ms`)),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+interface AxiosLikeError {
+  isAxiosError: true;
+  code?: string;
+  response?: { status: number; data?: unknown };
+}
+
+function isAxiosLike(e: unknown): e is AxiosLikeError {
+  return (
+    typeof e === 'object' && e !== null && (e as { isAxiosError?: unknown }).isAxiosError === true
+  );
+}
+
+/** Classifies an SDK failure. `username` is set when the SDK refused `preferred_username`. */
+export function classifySdkError(err: unknown): DuoCallError & { usernameMismatch?: boolean } {
+  if (err instanceof DuoCallError) return err;
+  if (!(err instanceof DuoException)) return classifyNetworkError(err);
+  const inner = err.inner;
+  if (isAxiosLike(inner)) {
+    const status = inner.response?.status;
+    if (status === undefined) return classifyNetworkError(inner);
+    if (status >= 500 || status === 429)
+      return new DuoCallError('outage', `Duo answered HTTP ${status}`, { cause: err });
+    const data = inner.response?.data as { error?: unknown; message?: unknown } | undefined;
+    const code = safeText(
+      typeof data === 'object' && data !== null ? (data.error ?? data.message) : undefined,
+      40,
+    );
+    const kind = code === 'invalid_client' || status === 401 ? 'config' : 'protocol';
+    return new DuoCallError(kind, `Duo answered HTTP ${status} (${code || 'no error code'})`, {
+      cause: err,
+    });
+  }
+  if (inner !== undefined) {
+    // JWT_DECODE_ERROR wraps the jose verification failure: a bad id_token.
+    return new DuoCallError('protocol', `id_token rejected: ${safeText(inner.message, 120)}`, {
+      cause: err,
+    });
+  }
+  const message = err.message;
+  if (message === sdk.USERNAME_ERROR) {
+    const e = new DuoCallError('protocol', 'preferred_username differs from the username sent', {
+      cause: err,
+    }) as DuoCallError & { usernameMismatch?: boolean };
+    e.usernameMismatch = true;
+    return e;
+  }
+  if (message === sdk.MALFORMED_RESPONSE)
+    return new DuoCallError('malformed', 'Duo answered without the expected data', { cause: err });
+  // Health check `stat: FAIL` (HTTP 200): the SDK gives "message: message_detail".
+  if (/^invalid_|^unauthorized|^access_denied|^40\d{3}/i.test(message))
+    return new DuoCallError('config', `Duo refused our credentials (${safeText(message, 120)})`, {
+      cause: err,
+    });
+  return new DuoCallError('outage', `Duo reported itself unavailable (${safeText(message, 120)})`, {
+    cause: err,
+  });
+}
+
+export async function universalHealth(client: Client, timeoutMs: number): Promise<void> {
+  try {
+    await withDeadline(() => client.healthCheck(), timeoutMs, 'health check');
+  } catch (err) {
+    throw classifySdkError(err);
+  }
+}
+
+export async function exchangeCode(
+  client: Client,
+  code: string,
+  username: string,
+  timeoutMs: number,
+): Promise<IdTokenPayload> {
+  try {
+    return await withDeadline(
+      () => client.exchangeAuthorizationCodeFor2FAResult(code, username),
+      timeoutMs,
+      'token exchange',
+    );
+  } catch (err) {
+    throw classifySdkError(err);
+  }
+}
