@@ -18,7 +18,10 @@ export class DuoCallError extends Error {
     readonly detail: string,
     options?: { cause?: unknown; hint?: string },
   ) {
-    super(detail, options?.cause === undefined ? undefined : { cause: options.cause });
+    // The underlying error is deliberately not kept as `cause`: an axios or undici error holds
+    // the request (the signed client_assertion, the duo_code, Authorization headers), and hosts
+    // log causes. `detail` carries the error code and status instead (catalog SS-05, LG).
+    super(detail);
     this.hint = options?.hint;
   }
   readonly hint: string | undefined;

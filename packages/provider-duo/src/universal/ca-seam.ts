@@ -1,6 +1,7 @@
 /**
- * THE one seam into `@duosecurity/duo_universal` internals, used only when the deployment sets
- * the opt-in `caPem` (the factorkit Duo emulator).
+ * THE one seam into `@duosecurity/duo_universal` internals: it points a client at the opt-in
+ * `caPem` (the factorkit Duo emulator) and, for every client, adds the socket timeout the SDK's
+ * axios instance lacks while keeping Duo's pinned CAs.
  *
  * Why: SDK 3.0.0 always pins Duo's CA bundle through a private axios instance built with
  * `https.Agent({ ca: DUO_PINNED_CERT })`; `NODE_EXTRA_CA_CERTS` cannot help because an explicit
@@ -56,4 +57,22 @@ export function trustCustomCa(client: Client, caPem: string, timeoutMs: number):
     httpsAgent: new https.Agent({ ca: caPem, rejectUnauthorized: true, keepAlive: false }),
     timeout: timeoutMs,
   });
+}
+
+/**
+ * Gives `client`'s calls a socket timeout while keeping the SDK's own pinned Duo CA bundle: the
+ * derived instance inherits the pinned https.Agent (axios `create` merges the parent's defaults).
+ * Used for every production client; fails loudly, like `trustCustomCa`, if the SDK changes.
+ */
+export function addSocketTimeout(client: Client, timeoutMs: number): void {
+  const holder = client as unknown as Record<string, unknown>;
+  const current = holder[SDK_PRIVATE_AXIOS_FIELD];
+  if (!looksLikePinnedSdkAxios(current)) {
+    throw new ProviderError(
+      `@duosecurity/duo_universal no longer keeps its pinned axios instance in the private "${SDK_PRIVATE_AXIOS_FIELD}" field (the seam was written for ${SEAM_SDK_VERSION}). Update src/universal/ca-seam.ts for this SDK version.`,
+      { details: { seam: 'duo-universal-timeout' } },
+    );
+  }
+  const pinned = current.defaults.httpsAgent as https.Agent;
+  holder[SDK_PRIVATE_AXIOS_FIELD] = current.create({ httpsAgent: pinned, timeout: timeoutMs });
 }

@@ -8,7 +8,7 @@ import { ProviderError } from '@factorkit/core';
 import type { DuoSettings } from '../config/settings.js';
 import { DuoCallError, classifyNetworkError } from '../failure.js';
 import { safeText } from '../sanitize.js';
-import { trustCustomCa } from './ca-seam.js';
+import { addSocketTimeout, trustCustomCa } from './ca-seam.js';
 
 export type IdTokenPayload = Awaited<ReturnType<Client['exchangeAuthorizationCodeFor2FAResult']>>;
 
@@ -30,12 +30,13 @@ export function createUniversalClient(settings: DuoSettings): Client {
       details: { sdk: err instanceof Error ? err.message : 'unknown' },
     });
   }
+  const socketTimeout = Math.max(settings.requestTimeoutMs, settings.healthTimeoutMs);
   if (settings.caPem !== undefined) {
-    trustCustomCa(
-      client,
-      settings.caPem,
-      Math.max(settings.requestTimeoutMs, settings.healthTimeoutMs),
-    );
+    trustCustomCa(client, settings.caPem, socketTimeout);
+  } else {
+    // Production: keep the SDK's pinned Duo CAs, add the socket timeout the SDK lacks, so a
+    // blackholed Duo never leaves sockets open past our deadline (catalog OUT-03).
+    addSocketTimeout(client, socketTimeout);
   }
   return client;
 }
@@ -106,12 +107,19 @@ export function classifySdkError(err: unknown): DuoCallError & { usernameMismatc
   }
   if (message === sdk.MALFORMED_RESPONSE)
     return new DuoCallError('malformed', 'Duo answered without the expected data', { cause: err });
-  // Health check `stat: FAIL` (HTTP 200): the SDK gives "message: message_detail".
-  if (/^invalid_|^unauthorized|^access_denied|^40\d{3}/i.test(message))
-    return new DuoCallError('config', `Duo refused our credentials (${safeText(message, 120)})`, {
-      cause: err,
-    });
-  return new DuoCallError('outage', `Duo reported itself unavailable (${safeText(message, 120)})`, {
+  // Anything else: a health check answered `stat: FAIL` with HTTP 200 (the SDK gives
+  // "message: message_detail" and drops Duo's numeric code), or an SDK check we don't know.
+  // Outages are an allow-list (no answer, timeout, 5xx, 429 above; an explicit "unavailable"
+  // here); everything else is a refusal of our configuration and fails closed, so a
+  // misconfiguration (wrong integration type, keys pasted from the Auth API) can never fail
+  // open (catalog OUT-02, invariant 7; Duo's "Failing open" incident).
+  if (/\b(temporarily unavailable|service unavailable|maintenance)\b/i.test(message))
+    return new DuoCallError(
+      'outage',
+      `Duo reported itself unavailable (${safeText(message, 120)})`,
+      { cause: err },
+    );
+  return new DuoCallError('config', `Duo refused the request (${safeText(message, 120)})`, {
     cause: err,
   });
 }
