@@ -268,3 +268,34 @@ describe('what is not a guess leaves no block behind (catalog OUT-01, BF-06)', (
     expect((await h.service.completeChallenge(ch.challengeId, user, h.code())).ok).toBe(true);
   });
 });
+
+describe('activation answers share the budget (catalog DA-07, BF-04)', () => {
+  it('wrong activation answers count; a right one gives its attempt back without resetting earlier failures', async () => {
+    const h = clockHarness({ policy: { throttle: { maxFailures: 10, freeFailures: 10 } } });
+    const user = testUser();
+    const a = await h.service.beginActivation(user, 'clock-code');
+    await expect(
+      h.service.completeActivation(a.activationId, user, wrong(h)),
+    ).rejects.toMatchObject({ code: 'INVALID_CODE' });
+    await expect(
+      h.service.completeActivation(a.activationId, user, wrong(h)),
+    ).rejects.toMatchObject({ code: 'INVALID_CODE' });
+    expect((await h.service.throttleStatus(user)).failures).toBe(2);
+    expect((await h.service.completeActivation(a.activationId, user, h.code())).ok).toBe(true);
+    expect((await h.service.throttleStatus(user)).failures).toBe(2);
+  });
+
+  it('a locked user cannot guess through activation either', async () => {
+    const h = clockHarness({ policy: { throttle: { maxFailures: 3, freeFailures: 3 } } });
+    const user = testUser();
+    for (let i = 0; i < 3; i++) {
+      const a = await h.service.beginActivation(user, 'clock-code');
+      await h.service.completeActivation(a.activationId, user, wrong(h)).catch(() => undefined);
+    }
+    const a = await h.service.beginActivation(user, 'clock-code');
+    await expect(
+      h.service.completeActivation(a.activationId, user, h.code()),
+    ).rejects.toMatchObject({ code: 'LOCKED' });
+    expect(await h.service.listEnrollments(user)).toEqual([]);
+  });
+});

@@ -653,13 +653,27 @@ export class TwoFactorService {
     input: unknown,
   ): Promise<ActivationCompleted | StillWaiting> {
     this.checkUser(user);
-    const record = await this.takePending(activationId, user, 'activation');
-    const provider = this.provider(record.providerId);
+    // Activation answers count against the same per-user budget: a provider whose activation
+    // checks a remote secret (a Duo passcode) must not become a free guessing oracle (catalog
+    // DA-07, BF-04). What is not a guess is refunded exactly, as in completeChallenge.
+    const ticket = await this.reserveAttempt(user);
+    const refund = () => this.store(() => this.stores.throttle.refund(this.userKey(user), ticket));
+    let record: PendingRecord;
+    let pending: JsonValue;
+    let provider: TwoFactorProvider;
+    try {
+      record = await this.takePending(activationId, user, 'activation');
+      provider = this.provider(record.providerId);
+      pending = this.openPending(record).data;
+    } catch (err) {
+      await refund().catch(() => undefined);
+      throw err;
+    }
     const ctx = this.ctx(record.providerId, user, undefined, record.id);
-    const pending = this.openPending(record).data;
     const outcome = await this.runHook('activation', () =>
       provider.completeActivation(ctx, user, pending, input),
     );
+    if (!outcome.ok && !COUNTED.has(outcome.reason as VerifyFailureReason)) await refund();
 
     if (!outcome.ok) {
       if (outcome.reason === 'WAITING') {
@@ -683,6 +697,7 @@ export class TwoFactorService {
         providerId: record.providerId,
         reason: outcome.reason,
       });
+      if (COUNTED.has(outcome.reason)) await this.afterCountedFailure(user, ticket.failures);
       throw this.failureError(outcome.reason, retryable);
     }
     if (provider.capabilities.replayCounter && outcome.counter === undefined) {
@@ -697,6 +712,9 @@ export class TwoFactorService {
       );
     }
 
+    // A right activation answer is not a failure, but neither is it a sign-in: give the attempt
+    // back without resetting earlier failures (only a full second-factor success does that).
+    await refund();
     const now = this.now();
     const enrollmentId = this.registry.random.token(16);
     const shell = { id: enrollmentId, userId: user.id, providerId: record.providerId };

@@ -254,7 +254,9 @@ export function providerConformanceChecks(options: ConformanceOptions): Check[] 
     {
       name: 'activation: malformed input (catalog IN-01) gives a typed failure, never success or a crash',
       async run() {
-        const { h } = make();
+        const { h } = make({
+          policy: { throttle: { maxFailures: 100, freeFailures: 100, permanentLockAfter: 100 } },
+        });
         const user = testUser();
         for (const bad of MALFORMED_INPUTS) {
           const started = await h.service.beginActivation(user, providerId);
