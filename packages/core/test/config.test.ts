@@ -298,6 +298,8 @@ describe('deployment config', () => {
       'x-secret': true,
     });
     expect(props['apiSecret']!['default']).toBeUndefined();
+    // fields with a default may be omitted; only default-less, non-optional fields are required
+    expect(schema['required']).toBeUndefined();
     expect(
       describeConfig(
         ClockCodeSettings,

@@ -44,3 +44,17 @@ describe('typed errors', () => {
     expect(e.name).toBe('ConfigValidationError');
   });
 });
+
+describe('service construction', () => {
+  it('refuses stores that are not stores, with a message saying what to pass', async () => {
+    const { TwoFactorService } = await import('../src/index.js');
+    const { clockHarness } = await import('./support/setup.js');
+    const h = clockHarness();
+    const bad = Promise.resolve({
+      stores: {},
+    }) as unknown as import('../src/index.js').FactorkitStores;
+    expect(
+      () => new TwoFactorService({ registry: h.registry, config: h.config, stores: bad }),
+    ).toThrow(/stores\.enrollments is missing or incomplete/);
+  });
+});

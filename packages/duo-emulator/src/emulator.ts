@@ -26,7 +26,14 @@ import {
   type WebSdkAppInput,
 } from './state/apps.js';
 import { CallCounters } from './state/counters.js';
-import { FAULT_KEYS, faultApplies, type Faults } from './state/faults.js';
+import {
+  FAULT_KEYS,
+  FAULT_VALUES,
+  HOSTILE_TEXT,
+  faultApplies,
+  type AuthApiAnswerFault,
+  type Faults,
+} from './state/faults.js';
 import { opaqueToken } from './state/random.js';
 import { UserDirectory, type UserInput } from './state/users.js';
 import {
@@ -128,6 +135,51 @@ function malformed(kind: NonNullable<Faults['malformedBody']>): string {
   if (kind === 'html') return '<html><body><h1>502 Bad Gateway</h1></body></html>';
   if (kind === 'empty') return '';
   return '{"stat": "OK", "response": {"result": "al';
+}
+
+// verification_code too: it is Duo-written text a client shows its user (Verified Push).
+const MESSAGE_FIELDS = [
+  'status_msg',
+  'message',
+  'message_detail',
+  'error_description',
+  'verification_code',
+];
+
+/** Every message Duo writes, at the top level and in `response`, becomes `text`. */
+function withHostileText(body: Record<string, unknown>, text: string): Record<string, unknown> {
+  const swap = (o: Record<string, unknown>): Record<string, unknown> => {
+    const copy = { ...o };
+    for (const k of MESSAGE_FIELDS) if (k in copy) copy[k] = text;
+    return copy;
+  };
+  const out = swap(body);
+  const r = out['response'];
+  if (typeof r === 'object' && r !== null && !Array.isArray(r))
+    out['response'] = swap(r as Record<string, unknown>);
+  return out;
+}
+
+/** A `stat: OK` answer spoiled as documented in AuthApiAnswerFault. */
+function spoilAnswer(
+  body: Record<string, unknown>,
+  kind: AuthApiAnswerFault,
+): Record<string, unknown> {
+  switch (kind) {
+    case 'missing_response':
+      return { stat: 'OK' };
+    case 'bad_stat':
+      return { ...body, stat: 'ok' };
+    case 'unknown_result':
+    case 'missing_result': {
+      const r = body['response'];
+      if (typeof r !== 'object' || r === null || Array.isArray(r)) return body;
+      const response = { ...(r as Record<string, unknown>) };
+      if (kind === 'missing_result') delete response['result'];
+      else response['result'] = 'ALLOW';
+      return { ...body, response };
+    }
+  }
 }
 
 /** Starts an emulator over HTTPS on loopback and resolves once it listens. */
@@ -269,11 +321,34 @@ export async function startDuoEmulator(options: DuoEmulatorOptions = {}): Promis
   });
 
   app.addHook('onSend', async (request, reply, payload) => {
-    if (!malformedRequests.has(request)) return payload;
-    const kind = faults.malformedBody;
-    if (!kind) return payload;
-    reply.header('content-type', kind === 'html' ? 'text/html' : 'application/json');
-    return malformed(kind);
+    if (malformedRequests.has(request) && faults.malformedBody) {
+      const kind = faults.malformedBody;
+      reply.header('content-type', kind === 'html' ? 'text/html' : 'application/json');
+      return malformed(kind);
+    }
+    const path = pathOf(request);
+    const f = faults;
+    if (
+      (f.hostileText === undefined && f.authApiAnswer === undefined) ||
+      !DUO_PATHS.some((p) => path.startsWith(p)) ||
+      !faultApplies(f, path) ||
+      typeof payload !== 'string' ||
+      !String(reply.getHeader('content-type') ?? '').includes('application/json')
+    )
+      return payload;
+    let body: unknown;
+    try {
+      body = JSON.parse(payload);
+    } catch {
+      return payload;
+    }
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) return payload;
+    let out = body as Record<string, unknown>;
+    if (f.hostileText !== undefined)
+      out = withHostileText(out, f.hostileText === true ? HOSTILE_TEXT : f.hostileText);
+    if (f.authApiAnswer !== undefined && path.startsWith('/auth/') && out['stat'] === 'OK')
+      out = spoilAnswer(out, f.authApiAnswer);
+    return JSON.stringify(out);
   });
 
   app.addHook('onResponse', async (request) => {
@@ -312,7 +387,16 @@ export async function startDuoEmulator(options: DuoEmulatorOptions = {}): Promis
     for (const k of Object.keys(next) as Array<keyof Faults>) {
       if (!FAULT_KEYS.includes(k))
         throw new DuoEmulatorError('OPTIONS_INVALID', `Unknown fault: ${String(k)}`);
-      if (next[k] === undefined || next[k] === null) delete next[k];
+      if (next[k] === undefined || next[k] === null) {
+        delete next[k];
+        continue;
+      }
+      const allowed = FAULT_VALUES[k];
+      if (allowed && !allowed.includes(next[k]))
+        throw new DuoEmulatorError(
+          'OPTIONS_INVALID',
+          `Fault ${String(k)} must be one of: ${allowed.map(String).join(', ')}`,
+        );
     }
     if (next.rateLimit) next.rateLimit = { ...next.rateLimit };
     const wasRefusing = faults.outage === 'refuse';

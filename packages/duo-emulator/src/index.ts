@@ -2,7 +2,14 @@ export { startDuoEmulator, type DuoEmulator, type DuoEmulatorOptions } from './e
 export { DuoEmulatorError, type DuoEmulatorErrorCode } from './errors.js';
 export { systemClock, type Clock } from './clock.js';
 export type { EmulatorSettings } from './context.js';
-export type { Faults, TokenFault, RateLimitFault, MalformedBody } from './state/faults.js';
+export type {
+  Faults,
+  TokenFault,
+  RateLimitFault,
+  MalformedBody,
+  AuthApiAnswerFault,
+} from './state/faults.js';
+export { HOSTILE_TEXT } from './state/faults.js';
 export type {
   AppRegistry,
   WebSdkApp,

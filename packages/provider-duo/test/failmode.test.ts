@@ -1,5 +1,6 @@
 // Failmode and outages for both transports against the emulator over real HTTPS.
-// Catalog: OUT-01, OUT-02, OUT-03 (timeouts), CF-01 (admins closed), DA-02 (clock skew never fails open).
+// Catalog: OUT-01, OUT-02 (incl. the Auth API health check), OUT-03 (timeouts), CF-01 (admins
+// closed), DA-02 (clock skew never fails open).
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { TwoFactorUser } from '@factorkit/core';
 import {
@@ -79,7 +80,8 @@ for (const t of ['universal', 'legacy'] as const) {
     });
 
     for (const [name, fault] of Object.entries(OUTAGES)) {
-      // The health check endpoint (and its stat FAIL) exists only in the Universal Prompt API.
+      // A legacy sign-in does not start with the health check (preauth does the talking), so
+      // an unhealthy /auth/v2/check alone is no sign-in outage: see the legacy health block below.
       if (t === 'legacy' && 'healthCheckFail' in fault) continue;
       it(`OUT-02 failmode open, ${name}: the client user fails open, audited, marked failOpen (AAL1)`, async () => {
         const { h, user } = await enrolled(t, {
@@ -189,5 +191,74 @@ describe('legacy: Date skew is a configuration fault (catalog DA-02)', () => {
     expect(err.code).toBe('PROVIDER_ERROR');
     expect(err.details).toMatchObject({ duoFailure: 'config', hint: 'CLOCK_SKEW' });
     expect(h.audit.ofType('fail-open')).toHaveLength(0);
+  });
+});
+
+describe('legacy: the Auth API health check reports Duo unhealthy (catalog OUT-02)', () => {
+  // `healthCheckFail` makes /auth/v2/ping and /auth/v2/check answer stat FAIL with a 5xxxx code.
+  // A legacy sign-in starts with preauth, not with the health check (as duo_unix does): while Duo
+  // still answers preauth, the user goes through Duo; the health check is what core asks before
+  // it grants a fail-open, so an unhealthy check only matters together with a failed sign-in.
+  it('OUT-02 health check unhealthy alone: health() reports the outage, the sign-in still goes through Duo, failOpen refused', async () => {
+    const { h, user } = await enrolled('legacy', { failmode: { client: 'open' } });
+    await emu.faults.set({ healthCheckFail: true });
+    const health = await h.service.health();
+    expect(health['duo']).toMatchObject({ healthy: false });
+    expect(String(health['duo']?.detail)).toMatch(/50301/);
+    const ch = await h.service.beginChallenge(user, 'duo');
+    expect(ch.prompt.kind).toBe('push-wait');
+    // Not a challenge that met an outage: it cannot be turned into a fail-open.
+    expect(await codeOf(h.service.failOpen(ch.challengeId, user))).toBe('POLICY_DENIED');
+    expect(h.audit.ofType('fail-open')).toHaveLength(0);
+  });
+
+  it('OUT-02 failmode open, preauth fails (5xx) and the health check confirms Duo unhealthy: fails open, audited, AAL1', async () => {
+    const { h, user } = await enrolled('legacy', { failmode: { client: 'open' } });
+    await emu.faults.set({
+      healthCheckFail: true,
+      outage: '5xx',
+      endpoints: ['/auth/v2/preauth'],
+    });
+    const details = await unavailableDetails(h, user);
+    expect(details['failOpenPossible']).toBe(true);
+    const granted = await h.service.failOpen(details.challengeId, user);
+    expect(granted).toMatchObject({ ok: true, failOpen: true, method: 'duo-fail-open' });
+    expect(h.audit.ofType('fail-open')).toHaveLength(1);
+  });
+
+  it('OUT-02 failmode closed with the same outage: PROVIDER_UNAVAILABLE, no fail-open', async () => {
+    const { h, user } = await enrolled('legacy');
+    await emu.faults.set({
+      healthCheckFail: true,
+      outage: '5xx',
+      endpoints: ['/auth/v2/preauth'],
+    });
+    const details = await unavailableDetails(h, user);
+    expect(details['failOpenPossible']).toBe(false);
+    expect(await codeOf(h.service.failOpen(details.challengeId, user))).toBe('POLICY_DENIED');
+    expect(h.audit.ofType('fail-open')).toHaveLength(0);
+  });
+
+  it('OUT-02 preauth fails (5xx) but the health check says Duo is healthy: failOpen refused (core re-checks)', async () => {
+    const { h, user } = await enrolled('legacy', { failmode: { client: 'open' } });
+    await emu.faults.set({ outage: '5xx', endpoints: ['/auth/v2/preauth'] });
+    const details = await unavailableDetails(h, user);
+    expect(await codeOf(h.service.failOpen(details.challengeId, user))).toBe('POLICY_DENIED');
+    expect(h.audit.ofType('fail-open')).toHaveLength(0);
+  });
+
+  it('OUT-02 the health check refuses our keys while Duo is "unhealthy": a configuration fault, never fail-open', async () => {
+    const bad = duoHarness(
+      settingsFor('legacy', { failmode: { client: 'open' }, secretKey: 'x'.repeat(40) }),
+    );
+    await emu.faults.set({ healthCheckFail: true, outage: '5xx', endpoints: ['/auth/v2/preauth'] });
+    const ctx = {
+      providerId: 'duo',
+      config: bad.config.providers['duo']!.settings as never,
+      audience: 'client',
+      constants: {},
+    };
+    // The signature is checked before the health answer: 401, a ProviderError, not an outage.
+    expect(await codeOf(bad.provider.healthCheck(ctx))).toBe('PROVIDER_ERROR');
   });
 });

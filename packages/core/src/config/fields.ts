@@ -76,11 +76,17 @@ export function configJsonSchema(schema: new () => object): JsonSchemaObject {
     }
     props[name] = prop;
   }
+  // A field with a default may be left out of the input: it is not `required`.
+  const required = ((base['required'] as string[] | undefined) ?? []).filter(
+    (name) => defaults[name] === undefined,
+  );
+  const { required: _ignored, ...rest } = base;
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     title: schema.name,
-    ...base,
+    ...rest,
     properties: props,
+    ...(required.length > 0 ? { required } : {}),
     additionalProperties: false,
   };
 }

@@ -151,6 +151,23 @@ export class TwoFactorService {
   private readonly schedule: ThrottleSchedule;
 
   constructor(options: TwoFactorServiceOptions) {
+    const stores = options?.stores as unknown as Record<
+      string,
+      Record<string, unknown> | undefined
+    >;
+    const need: [string, string[]][] = [
+      ['enrollments', ['activate', 'listByUser', 'advanceCounter', 'consumeRecoveryCode']],
+      ['pending', ['create', 'take', 'restore']],
+      ['throttle', ['reserve', 'refund', 'reset', 'inspect']],
+    ];
+    for (const [name, methods] of need) {
+      const s = stores?.[name];
+      if (!s || methods.some((m) => typeof s[m] !== 'function')) {
+        throw new InvalidArgumentError(
+          `stores.${name} is missing or incomplete: pass { enrollments, pending, throttle } (e.g. new MemoryStore(), or the .stores of openSqlStores()).`,
+        );
+      }
+    }
     this.registry = options.registry;
     this.config = options.config;
     this.stores = options.stores;

@@ -20,6 +20,8 @@ export interface PushTransaction {
   seq: number;
   reportedSeq: number;
   createdAtMs: number;
+  /** Verified Duo Push: the code the user must type in Duo Mobile (shown by the client). */
+  verificationCode?: string;
 }
 
 export type PushDecision = Exclude<PushAnswer, 'manual'>;
@@ -61,9 +63,11 @@ export class PushCenter {
     factor: 'push' | 'phone',
     deviceName: string,
     answer: PushAnswer,
+    verified?: { txid: string; verificationCode: string },
   ): PushTransaction {
     const tx: PushTransaction = {
-      txid: newTxid(),
+      txid: verified?.txid ?? newTxid(),
+      ...(verified ? { verificationCode: verified.verificationCode } : {}),
       user,
       username,
       factor,

@@ -10,7 +10,7 @@ import {
 } from '../http/params.js';
 import { freePlanMessage } from '../oidc/messages.js';
 import type { AuthApiApp } from '../state/apps.js';
-import { digits } from '../state/random.js';
+import { digits, txid as newTxid } from '../state/random.js';
 import type { Capability, Device, EmulatorUser, ResolvedUser } from '../state/users.js';
 import { duoFail, duoOk } from './envelope.js';
 import type { AuthStatus, PushTransaction } from './pushes.js';
@@ -29,6 +29,12 @@ export function registerAuthApiRoutes(
   enrollUrl: (host: string, username: string) => string,
 ): void {
   const owners = new Map<string, string>(); // txid -> ikey
+  // Verified Duo Push: txids handed out by preauth, waiting for the /auth that uses them.
+  const verified = new Map<
+    string,
+    { user: EmulatorUser; ikey: string; code: string; expiresAtMs: number }
+  >();
+  const VERIFIED_TTL_SEC = 60;
 
   /** Verifies the request signature; sends Duo's error and returns undefined on failure. */
   const authenticate = (request: FastifyRequest, reply: FastifyReply): AuthApiApp | undefined => {
@@ -95,15 +101,32 @@ export function registerAuthApiRoutes(
     return { name: username!, found: ctx.users.resolve(username!) };
   };
 
-  app.get('/auth/v2/ping', async (_request, reply) => duoOk(reply, { time: nowSec(ctx) }));
+  /**
+   * `healthCheckFail` for the Auth API: HTTP 200 with `stat: FAIL` and a 5xxxx code, the shape
+   * of the Universal health check's "unhealthy" answer. Duo documents no unhealthy answer for
+   * `ping`/`check`, so this exact shape is our choice (a client must treat it as an outage).
+   */
+  const unhealthy = (reply: FastifyReply): FastifyReply =>
+    reply.type('application/json; charset=utf-8').send({
+      stat: 'FAIL',
+      code: 50301,
+      message: 'Service unavailable',
+      message_detail: 'Duo is temporarily unavailable.',
+    });
+
+  app.get('/auth/v2/ping', async (_request, reply) =>
+    ctx.faults().healthCheckFail ? unhealthy(reply) : duoOk(reply, { time: nowSec(ctx) }),
+  );
 
   app.get('/auth/v2/check', async (request, reply) => {
     if (!authenticate(request, reply)) return reply;
+    if (ctx.faults().healthCheckFail) return unhealthy(reply);
     return duoOk(reply, { time: nowSec(ctx) });
   });
 
   app.post('/auth/v2/preauth', async (request, reply) => {
-    if (!authenticate(request, reply)) return reply;
+    const authApp = authenticate(request, reply);
+    if (!authApp) return reply;
     const who = resolveUser(allPairs(request), reply);
     if (!who) return reply;
     const { found } = who;
@@ -132,6 +155,31 @@ export function registerAuthApiRoutes(
         result: 'enroll',
         status_msg: 'Enroll an authentication device to proceed',
         enroll_portal_url: enrollUrl(request.headers.host ?? '', who.name),
+      });
+    }
+    if (ctx.faults().verifiedPush && user.devices.some((d) => d.capabilities.includes('push'))) {
+      const supports = firstParam(allPairs(request), 'client_supports_verified_push') === '1';
+      if (!supports) {
+        // Our choice (Duo documents no exact answer): a client that cannot show the code is
+        // offered no push at all, so "Require Verified Push" cannot be bypassed.
+        const devices = user.devices
+          .map((d) => ({ ...d, capabilities: d.capabilities.filter((c) => c !== 'push') }))
+          .filter((d) => d.capabilities.some((c) => c !== 'auto'));
+        return duoOk(reply, { result: 'auth', status_msg: 'Account is active', devices });
+      }
+      const now = ctx.nowMs();
+      for (const [k, v] of verified) if (v.expiresAtMs < now) verified.delete(k);
+      const id = newTxid();
+      const code = digits(3);
+      const expiration = nowSec(ctx) + VERIFIED_TTL_SEC;
+      verified.set(id, { user, ikey: authApp.ikey, code, expiresAtMs: expiration * 1000 });
+      return duoOk(reply, {
+        result: 'auth',
+        status_msg: 'Account is active',
+        devices: user.devices,
+        txid: id,
+        verification_code: code,
+        expiration,
       });
     }
     return duoOk(reply, { result: 'auth', status_msg: 'Account is active', devices: user.devices });
@@ -195,7 +243,18 @@ export function registerAuthApiRoutes(
       });
     }
 
-    const device = pickDevice(user, factor, firstParam(pairs, 'device') ?? 'auto');
+    // Verified Duo Push: a push needs the txid preauth gave this user and integration.
+    let verifiedTx: { txid: string; verificationCode: string } | undefined;
+    const sentTxid = firstParam(pairs, 'txid');
+    if (ctx.faults().verifiedPush && sentTxid !== undefined) {
+      const v = verified.get(sentTxid);
+      if (!v || v.user !== user || v.ikey !== authApp.ikey || v.expiresAtMs < ctx.nowMs())
+        return duoFail(reply, 40002, 'txid');
+      verified.delete(sentTxid); // single use
+      verifiedTx = { txid: sentTxid, verificationCode: v.code };
+    }
+    const pushAllowed = !ctx.faults().verifiedPush || verifiedTx !== undefined;
+    const device = pickDevice(user, factor, firstParam(pairs, 'device') ?? 'auto', pushAllowed);
     if (!device) return duoFail(reply, 40002, 'no capable device');
     if (device.factor === 'sms') {
       user.smsPasscodes = Array.from({ length: 10 }, () => digits(7));
@@ -208,6 +267,7 @@ export function registerAuthApiRoutes(
       device.factor,
       device.device.display_name,
       scripted,
+      device.factor === 'push' ? verifiedTx : undefined,
     );
     owners.set(tx.txid, authApp.ikey);
     if (isAsync) return duoOk(reply, { txid: tx.txid });
@@ -234,12 +294,14 @@ function pickDevice(
   user: EmulatorUser,
   factor: string,
   deviceId: string,
+  pushAllowed: boolean,
 ): { device: Device; factor: 'push' | 'phone' | 'sms' } | undefined {
   const candidates =
     deviceId === 'auto' ? user.devices : user.devices.filter((d) => d.device === deviceId);
   const wanted: Array<'push' | 'phone' | 'sms'> =
     factor === 'auto' ? ['push', 'phone'] : [factor as 'push' | 'phone' | 'sms'];
   for (const f of wanted) {
+    if (f === 'push' && !pushAllowed) continue;
     const d = candidates.find((c) => c.capabilities.includes(f as Capability));
     if (d) return { device: d, factor: f };
   }

@@ -105,12 +105,18 @@ export function registerAdminRoutes(
             username: t.username,
             factor: t.factor,
             device: t.deviceName,
+            ...(t.verificationCode ? { verificationCode: t.verificationCode } : {}),
           }));
         }
         return renderPushes(
           reply,
           ctx,
-          pending.map((t) => ({ txid: t.txid, username: t.username, device: t.deviceName })),
+          pending.map((t) => ({
+            txid: t.txid,
+            username: t.username,
+            device: t.deviceName,
+            code: t.verificationCode,
+          })),
         );
       });
       admin.post<{ Params: { txid: string } }>('/pushes/:txid', async (request, reply) => {
@@ -145,12 +151,14 @@ export function registerAdminRoutes(
 function renderPushes(
   reply: FastifyReply,
   ctx: EmulatorContext,
-  pending: Array<{ txid: string; username: string; device: string }>,
+  pending: Array<{ txid: string; username: string; device: string; code: string | undefined }>,
 ): FastifyReply {
   const token = escapeHtml(ctx.adminToken);
   const rows = pending
     .map(
-      (p) => `<li><strong>${escapeHtml(p.username)}</strong> on ${escapeHtml(p.device)}
+      (
+        p,
+      ) => `<li><strong>${escapeHtml(p.username)}</strong> on ${escapeHtml(p.device)}${p.code ? ` (verification code <code>${escapeHtml(p.code)}</code>: approving means typing it)` : ''}
 <form method="post" action="/_emulator/pushes/${escapeHtml(encodeURIComponent(p.txid))}"><input type="hidden" name="token" value="${token}">
 <button name="decision" value="approve">Approve</button><button name="decision" value="deny">Deny</button><button name="decision" value="fraud">Report fraud</button></form></li>`,
     )

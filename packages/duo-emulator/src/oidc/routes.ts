@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { SignJWT } from 'jose';
+import { SignJWT, UnsecuredJWT } from 'jose';
 import { nowSec, type EmulatorContext } from '../context.js';
 import { escapeHtml, page } from '../http/html.js';
 import { allPairs, firstParam, queryPairs } from '../http/params.js';
 import type { WebSdkApp } from '../state/apps.js';
 import { opaqueToken, txid } from '../state/random.js';
+import { HOSTILE_TEXT, faultApplies } from '../state/faults.js';
 import type { EmulatorUser } from '../state/users.js';
 import { JtiCache, numericClaim, verifyClientAssertion, verifyClientJwt } from './client-jwt.js';
 import {
@@ -118,8 +119,19 @@ export function registerOidcRoutes(
     return redirectWith(req, { [req.codeParam]: code });
   };
 
-  const denyRedirect = (req: AuthRequest, description: string): string =>
-    redirectWith(req, { error: 'access_denied', error_description: description });
+  const denyRedirect = (req: AuthRequest, description: string): string => {
+    const f = ctx.faults();
+    const hostile =
+      f.hostileText !== undefined && faultApplies(f, '/oauth/v1/authorize')
+        ? f.hostileText === true
+          ? HOSTILE_TEXT
+          : f.hostileText
+        : undefined;
+    return redirectWith(req, {
+      error: 'access_denied',
+      error_description: hostile ?? description,
+    });
+  };
 
   const approve = (
     req: AuthRequest,
@@ -358,11 +370,13 @@ export function registerOidcRoutes(
       return fail('invalid_grant', INVALID_GRANT);
     }
     const idToken = await buildIdToken(ctx, check.app, host, issued);
+    const fault = ctx.faults().tokenFault;
     return reply.send({
-      id_token: idToken,
+      ...(fault === 'missing_id_token' ? {} : { id_token: idToken }),
       access_token: opaqueToken(32),
       expires_in: 3600,
-      token_type: 'Bearer',
+      // RFC 6750 Bearer is the only type Duo issues; 'mac' is another registered type.
+      token_type: fault === 'token_type_mac' ? 'mac' : 'Bearer',
     });
   });
 
@@ -476,6 +490,16 @@ async function buildIdToken(
     preferred_username: preferred,
   };
   if (issued.nonce !== undefined && fault !== 'missing_nonce') claims['nonce'] = issued.nonce;
+  const dropped = {
+    missing_exp: 'exp',
+    missing_iat: 'iat',
+    missing_iss: 'iss',
+    missing_aud: 'aud',
+  } as const;
+  if (fault !== undefined && fault in dropped)
+    delete claims[dropped[fault as keyof typeof dropped]];
+  // An unsecured JWT (RFC 7519 §6): header {"alg":"none"}, an empty signature.
+  if (fault === 'alg_none') return new UnsecuredJWT(claims).encode();
   const secret =
     fault === 'wrong_key' ? randomBytes(40).toString('base64url').slice(0, 40) : app.clientSecret;
   return new SignJWT(claims)

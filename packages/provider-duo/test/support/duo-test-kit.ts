@@ -4,7 +4,7 @@
  * with fetch (undici, trusting only the emulator CA) instead of a browser. No mock of Duo.
  */
 import { FakeClock, createHarness, type Harness } from '@factorkit/core/testing';
-import type { TwoFactorUser } from '@factorkit/core';
+import { Logger, type LogFields, type TwoFactorUser } from '@factorkit/core';
 import {
   startDuoEmulator,
   type DuoEmulator,
@@ -67,6 +67,7 @@ export function duoHarness(
     policy?: Record<string, unknown>;
     constants?: Record<string, string>;
     clock?: FakeClock;
+    logger?: Logger;
   } = {},
 ): DuoHarness {
   const clock = options.clock ?? new FakeClock(Date.now());
@@ -74,6 +75,7 @@ export function duoHarness(
     providers: [DuoProvider],
     settings: { duo: settings },
     clock,
+    ...(options.logger ? { logger: options.logger } : {}),
     ...(options.policy ? { policy: options.policy } : {}),
     ...(options.constants ? { constants: options.constants } : {}),
   });
@@ -177,4 +179,66 @@ export async function enrollLegacy(
 ) {
   const started = await h.service.beginActivation(user, 'duo');
   return pollUntilDone(() => h.service.completeActivation(started.activationId, user, answer));
+}
+
+/** A logger that keeps every line, to prove what does (and does not) reach the logs. */
+export class RecordingLogger extends Logger {
+  readonly lines: Array<{ level: string; message: string; fields: LogFields | undefined }> = [];
+  debug(message: string, fields?: LogFields): void {
+    this.lines.push({ level: 'debug', message, fields });
+  }
+  info(message: string, fields?: LogFields): void {
+    this.lines.push({ level: 'info', message, fields });
+  }
+  warn(message: string, fields?: LogFields): void {
+    this.lines.push({ level: 'warn', message, fields });
+  }
+  error(message: string, fields?: LogFields): void {
+    this.lines.push({ level: 'error', message, fields });
+  }
+}
+
+/** Every string inside `value`: object fields, array items, and an Error's message, details and cause. */
+export function stringsIn(value: unknown, depth = 0, out: string[] = []): string[] {
+  if (depth > 8 || value === null || value === undefined) return out;
+  if (typeof value === 'string') {
+    out.push(value);
+  } else if (value instanceof Error) {
+    out.push(value.message);
+    const e = value as Error & { details?: unknown; detail?: unknown };
+    stringsIn(e.details, depth + 1, out);
+    stringsIn(e.detail, depth + 1, out);
+    stringsIn(e.cause, depth + 1, out);
+  } else if (Array.isArray(value)) {
+    for (const v of value) stringsIn(v, depth + 1, out);
+  } else if (typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      out.push(k);
+      stringsIn(v, depth + 1, out);
+    }
+  }
+  return out;
+}
+
+/**
+ * The raw pieces of the emulator's HOSTILE_TEXT (and of any injected text): terminal escape and
+ * control characters, and HTML that would run if echoed unescaped (catalog DA-04, ASVS 16.4.1).
+ */
+// eslint-disable-next-line no-control-regex
+const RAW_HOSTILE = /[\u0000-\u001f\u007f-\u009f]|<script|<img|<b>/i;
+
+/** The strings in `value` that carry raw hostile text (empty when everything was neutralised). */
+export function rawHostile(value: unknown): string[] {
+  return stringsIn(value).filter((s) => RAW_HOSTILE.test(s));
+}
+
+/** Runs `p` and returns what it rejected with (fails the test on success). */
+export async function rejectionOf(p: Promise<unknown>): Promise<Error & { code?: string }> {
+  try {
+    const r = await p;
+    throw new Error(`expected a rejection, got ${JSON.stringify(r)?.slice(0, 200)}`);
+  } catch (err) {
+    if (typeof (err as { code?: unknown }).code !== 'string') throw err;
+    return err as Error & { code?: string };
+  }
 }
