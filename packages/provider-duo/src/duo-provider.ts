@@ -151,7 +151,7 @@ export class DuoProvider implements TwoFactorProvider<DuoSettings, DuoEnrollment
           reason: 'ERROR',
           detail: 'challenge started with the other Duo version',
         };
-      return await verifyUniversal(ctx, pending, input);
+      return await verifyUniversal(ctx, pending, input, mode);
     } catch (err) {
       this.fail(err, `verify ${mode}`);
     }

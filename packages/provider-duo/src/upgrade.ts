@@ -54,7 +54,7 @@ export async function planUniversalUpgrade(
     );
     if (legacy['acceptBypass'] === true)
       explanation.push(
-        'acceptBypass applies to the Auth API only; with the Universal Prompt, Duo applies bypass status in its own policy.',
+        'acceptBypass carries over: with the Universal Prompt, a Duo answer that let the user through without a second factor (bypass status, unenrolled-user policy) is accepted only with it.',
       );
   }
   const carried: Record<string, unknown> = {};

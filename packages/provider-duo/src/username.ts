@@ -31,11 +31,18 @@ export function usernameProblem(name: string): string | null {
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(name)) return 'has control characters';
   if (name.includes('|')) return 'contains "|"';
+  // Invisible format characters (bidi overrides and isolates, zero-width characters, BOM): two
+  // names that look identical in Duo's push text or admin panel must not be different names.
+  if (/[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/.test(name))
+    return 'has invisible formatting characters';
+  if (name.normalize('NFC') !== name) return 'is not in Unicode normal form C';
   return null;
 }
 
 export function templateFor(templates: Readonly<Record<string, string>>, audience: string): string {
-  return templates[audience] ?? templates['*'] ?? '{username}';
+  // Own properties only: an audience named "constructor" must not find Object's.
+  if (Object.hasOwn(templates, audience)) return templates[audience]!;
+  return Object.hasOwn(templates, '*') ? templates['*']! : '{username}';
 }
 
 /** Renders the Duo username for a user; throws a typed error on a missing value or a bad result. */

@@ -272,6 +272,19 @@ describe('legacy passcode, SMS and phone (catalog DA-07)', () => {
     });
   });
 
+  it('BF-05: SMS sends are capped per user like pushes (no SMS bombing, no toll fraud)', async () => {
+    const h = harness({ factor: 'sms', pushLimit: 2 });
+    const user = duoUser('sam');
+    const started = await h.service.beginActivation(user, 'duo');
+    const first = emu.users.require('sam').smsPasscodes[0]!;
+    expect((await h.service.completeActivation(started.activationId, user, first)).ok).toBe(true);
+    const before = calls('/auth/v2/auth', 'sam');
+    await h.service.beginChallenge(user, 'duo');
+    await h.service.beginChallenge(user, 'duo');
+    expect(await codeOf(h.service.beginChallenge(user, 'duo'))).toBe('PUSH_RATE_LIMITED');
+    expect(calls('/auth/v2/auth', 'sam') - before).toBe(2);
+  });
+
   it('phone: Duo calls, the answer is polled (method duo-phone)', async () => {
     const h = harness({ factor: 'phone' });
     const user = duoUser('sam');
@@ -358,10 +371,19 @@ describe('legacy preauth results (catalog DA-03)', () => {
   it('DA-03 allow with acceptBypass: true signs in, recorded as method duo-bypass', async () => {
     const h = harness({ factor: 'push', acceptBypass: true });
     const user = duoUser('bypass-ben');
+    // A bypass account can never be linked (activation proves nothing), acceptBypass or not.
+    expect(await codeOf(h.service.beginActivation(user, 'duo'))).toBe('PROVIDER_DENIED');
+    // Linked while active, later put in bypass at Duo: accepted, and recorded as a bypass.
+    emu.users.update('bypass-ben', { status: 'active', pushAnswer: 'approve' });
     const s = await h.service.beginActivation(user, 'duo');
-    expect((await h.service.completeActivation(s.activationId, user, { poll: true })).ok).toBe(
-      true,
-    );
+    expect(
+      (
+        await pollUntilDone(() =>
+          h.service.completeActivation(s.activationId, user, { poll: true }),
+        )
+      ).ok,
+    ).toBe(true);
+    emu.users.update('bypass-ben', { status: 'bypass' });
     const ch = await h.service.beginChallenge(user, 'duo');
     expect(await poll(h, ch.challengeId, user)).toMatchObject({ ok: true, method: 'duo-bypass' });
     expect(h.audit.ofType('verified').at(-1)).toMatchObject({ method: 'duo-bypass' });

@@ -231,7 +231,7 @@ export class DuoSettings {
    */
   @Field({
     label: 'Accept Duo bypass users',
-    help: 'Auth API: when Duo says a user is in bypass mode, sign them in (recorded as method duo-bypass). Off by default.',
+    help: 'When Duo lets a user through without a second factor (bypass status, or a policy allowing unenrolled users), sign them in anyway, recorded as method duo-bypass. Off by default; never at activation.',
   })
   @v.IsBoolean({ message: 'must be true or false' })
   acceptBypass: boolean = false;

@@ -109,8 +109,9 @@ export class AuthApiClient {
    */
   async call(method: 'GET' | 'POST', path: string, params: Params): Promise<AuthApiResult> {
     const started = Date.now();
+    let timeoutMs = this.options.timeoutMs;
     for (let attempt = 0; ; attempt++) {
-      const r = await this.once(method, path, params, true);
+      const r = await this.once(method, path, params, true, timeoutMs);
       if (r.ok || r.failure.httpStatus !== 429) return r;
       const spent = Date.now() - started;
       const left = this.options.rateLimitBudgetMs - spent;
@@ -118,7 +119,10 @@ export class AuthApiClient {
       // Duo's own clients back off 1, 2, 4 ... s (+ up to 1 s jitter) without reading
       // Retry-After; libduo honours it. We honour it only when it fits the budget.
       const wait = asked ?? 1000 * 2 ** attempt + Math.floor(Math.random() * 250);
-      if (attempt >= this.options.maxRetries || wait + this.options.timeoutMs / 10 > left) {
+      // The retry's own duration must fit too: it gets only what is left of the budget after
+      // the wait (at least 1 s), so the budget is a hard bound on the user's wait (OUT-04).
+      timeoutMs = Math.min(this.options.timeoutMs, left - wait);
+      if (attempt >= this.options.maxRetries || timeoutMs < 1000) {
         throw new DuoCallError(
           'outage',
           `Duo rate limit (429) beyond the interactive budget after ${attempt + 1} attempt(s)`,
@@ -133,6 +137,7 @@ export class AuthApiClient {
     path: string,
     params: Params,
     signed: boolean,
+    timeoutMs: number = this.options.timeoutMs,
   ): Promise<AuthApiResult & { retryAfter?: string }> {
     const date = new Date(this.options.now()).toUTCString();
     const version = this.options.signatureVersion ?? 2;
@@ -177,9 +182,9 @@ export class AuthApiClient {
         headers,
         ...(body === undefined ? {} : { body }),
         dispatcher: this.dispatcher,
-        signal: AbortSignal.timeout(this.options.timeoutMs),
-        headersTimeout: this.options.timeoutMs,
-        bodyTimeout: this.options.timeoutMs,
+        signal: AbortSignal.timeout(timeoutMs),
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
       });
       statusCode = res.statusCode;
       retryAfter = header(res.headers, 'retry-after') ?? header(res.headers, 'x-retry-after');
@@ -210,6 +215,11 @@ export function parseEnvelope(statusCode: number, text: string): AuthApiResult {
   try {
     body = JSON.parse(text);
   } catch {
+    // A 401 or 429 keeps its meaning even without Duo's JSON envelope (an empty body, a proxy's
+    // HTML page): the clock-skew hint and the rate-limit budget still apply.
+    if (statusCode === 401 || statusCode === 403 || statusCode === 429) {
+      return { ok: false, failure: { httpStatus: statusCode, code: undefined, message: '' } };
+    }
     throw new DuoCallError(
       'malformed',
       `Duo answered HTTP ${statusCode} with a body that is not JSON (${text.length} bytes)`,

@@ -142,6 +142,8 @@ function portalUrl(value: unknown): string | undefined {
 
 interface PushQuota {
   take(): Promise<void>;
+  /** Only the rate since the last success (an SMS has nothing outstanding to wait for). */
+  takeRate(): Promise<void>;
   releaseOutstanding(): Promise<void>;
   releaseAll(): Promise<void>;
 }
@@ -161,6 +163,11 @@ function pushQuota(ctx: ProviderContext<DuoSettings>): PushQuota {
         await q.release(PUSH_OUTSTANDING);
         throw pushLimited(rate.retryAfterMs, 'too many pushes since the last successful sign-in');
       }
+    },
+    async takeRate() {
+      const rate = await q.take(PUSH_RATE, s.pushLimit, s.pushWindowSeconds * 1000);
+      if (!rate.ok)
+        throw pushLimited(rate.retryAfterMs, 'too many messages since the last successful sign-in');
     },
     releaseOutstanding: () => q.release(PUSH_OUTSTANDING),
     async releaseAll() {
@@ -203,7 +210,8 @@ export async function beginLegacy(
     case 'auth':
       return startFactor(ctx, client, user, username, deps, pre);
     case 'allow':
-      if (!s.acceptBypass) {
+      // A bypass proves nothing: never at activation (nothing may be linked on it).
+      if (!s.acceptBypass || mode === 'activation') {
         throw new ProviderDeniedError(
           'Duo lets this account bypass two-factor sign-in, which this site does not accept.',
           {
@@ -265,6 +273,9 @@ async function startFactor(
     };
   }
   if (factor === 'sms') {
+    // Each SMS reaches the user's phone and costs telephony credits: same cap as pushes
+    // since the last successful sign-in (catalog BF-05, ASVS 6.6.4).
+    await pushQuota(ctx).takeRate();
     const r = await client.call('POST', '/auth/v2/auth', {
       ...common,
       factor: 'sms',
@@ -369,7 +380,10 @@ export async function verifyLegacy(
       });
       if (!r.ok) throw await failed(client, r, deps);
       const res = r.response as Record<string, unknown>;
-      if (res['result'] === 'allow') return { ok: true, method: methodOf(pending.factor) };
+      if (res['result'] === 'allow') {
+        if (pending.factor === 'sms') await pushQuota(ctx).releaseAll();
+        return { ok: true, method: methodOf(pending.factor) };
+      }
       if (res['status'] === 'locked_out')
         return { ok: false, reason: 'DENIED', detail: 'Duo account locked out' };
       return { ok: false, reason: 'INVALID_CODE', detail: safeText(res['status_msg']) };

@@ -109,10 +109,18 @@ function sameState(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/**
+ * `auth_context.reason` values with which Duo lets a user through without a second factor: a
+ * user in bypass status, a new-user policy allowing unenrolled users, or a policy allowing
+ * access. They are not a second factor (DA-03 parity with the Auth API's preauth `allow`).
+ */
+const BYPASS_REASONS = new Set(['bypass_user', 'allow_unenrolled_user', 'allowed_by_policy']);
+
 export async function verifyUniversal(
   ctx: ProviderContext<DuoSettings>,
   pending: UniversalPending,
   input: unknown,
+  mode: 'activation' | 'challenge' = 'challenge',
 ): Promise<VerifyOutcome> {
   const s = ctx.config;
   const cb = parseCallback(input);
@@ -165,6 +173,15 @@ export async function verifyUniversal(
       reason: 'DENIED',
       detail: `auth_result ${safeText(result, 20) || 'missing'}`,
     };
+  // Duo said allow, but without a second factor? Then it is a bypass: refused at activation
+  // (nothing was proven, nothing may be linked) and at sign-in unless acceptBypass is set.
+  const reason = (token.auth_context as { reason?: unknown } | undefined)?.reason;
+  if (typeof reason === 'string' && BYPASS_REASONS.has(reason)) {
+    if (mode === 'activation' || !s.acceptBypass) {
+      return { ok: false, reason: 'DENIED', detail: `Duo let the user through as ${reason}` };
+    }
+    return { ok: true, method: 'duo-bypass' };
+  }
   return { ok: true, method: 'duo' };
 }
 
