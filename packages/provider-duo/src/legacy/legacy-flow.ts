@@ -54,6 +54,10 @@ export type LegacyPending =
 
 const PUSH_OUTSTANDING = 'duo-push-outstanding';
 const PUSH_RATE = 'duo-push-rate';
+const PREAUTH_RATE = 'duo-preauth-rate';
+/** preauth calls per user and window: enough for real sign-ins, far too few to flood Duo. */
+const PREAUTH_LIMIT = 20;
+const PREAUTH_WINDOW_MS = 15 * 60_000;
 const PASSCODE = /^[0-9]{6,10}$/;
 
 export function legacyClient(settings: DuoSettings, deps: LegacyDeps, timeoutMs?: number) {
@@ -194,9 +198,17 @@ export async function beginLegacy(
   username: string,
   mode: Mode,
   deps: LegacyDeps,
+  fromEnrollPoll = false,
 ): Promise<Begun<ActivationPrompt>> {
   // In challenge mode every path returns a ChallengePrompt (enroll throws instead).
   const s = ctx.config;
+  // One user looping sign-ins (or enrollment polls) must not be able to push our integration
+  // into Duo's rate limit, which would look like an outage (catalog OUT-04, invariant 7).
+  const quota = ctx.quota;
+  if (quota && !fromEnrollPoll) {
+    const t = await quota.take(PREAUTH_RATE, PREAUTH_LIMIT, PREAUTH_WINDOW_MS);
+    if (!t.ok) throw pushLimited(t.retryAfterMs, 'too many Duo sign-in attempts for this account');
+  }
   const client = legacyClient(s, deps);
   const ip = clientIp(s, user);
   const pre = await callOk(client, deps, 'POST', '/auth/v2/preauth', {
@@ -393,7 +405,11 @@ export async function verifyLegacy(
     case 'enroll': {
       if (mode !== 'activation') return { ok: false, reason: 'ERROR' };
       if (!parsePoll(input)) return { ok: false, reason: 'INVALID_FORMAT' };
-      const again = await beginLegacy(ctx, user, pending.username, 'activation', deps);
+      // Enrollment polls re-run preauth: bounded per user (100 per 5 minutes, one per 3 s on
+      // average), however fast a host or an attacker polls; past it, waiting costs nothing.
+      const poll = await ctx.quota?.take('duo-enroll-poll', 100, 5 * 60_000);
+      if (poll && !poll.ok) return { ok: false, reason: 'WAITING' };
+      const again = await beginLegacy(ctx, user, pending.username, 'activation', deps, true);
       // Still enrolling, or enrolled now: keep waiting with the next step as the new pending.
       return { ok: false, reason: 'WAITING', pending: again.pending };
     }
