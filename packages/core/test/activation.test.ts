@@ -129,4 +129,31 @@ describe('activation', () => {
     ).toBe('INVALID_ARGUMENT');
     expect(await code(h.service.requirement(null as never))).toBe('INVALID_ARGUMENT');
   });
+
+  it('a provider withdrawn from the audience after the activation began cannot complete it (not counted)', async () => {
+    const h = clockHarness();
+    const user = testUser();
+    const a = await h.service.beginActivation(user, 'clock-code');
+    const { loadDeploymentConfig, TwoFactorService } = await import('../src/index.js');
+    const narrowed = loadDeploymentConfig(
+      {
+        providers: { 'clock-code': { audiences: ['admin'] } },
+        encryption: {
+          activeKeyId: 'test',
+          keys: { test: h.config.encryption.keys['test']!.toString('base64') },
+        },
+      },
+      h.registry,
+    );
+    const later = new TwoFactorService({
+      registry: h.registry,
+      config: narrowed,
+      stores: h.stores,
+    });
+    expect(await code(later.completeActivation(a.activationId, user, h.code()))).toBe(
+      'PROVIDER_NOT_ALLOWED',
+    );
+    expect(await later.listEnrollments(user)).toEqual([]);
+    expect((await later.throttleStatus(user)).failures).toBe(0);
+  });
 });

@@ -112,4 +112,44 @@ describe('races', () => {
       },
     );
   });
+
+  it('a first factor always gets recovery codes, even when the previous factor is removed during its activation', async () => {
+    const clock = new FakeClock();
+    const second = Object.assign(new ClockCodeProvider(clock), { id: 'clock-code-2' });
+    const h = clockHarness({ providers: [ClockCodeProvider, second], clock });
+    const user = testUser();
+    await h.enroll(user);
+    const a = await h.service.beginActivation(user, 'clock-code-2');
+    const complete = second.completeActivation.bind(second);
+    second.completeActivation = async (...args) => {
+      await h.service.disable(user, 'clock-code'); // on another instance, meanwhile
+      return complete(...args);
+    };
+    const done = await h.service.completeActivation(a.activationId, user, h.code());
+    expect(done.ok && done.recoveryCodes).toHaveLength(10);
+    expect((await h.service.recoveryCodeStatus(user)).remaining).toBe(10);
+  });
+
+  it('an answer in flight when the user removes that factor is refused and not counted', async () => {
+    const clock = new FakeClock();
+    const second = Object.assign(new ClockCodeProvider(clock), { id: 'clock-code-2' });
+    const h = clockHarness({ providers: [ClockCodeProvider, second], clock });
+    const user = testUser();
+    await h.enroll(user);
+    const a = await h.service.beginActivation(user, 'clock-code-2');
+    await h.service.completeActivation(a.activationId, user, h.code());
+    h.clock.advance(30_000);
+    const ch = await h.service.beginChallenge(user, 'clock-code');
+    const verify = h.provider.verify.bind(h.provider);
+    h.provider.verify = async (...args) => {
+      await h.service.disable(user, 'clock-code');
+      return verify(...args);
+    };
+    await expect(h.service.completeChallenge(ch.challengeId, user, h.code())).rejects.toMatchObject(
+      {
+        code: 'CHALLENGE_NOT_FOUND',
+      },
+    );
+    expect((await h.service.throttleStatus(user)).failures).toBe(0);
+  });
 });

@@ -264,13 +264,21 @@ export class TwoFactorService {
           throw new InvalidArgumentError('quota limit must be 1..100 and the window positive');
         }
         const now = this.now();
+        const window = Math.ceil(windowMs);
+        // A used-up window that has ended starts afresh (the reservation count only grows
+        // otherwise, and would then allow one take per window). Two instances may both reset
+        // here; that can only give back a window that had already ended.
+        const state = await this.store(() => this.stores.throttle.inspect(scoped(key)));
+        if (state.failures >= limit && now >= state.blockedUntil) {
+          await this.store(() => this.stores.throttle.reset(scoped(key)));
+        }
         const r = await this.store(() =>
           this.stores.throttle.reserve(scoped(key), now, {
             freeFailures: limit,
             baseDelayMs: 0,
             maxDelayMs: 0,
             lockAfter: limit,
-            lockMs: windowMs,
+            lockMs: window,
             permanentAfter: Number.MAX_SAFE_INTEGER,
           }),
         );
@@ -678,27 +686,36 @@ export class TwoFactorService {
     let record: PendingRecord;
     let pending: JsonValue;
     let provider: TwoFactorProvider;
+    let ctx: ProviderContext;
     try {
       record = await this.takePending(activationId, user, 'activation');
+      if (!this.allowed(user).includes(record.providerId)) {
+        // Disabled, or no longer offered to this audience, since the activation began.
+        throw new PolicyError(
+          'PROVIDER_NOT_ALLOWED',
+          `Provider "${record.providerId}" is not offered to ${user.audience} users.`,
+        );
+      }
       provider = this.provider(record.providerId);
       pending = this.openPending(record).data;
+      ctx = this.ctx(record.providerId, user, undefined, record.id);
     } catch (err) {
       await refund().catch(() => undefined);
       throw err;
     }
-    const ctx = this.ctx(record.providerId, user, undefined, record.id);
     const outcome = await this.runHook('activation', () =>
       provider.completeActivation(ctx, user, pending, input),
     );
-    if (!outcome.ok && !COUNTED.has(outcome.reason as VerifyFailureReason)) await refund();
-
     if (!outcome.ok) {
+      // Restore first, then refund: if the refund fails, the user's step is not lost.
+      const notCounted = !COUNTED.has(outcome.reason as VerifyFailureReason);
       if (outcome.reason === 'WAITING') {
         const payload =
           outcome.pending === undefined
             ? record.payload
             : this.sealPending(record, outcome.pending, false);
         await this.store(() => this.stores.pending.restore({ ...record, payload }));
+        await refund();
         return { ok: false, waiting: true, id: record.id };
       }
       const attempts = record.attempts + 1;
@@ -708,6 +725,7 @@ export class TwoFactorService {
           outcome.reason === 'UNAVAILABLE') &&
         attempts < this.config.policy.pending.maxAttempts;
       if (retryable) await this.store(() => this.stores.pending.restore({ ...record, attempts }));
+      if (notCounted) await refund();
       await this.emit({
         ...this.base(user),
         type: 'activation.failed',
@@ -744,14 +762,16 @@ export class TwoFactorService {
       createdAt: now,
       lastUsedAt: null,
     };
-    const existing = await this.store(() => this.stores.enrollments.listByUser(user.id));
-    const codes = existing.length === 0 ? this.makeRecoveryCodes() : undefined;
+    // Always offer a set: the store issues it only if this is the user's first factor, decided
+    // inside its transaction (a removal racing this activation cannot leave a lone factor
+    // without codes). The set is shown only when issued.
+    const codes = this.makeRecoveryCodes();
     let issued: boolean;
     try {
       ({ recoveryCodesIssued: issued } = await this.store(() =>
         this.stores.enrollments.activate({
           enrollment,
-          ...(codes ? { recoveryCodeHashes: codes.map((c) => hashRecoveryCode(user.id, c)) } : {}),
+          recoveryCodeHashes: codes.map((c) => hashRecoveryCode(user.id, c)),
         }),
       ));
     } catch (err) {
@@ -775,7 +795,7 @@ export class TwoFactorService {
       enrollmentId,
       providerId: record.providerId,
       label: enrollment.label,
-      ...(issued && codes ? { recoveryCodes: codes.map(formatRecoveryCode) } : {}),
+      ...(issued ? { recoveryCodes: codes.map(formatRecoveryCode) } : {}),
     };
   }
 
@@ -944,7 +964,11 @@ export class TwoFactorService {
         );
         if (!advanced) {
           const still = await this.store(() => this.stores.enrollments.get(enrollment.id));
-          if (!still) throw new PendingStateError('CHALLENGE_NOT_FOUND'); // reset meanwhile
+          if (!still) {
+            // The factor was removed meanwhile: not a guess.
+            await refund().catch(() => undefined);
+            throw new PendingStateError('CHALLENGE_NOT_FOUND');
+          }
           // RFC 6238 §5.2: a code (or an older step's code) is accepted once only.
           await this.emit({
             ...this.base(user),
@@ -964,6 +988,7 @@ export class TwoFactorService {
         }
       } else if (!(await this.store(() => this.stores.enrollments.touch(enrollment.id, now)))) {
         // The factor was removed (admin reset, disable) while this answer was in flight.
+        await refund().catch(() => undefined);
         throw new PendingStateError('CHALLENGE_NOT_FOUND');
       }
       // Only a full second-factor success resets the failure count (NIST SP 800-63B-4 §3.2.2).
@@ -978,22 +1003,24 @@ export class TwoFactorService {
       return { ok: true, userId: user.id, providerId: record.providerId, method, failOpen: false };
     }
 
+    // Restore first, then refund: if the refund fails, the user's step is not lost.
     if (outcome.reason === 'WAITING') {
-      await refund();
       const payload =
         outcome.pending === undefined
           ? record.payload
           : this.sealPending(record, outcome.pending, false);
       await this.store(() => this.stores.pending.restore({ ...record, payload }));
+      await refund();
       return { ok: false, waiting: true, id: record.id };
     }
     if (!COUNTED.has(outcome.reason)) {
-      await refund();
       if (outcome.reason === 'UNAVAILABLE') {
         const marked = { ...record, payload: this.sealPending(record, sealed.data, true) };
         await this.store(() => this.stores.pending.restore(marked));
+        await refund();
         throw await this.unavailable(user, record.providerId, record.id);
       }
+      await refund();
       throw this.failureError(outcome.reason, false);
     }
     const attempts = record.attempts + 1;
