@@ -141,3 +141,43 @@ describe('pending id handed to providers', () => {
     expect(seen).toEqual([ch.challengeId, ch.challengeId]);
   });
 });
+
+describe('retry on the same challenge, per outcome', () => {
+  it('a provider may mark one wrong answer retryable or not, whatever its default', async () => {
+    const h = clockHarness();
+    const user = testUser();
+    await h.enroll(user);
+    const ch = await h.service.beginChallenge(user);
+    h.provider.behaviour = {
+      kind: 'verify-returns',
+      value: { ok: false, reason: 'INVALID_CODE', retry: false },
+    };
+    await expect(h.service.completeChallenge(ch.challengeId, user, '000000')).rejects.toMatchObject(
+      {
+        code: 'INVALID_CODE',
+        details: { retryable: false },
+      },
+    );
+    h.provider.behaviour = { kind: 'normal' };
+    await expect(h.service.completeChallenge(ch.challengeId, user, h.code())).rejects.toMatchObject(
+      {
+        code: 'CHALLENGE_NOT_FOUND',
+      },
+    );
+    Object.defineProperty(h.provider, 'capabilities', {
+      value: { ...h.provider.capabilities, retryableChallenge: false },
+    });
+    const ch2 = await h.service.beginChallenge(user);
+    h.provider.behaviour = {
+      kind: 'verify-returns',
+      value: { ok: false, reason: 'INVALID_CODE', retry: true },
+    };
+    await expect(
+      h.service.completeChallenge(ch2.challengeId, user, '000000'),
+    ).rejects.toMatchObject({
+      details: { retryable: true },
+    });
+    h.provider.behaviour = { kind: 'normal' };
+    expect((await h.service.completeChallenge(ch2.challengeId, user, h.code())).ok).toBe(true);
+  });
+});

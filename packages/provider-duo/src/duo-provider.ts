@@ -58,8 +58,8 @@ export class DuoProvider implements TwoFactorProvider<DuoSettings, DuoEnrollment
     interactive: true,
     outOfBand: 'redirect',
     replayCounter: false,
-    // A Universal callback is one-shot, and so is a push; a wrong legacy passcode also ends
-    // the challenge (the user starts a new one), which keeps one static capability honest.
+    // A Universal callback is one-shot, and so is a push; a wrong legacy passcode says
+    // `retry: true` on its own outcome, so the user may type another on the same challenge.
     retryableChallenge: false,
   } as const;
 

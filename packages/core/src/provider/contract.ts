@@ -137,6 +137,13 @@ export interface VerifyFailure {
   readonly reason: VerifyFailureReason;
   /** Plain-text detail for logs; never shown to end users, never a secret. */
   readonly detail?: string;
+  /**
+   * Whether this wrong answer (INVALID_CODE / INVALID_FORMAT) may be retried on the same
+   * challenge; defaults to `capabilities.retryableChallenge`. For a provider whose steps differ
+   * (a Duo redirect is one-shot, a Duo passcode is not). Every retry still counts against the
+   * user's budget and the per-challenge attempt limit.
+   */
+  readonly retry?: boolean;
 }
 
 /** Out-of-band answer not there yet: core keeps the challenge (with `pending` if given). */

@@ -136,7 +136,13 @@ const COUNTED: ReadonlySet<VerifyFailureReason> = new Set([
 
 type Outcome =
   | { ok: true; counter?: number; method?: string; enrollment?: JsonValue; label?: string }
-  | { ok: false; reason: VerifyFailureReason | 'WAITING'; detail?: string; pending?: JsonValue };
+  | {
+      ok: false;
+      reason: VerifyFailureReason | 'WAITING';
+      detail?: string;
+      pending?: JsonValue;
+      retry?: boolean;
+    };
 
 /**
  * Runs enrollment and login for a host. Everything that decides a security outcome happens
@@ -387,6 +393,7 @@ export class TwoFactorService {
           ok: false,
           reason: reason as VerifyFailureReason,
           detail: typeof o['detail'] === 'string' ? o['detail'] : undefined,
+          ...(typeof o['retry'] === 'boolean' ? { retry: o['retry'] } : {}),
         };
       }
     }
@@ -1025,7 +1032,7 @@ export class TwoFactorService {
     }
     const attempts = record.attempts + 1;
     const retryable =
-      provider.capabilities.retryableChallenge &&
+      (outcome.retry ?? provider.capabilities.retryableChallenge) &&
       (outcome.reason === 'INVALID_CODE' || outcome.reason === 'INVALID_FORMAT') &&
       attempts < this.config.policy.pending.maxAttempts;
     if (retryable) await this.store(() => this.stores.pending.restore({ ...record, attempts }));

@@ -398,7 +398,14 @@ export async function verifyLegacy(
       }
       if (res['status'] === 'locked_out')
         return { ok: false, reason: 'DENIED', detail: 'Duo account locked out' };
-      return { ok: false, reason: 'INVALID_CODE', detail: safeText(res['status_msg']) };
+      // A wrong passcode may be retried on the same challenge (counted each time; Duo also
+      // locks the account after its own threshold).
+      return {
+        ok: false,
+        reason: 'INVALID_CODE',
+        detail: safeText(res['status_msg']),
+        retry: true,
+      };
     }
     case 'push':
       return pollPush(ctx, client, pending, input, deps);
