@@ -56,3 +56,45 @@ describe('audit trail', () => {
     expect(text).not.toContain('secret-marker');
   });
 });
+
+describe('request info (catalog LG-01, IN-05)', () => {
+  it("goes, sanitised, into audit events and the provider's context", async () => {
+    const h = clockHarness();
+    const user = testUser();
+    const seen: unknown[] = [];
+    const begin = h.provider.beginChallenge.bind(h.provider);
+    h.provider.beginChallenge = async (ctx, ...rest) => {
+      seen.push(ctx.request);
+      return begin(ctx, ...rest);
+    };
+    const a = await h.service.beginActivation(user, 'clock-code', {
+      ip: '203.0.113.7',
+      requestId: 'req-1',
+    });
+    await h.service.completeActivation(a.activationId, user, h.code(), {
+      ip: '203.0.113.7',
+      userAgent: 'Mozilla/5.0\r\n{"level":"forged"}\u001b[31m',
+    });
+    h.clock.advance(30_000);
+    await h.service.beginChallenge(user, undefined, {
+      ip: 'not an ip <script>',
+      requestId: 'req-3',
+    });
+    expect(h.audit.ofType('activation.started')[0]!.request).toEqual({
+      ip: '203.0.113.7',
+      requestId: 'req-1',
+    });
+    const activated = h.audit.ofType('activated')[0]!.request!;
+    expect(activated.ip).toBe('203.0.113.7');
+    expect(activated.userAgent).toBe('Mozilla/5.0{"level":"forged"}[31m');
+    expect(seen).toEqual([{ requestId: 'req-3' }]);
+    expect(h.audit.ofType('challenge.started')[0]!.request).toEqual({ requestId: 'req-3' });
+  });
+
+  it('calls without request info carry none', async () => {
+    const h = clockHarness();
+    const user = testUser();
+    await h.service.beginActivation(user, 'clock-code');
+    expect(h.audit.events[0]).not.toHaveProperty('request');
+  });
+});

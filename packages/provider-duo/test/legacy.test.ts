@@ -424,6 +424,15 @@ describe('legacy request parameters (catalog DA-06)', () => {
     expect(seen.find((r) => r.path === '/auth/v2/preauth')!.params['ipaddr']).toBeUndefined();
   });
 
+  it("DA-06 the host's request info (core's RequestInfo) is the preferred source of ipaddr", async () => {
+    const h = harness({ factor: 'passcode' });
+    const seen: OutgoingRequest[] = [];
+    h.provider.onOutgoingRequest = (r) => seen.push(r);
+    const user = duoUser('paula', { attributes: { ip: '198.51.100.1' } });
+    await h.service.beginActivation(user, 'duo', { ip: '203.0.113.9', requestId: 'r-1' });
+    expect(seen.find((r) => r.path === '/auth/v2/preauth')!.params['ipaddr']).toBe('203.0.113.9');
+  });
+
   it('passcodes are masked in what the request observer sees', async () => {
     const h = harness({ factor: 'passcode' });
     const seen: OutgoingRequest[] = [];

@@ -189,6 +189,17 @@ export interface ProviderQuota {
   release(key: string): Promise<void>;
 }
 
+/**
+ * What the host knows about the HTTP request behind a call, from its own trusted proxy chain
+ * (never from raw `X-Forwarded-For`: catalog IN-05). Optional; core sanitises and caps it, puts
+ * it in audit events (catalog LG-01) and hands it to providers (e.g. Duo's `ipaddr`).
+ */
+export interface RequestInfo {
+  readonly ip?: string;
+  readonly userAgent?: string;
+  readonly requestId?: string;
+}
+
 /** What core hands every hook. Services (clock, randomness, logger, HTTP) come by injection. */
 export interface ProviderContext<Config extends object = object> {
   readonly providerId: string;
@@ -208,6 +219,8 @@ export interface ProviderContext<Config extends object = object> {
   readonly pendingId?: string;
   /** Shared per-user limits (present in every hook core calls for a user). */
   readonly quota?: ProviderQuota;
+  /** The request behind this call, when the host passed one (sanitised by core). */
+  readonly request?: RequestInfo;
 }
 
 export type HealthStatus =

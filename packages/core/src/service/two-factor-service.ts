@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { AudiencePolicy, DeploymentConfig } from '../config/deployment.js';
 import { SecretBox } from '../crypto/secret-box.js';
 import {
@@ -38,6 +39,7 @@ import {
   type JsonValue,
   type ProviderContext,
   type ProviderQuota,
+  type RequestInfo,
   type TwoFactorProvider,
   type TwoFactorUser,
   type VerifyFailureReason,
@@ -155,6 +157,7 @@ export class TwoFactorService {
   private readonly audit: AuditSink | undefined;
   private readonly box: SecretBox;
   private readonly schedule: ThrottleSchedule;
+  private readonly requestScope = new AsyncLocalStorage<RequestInfo>();
 
   constructor(options: TwoFactorServiceOptions) {
     const stores = options?.stores as unknown as Record<
@@ -208,8 +211,25 @@ export class TwoFactorService {
     }
   }
 
-  private base(user: TwoFactorUser): { at: string; userId: string; audience: string } {
-    return { at: new Date(this.now()).toISOString(), userId: user.id, audience: user.audience };
+  private base(user: TwoFactorUser): {
+    at: string;
+    userId: string;
+    audience: string;
+    request?: RequestInfo;
+  } {
+    const request = this.requestScope.getStore();
+    return {
+      at: new Date(this.now()).toISOString(),
+      userId: user.id,
+      audience: user.audience,
+      ...(request ? { request } : {}),
+    };
+  }
+
+  /** Runs a public call with its request info available to audit events and provider hooks. */
+  private within<T>(request: RequestInfo | undefined, fn: () => Promise<T>): Promise<T> {
+    const clean = sanitizeRequest(request);
+    return clean ? this.requestScope.run(clean, fn) : fn();
   }
 
   private checkUser(user: TwoFactorUser): void {
@@ -258,6 +278,7 @@ export class TwoFactorService {
       ...(lastCounter === undefined ? {} : { lastCounter }),
       ...(pendingId === undefined ? {} : { pendingId }),
       quota: this.quota(providerId, user.id),
+      ...(this.requestScope.getStore() ? { request: this.requestScope.getStore() } : {}),
     };
   }
 
@@ -634,7 +655,18 @@ export class TwoFactorService {
 
   // ------------------------------------------------------------------ activation
 
-  async beginActivation(user: TwoFactorUser, providerId: string): Promise<ActivationStarted> {
+  async beginActivation(
+    user: TwoFactorUser,
+    providerId: string,
+    request?: RequestInfo,
+  ): Promise<ActivationStarted> {
+    return this.within(request, () => this.beginActivationIn(user, providerId));
+  }
+
+  private async beginActivationIn(
+    user: TwoFactorUser,
+    providerId: string,
+  ): Promise<ActivationStarted> {
     this.checkUser(user);
     if (!this.audiencePolicy(user.audience)) {
       throw new PolicyError(
@@ -680,6 +712,15 @@ export class TwoFactorService {
   }
 
   async completeActivation(
+    activationId: string,
+    user: TwoFactorUser,
+    input: unknown,
+    request?: RequestInfo,
+  ): Promise<ActivationCompleted | StillWaiting> {
+    return this.within(request, () => this.completeActivationIn(activationId, user, input));
+  }
+
+  private async completeActivationIn(
     activationId: string,
     user: TwoFactorUser,
     input: unknown,
@@ -808,7 +849,18 @@ export class TwoFactorService {
 
   // ------------------------------------------------------------------ login
 
-  async beginChallenge(user: TwoFactorUser, providerId?: string): Promise<ChallengeStarted> {
+  async beginChallenge(
+    user: TwoFactorUser,
+    providerId?: string,
+    request?: RequestInfo,
+  ): Promise<ChallengeStarted> {
+    return this.within(request, () => this.beginChallengeIn(user, providerId));
+  }
+
+  private async beginChallengeIn(
+    user: TwoFactorUser,
+    providerId?: string,
+  ): Promise<ChallengeStarted> {
     this.checkUser(user);
     const req = await this.requirement(user);
     if (req.action !== 'challenge' || req.providers.length === 0) {
@@ -905,6 +957,15 @@ export class TwoFactorService {
   }
 
   async completeChallenge(
+    challengeId: string,
+    user: TwoFactorUser,
+    input: unknown,
+    request?: RequestInfo,
+  ): Promise<SecondFactorSuccess | StillWaiting> {
+    return this.within(request, () => this.completeChallengeIn(challengeId, user, input));
+  }
+
+  private async completeChallengeIn(
     challengeId: string,
     user: TwoFactorUser,
     input: unknown,
@@ -1060,7 +1121,15 @@ export class TwoFactorService {
    *   configuration, signature or TLS error, is not an outage and is refused (catalog OUT-02).
    * The challenge is consumed; every grant is an audit event and is marked `failOpen` (AAL1).
    */
-  async failOpen(challengeId: string, user: TwoFactorUser): Promise<SecondFactorSuccess> {
+  async failOpen(
+    challengeId: string,
+    user: TwoFactorUser,
+    request?: RequestInfo,
+  ): Promise<SecondFactorSuccess> {
+    return this.within(request, () => this.failOpenIn(challengeId, user));
+  }
+
+  private async failOpenIn(challengeId: string, user: TwoFactorUser): Promise<SecondFactorSuccess> {
     this.checkUser(user);
     await this.refuseIfLocked(user);
     const record = await this.takePending(challengeId, user, 'challenge');
@@ -1128,7 +1197,18 @@ export class TwoFactorService {
   }
 
   /** Signs in with a recovery code; counted in the same failure budget as every factor. */
-  async useRecoveryCode(user: TwoFactorUser, code: unknown): Promise<SecondFactorSuccess> {
+  async useRecoveryCode(
+    user: TwoFactorUser,
+    code: unknown,
+    request?: RequestInfo,
+  ): Promise<SecondFactorSuccess> {
+    return this.within(request, () => this.useRecoveryCodeIn(user, code));
+  }
+
+  private async useRecoveryCodeIn(
+    user: TwoFactorUser,
+    code: unknown,
+  ): Promise<SecondFactorSuccess> {
     this.checkUser(user);
     const enrollments = await this.store(() => this.stores.enrollments.listByUser(user.id));
     if (enrollments.length === 0)
@@ -1413,4 +1493,31 @@ export class TwoFactorService {
     }
     return out;
   }
+}
+
+/**
+ * Keeps what a host says about a request to plain, short, printable text: it ends up in audit
+ * events and logs (ASVS 16.4.1: no control characters, no log injection) and, for the IP, in
+ * provider calls.
+ */
+function sanitizeRequest(request: RequestInfo | undefined): RequestInfo | undefined {
+  if (!request || typeof request !== 'object') return undefined;
+  const clean = (v: unknown, max: number): string | undefined => {
+    if (typeof v !== 'string') return undefined;
+    const t = [...v]
+      .filter((c) => c >= ' ' && c !== '\u007f')
+      .join('')
+      .trim()
+      .slice(0, max);
+    return t.length > 0 ? t : undefined;
+  };
+  const ip = clean(request.ip, 64);
+  const userAgent = clean(request.userAgent, 256);
+  const requestId = clean(request.requestId, 128);
+  const out = {
+    ...(ip && /^[0-9A-Fa-f:.%a-z]+$/.test(ip) ? { ip } : {}),
+    ...(userAgent ? { userAgent } : {}),
+    ...(requestId ? { requestId } : {}),
+  };
+  return Object.keys(out).length > 0 ? out : undefined;
 }

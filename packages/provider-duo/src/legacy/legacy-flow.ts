@@ -125,8 +125,16 @@ async function callOk(
   return r.response as Record<string, unknown>;
 }
 
-function clientIp(settings: DuoSettings, user: TwoFactorUser): string | undefined {
-  const ip = user.attributes?.[settings.ipAttribute];
+/**
+ * The client IP sent as `ipaddr` (Duo's IP policies, catalog DA-06): the one the host passed
+ * with the call (core's request info, from its trusted proxy chain), else the user attribute.
+ */
+function clientIp(ctx: ProviderContext<DuoSettings>, user: TwoFactorUser): string | undefined {
+  const fromRequest = ctx.request?.ip;
+  if (typeof fromRequest === 'string' && isIP(fromRequest) !== 0) return fromRequest;
+  const ip = Object.hasOwn(user.attributes ?? {}, ctx.config.ipAttribute)
+    ? user.attributes?.[ctx.config.ipAttribute]
+    : undefined;
   return typeof ip === 'string' && isIP(ip) !== 0 ? ip : undefined;
 }
 
@@ -210,7 +218,7 @@ export async function beginLegacy(
     if (!t.ok) throw pushLimited(t.retryAfterMs, 'too many Duo sign-in attempts for this account');
   }
   const client = legacyClient(s, deps);
-  const ip = clientIp(s, user);
+  const ip = clientIp(ctx, user);
   const pre = await callOk(client, deps, 'POST', '/auth/v2/preauth', {
     username,
     client_supports_verified_push: '1',
@@ -273,7 +281,7 @@ async function startFactor(
   const s = ctx.config;
   const ikey = s.integrationKey ?? '';
   const factor = effectiveFactor(s);
-  const ip = clientIp(s, user);
+  const ip = clientIp(ctx, user);
   const common = { username, ...(ip ? { ipaddr: ip } : {}) };
   if (factor === 'passcode') {
     return {
@@ -383,7 +391,7 @@ export async function verifyLegacy(
     case 'code': {
       if (typeof input !== 'string' || !PASSCODE.test(input))
         return { ok: false, reason: 'INVALID_FORMAT' };
-      const ip = clientIp(s, user);
+      const ip = clientIp(ctx, user);
       const r = await client.call('POST', '/auth/v2/auth', {
         username: pending.username,
         factor: 'passcode',
