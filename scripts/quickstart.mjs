@@ -33,19 +33,32 @@ function pnpm(args) {
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
-// The TOTP tests cross-check against an independent implementation, OATH Toolkit's oathtool.
-// Install it from the system's packages when it is missing and we may (root on Debian).
+// The tests use two system tools: OATH Toolkit's oathtool (an independent TOTP implementation)
+// and Debian's Chromium (a browser clicks the Duo prompt page). Install them from the system's
+// packages when they are missing and we may (root on Debian).
 function has(cmd) {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 }
-if (task === 'test' && !has('oathtool')) {
-  if (process.getuid?.() === 0 && has('apt-get')) {
-    console.log('quickstart: installing oathtool (Debian package) for the TOTP cross-check');
-    spawnSync('sh', ['-c', 'apt-get update -qq && apt-get install -y -qq oathtool'], {
-      stdio: 'inherit',
-    });
-  } else {
-    console.warn('quickstart: oathtool is not installed; the TOTP cross-check tests will fail.');
+if (task === 'test') {
+  const missing = [];
+  if (!has('oathtool')) missing.push('oathtool');
+  if (!existsSync('/usr/bin/chromium')) missing.push('chromium');
+  if (missing.length > 0) {
+    if (process.getuid?.() === 0 && has('apt-get')) {
+      console.log(`quickstart: installing ${missing.join(', ')} (Debian packages) for the tests`);
+      spawnSync(
+        'sh',
+        [
+          '-c',
+          `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${missing.join(' ')}`,
+        ],
+        { stdio: 'inherit' },
+      );
+    } else {
+      console.warn(
+        `quickstart: not installed: ${missing.join(', ')}. Without oathtool the TOTP cross-check fails; without chromium the browser test is skipped.`,
+      );
+    }
   }
 }
 
