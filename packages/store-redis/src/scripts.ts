@@ -7,11 +7,8 @@
  * reaches keys listed in a set, which Cluster would require to share one hash slot.
  */
 
-/** KEYS: record, user index. ARGV: userId, kind, record JSON, ttl ms. Refuses an existing id. */
-export const CREATE = `
-if redis.call('EXISTS', KEYS[1]) == 1 then
-  return redis.error_reply('FACTORKIT_PENDING_ID_COLLISION')
-end
+/** Writes the record with its TTL and indexes it under its user (the index outlives it). */
+const WRITE_PENDING = `
 redis.call('HSET', KEYS[1], 'u', ARGV[1], 'k', ARGV[2], 'r', ARGV[3])
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 redis.call('SADD', KEYS[2], KEYS[1])
@@ -21,19 +18,19 @@ end
 return 1
 `;
 
+/** KEYS: record, user index. ARGV: userId, kind, record JSON, ttl ms. Refuses an existing id. */
+export const CREATE = `
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  return redis.error_reply('FACTORKIT_PENDING_ID_COLLISION')
+end
+${WRITE_PENDING}`;
+
 /** Like CREATE, but a record already there is left as it is (PendingStore.restore). */
 export const RESTORE = `
 if redis.call('EXISTS', KEYS[1]) == 1 then
   return 0
 end
-redis.call('HSET', KEYS[1], 'u', ARGV[1], 'k', ARGV[2], 'r', ARGV[3])
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-redis.call('SADD', KEYS[2], KEYS[1])
-if redis.call('PTTL', KEYS[2]) < tonumber(ARGV[4]) then
-  redis.call('PEXPIRE', KEYS[2], ARGV[4])
-end
-return 1
-`;
+${WRITE_PENDING}`;
 
 /**
  * KEYS: record, user index. ARGV: userId, kind. Checks user and kind, then deletes and returns

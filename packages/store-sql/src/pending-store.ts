@@ -29,20 +29,7 @@ export class SqlPendingStore implements PendingStore {
   }
 
   async create(record: PendingRecord): Promise<void> {
-    await this.db
-      .insertInto('factorkit_pending')
-      .values({
-        id: record.id,
-        kind: record.kind,
-        user_id: record.userId,
-        provider_id: record.providerId,
-        enrollment_id: record.enrollmentId ?? null,
-        payload: record.payload,
-        attempts: record.attempts,
-        created_at: record.createdAt,
-        expires_at: record.expiresAt,
-      })
-      .execute();
+    await this.db.insertInto('factorkit_pending').values(toRow(record)).execute();
   }
 
   /**
@@ -63,17 +50,7 @@ export class SqlPendingStore implements PendingStore {
   async restore(record: PendingRecord): Promise<void> {
     await this.db
       .insertInto('factorkit_pending')
-      .values({
-        id: record.id,
-        kind: record.kind,
-        user_id: record.userId,
-        provider_id: record.providerId,
-        enrollment_id: record.enrollmentId ?? null,
-        payload: record.payload,
-        attempts: record.attempts,
-        created_at: record.createdAt,
-        expires_at: record.expiresAt,
-      })
+      .values(toRow(record))
       .onConflict((oc) => oc.column('id').doNothing())
       .execute();
   }
@@ -108,4 +85,18 @@ export class SqlPendingStore implements PendingStore {
       .executeTakeFirst();
     return Number(r.numDeletedRows);
   }
+}
+
+function toRow(record: PendingRecord) {
+  return {
+    id: record.id,
+    kind: record.kind,
+    user_id: record.userId,
+    provider_id: record.providerId,
+    enrollment_id: record.enrollmentId ?? null,
+    payload: record.payload,
+    attempts: record.attempts,
+    created_at: record.createdAt,
+    expires_at: record.expiresAt,
+  };
 }
