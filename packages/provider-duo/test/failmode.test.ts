@@ -41,6 +41,12 @@ async function enrolled(t: Transport, extra: Record<string, unknown> = {}, audie
   return { h, user };
 }
 
+/** The provider's own health check, called directly with this deployment's settings. */
+function providerHealth(h: DuoHarness) {
+  const config = h.config.providers['duo']!.settings as never;
+  return h.provider.healthCheck({ providerId: 'duo', config, audience: 'client', constants: {} });
+}
+
 async function unavailableDetails(h: DuoHarness, user: TwoFactorUser) {
   try {
     await h.service.beginChallenge(user, 'duo');
@@ -139,13 +145,7 @@ for (const t of ['universal', 'legacy'] as const) {
       expect(health['duo']?.healthy).toBe(false);
       expect(String(health['duo']?.detail)).toMatch(/Duo request failed/);
       // The provider's health check throws a typed ProviderError, which core never fails open on.
-      const ctx = {
-        providerId: 'duo',
-        config: bad.config.providers['duo']!.settings as never,
-        audience: 'client',
-        constants: {},
-      };
-      expect(await codeOf(bad.provider.healthCheck(ctx))).toBe('PROVIDER_ERROR');
+      expect(await codeOf(providerHealth(bad))).toBe('PROVIDER_ERROR');
     });
 
     it('OUT-02 TLS certificate not trusted (a MITM, or the emulator without its CA): PROVIDER_ERROR, never an outage', async () => {
@@ -161,13 +161,7 @@ for (const t of ['universal', 'legacy'] as const) {
       }
       expect(err.code).toBe('PROVIDER_ERROR');
       expect(err.details?.['duoFailure']).toBe('tls');
-      const ctx = {
-        providerId: 'duo',
-        config: mitm.config.providers['duo']!.settings as never,
-        audience: 'client',
-        constants: {},
-      };
-      expect(await codeOf(mitm.provider.healthCheck(ctx))).toBe('PROVIDER_ERROR');
+      expect(await codeOf(providerHealth(mitm))).toBe('PROVIDER_ERROR');
     });
 
     it('OUT-02 a fault after the redirect or push (username, state) never opens: failOpen refuses a challenge without an outage', async () => {
@@ -252,13 +246,7 @@ describe('legacy: the Auth API health check reports Duo unhealthy (catalog OUT-0
       settingsFor('legacy', { failmode: { client: 'open' }, secretKey: 'x'.repeat(40) }),
     );
     await emu.faults.set({ healthCheckFail: true, outage: '5xx', endpoints: ['/auth/v2/preauth'] });
-    const ctx = {
-      providerId: 'duo',
-      config: bad.config.providers['duo']!.settings as never,
-      audience: 'client',
-      constants: {},
-    };
     // The signature is checked before the health answer: 401, a ProviderError, not an outage.
-    expect(await codeOf(bad.provider.healthCheck(ctx))).toBe('PROVIDER_ERROR');
+    expect(await codeOf(providerHealth(bad))).toBe('PROVIDER_ERROR');
   });
 });
