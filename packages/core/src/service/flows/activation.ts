@@ -1,0 +1,181 @@
+import { formatRecoveryCode, hashRecoveryCode } from '../../crypto/recovery-codes.js';
+import { PolicyError, ProviderError } from '../../errors.js';
+import {
+  PROMPT_KINDS,
+  type ActivationPrompt,
+  type TwoFactorUser,
+} from '../../provider/contract.js';
+import { EnrollmentConflictError, type EnrollmentRecord } from '../../store/types.js';
+import type { Kernel } from '../kernel/kernel.js';
+import { REASONS, failureError, runHook } from '../kernel/outcomes.js';
+import type { ActivationCompleted, ActivationStarted, StillWaiting } from '../types.js';
+import { decide } from './enforcement.js';
+import { makeRecoveryCodes } from './recovery-codes.js';
+
+function notAllowed(providerId: string, audience: string): PolicyError {
+  return new PolicyError(
+    'PROVIDER_NOT_ALLOWED',
+    `Provider "${providerId}" is not offered to ${audience} users.`,
+    { details: { providerId } },
+  );
+}
+
+/**
+ * Starts binding a new factor. The same decision as `requirement` applies: a user it denies
+ * cannot bind a factor even when the host forgets to ask (SECURITY.md EN-04).
+ */
+export async function beginActivation(
+  k: Kernel,
+  user: TwoFactorUser,
+  providerId: string,
+): Promise<ActivationStarted> {
+  const policy = k.providers.audiencePolicy(user.audience);
+  if (!policy) {
+    throw new PolicyError('POLICY_DENIED', `Audience "${user.audience}" has no two-factor policy.`);
+  }
+  if (!k.providers.allowed(user.audience).includes(providerId)) {
+    throw notAllowed(providerId, user.audience);
+  }
+  const { requirement, enrollments } = await decide(k, user);
+  if (requirement.action === 'deny') {
+    throw new PolicyError(
+      'POLICY_DENIED',
+      'Two-factor sign-in is refused for this account, so it cannot set up a factor. Ask an administrator.',
+      { details: { requirement: 'deny', reason: requirement.reason } },
+    );
+  }
+  if (enrollments.some((e) => e.providerId === providerId)) {
+    throw new PolicyError(
+      'ALREADY_ENROLLED',
+      `This account already uses ${providerId}. Remove it before setting it up again.`,
+    );
+  }
+  const provider = k.providers.get(providerId);
+  const id = k.pending.newId();
+  const ctx = k.providers.context(providerId, user, { pendingId: id });
+  const begun = await k.providers.begin<ActivationPrompt>(
+    () => provider.beginActivation(ctx, user),
+    PROMPT_KINDS,
+  );
+  const record = await k.pending.create(
+    { id, userId: user.id, providerId, kind: 'activation' },
+    { data: begun.pending, outage: false },
+  );
+  await k.audit.emit({ ...k.audit.base(user), type: 'activation.started', providerId });
+  return { activationId: id, providerId, prompt: begun.prompt, expiresAt: record.expiresAt };
+}
+
+/**
+ * Checks the answer and binds the factor. Activation answers count against the same per-user
+ * budget: a provider whose activation checks a remote secret (a Duo passcode) must not become a
+ * free guessing oracle (SECURITY.md DA-07, BF-04). What is not a guess is refunded exactly.
+ */
+export async function completeActivation(
+  k: Kernel,
+  activationId: string,
+  user: TwoFactorUser,
+  input: unknown,
+): Promise<ActivationCompleted | StillWaiting> {
+  const ticket = await k.attempts.reserve(user);
+  const refund = () => k.attempts.refund(user, ticket);
+  let step;
+  try {
+    const record = await k.pending.take(activationId, user, 'activation');
+    // Disabled, or no longer offered to this audience, since the activation began.
+    if (!k.providers.allowed(user.audience).includes(record.providerId)) {
+      throw notAllowed(record.providerId, user.audience);
+    }
+    step = {
+      record,
+      provider: k.providers.get(record.providerId),
+      state: k.pending.open(record),
+      ctx: k.providers.context(record.providerId, user, { pendingId: record.id }),
+    };
+  } catch (err) {
+    await k.attempts.refundQuietly(user, ticket);
+    throw err;
+  }
+  const { record, provider, state, ctx } = step;
+  const outcome = await runHook(
+    'activation',
+    () => provider.completeActivation(ctx, user, state.data, input),
+    k.logger,
+  );
+  const failed = async (reason: string) => {
+    await k.audit.emit({
+      ...k.audit.base(user),
+      type: 'activation.failed',
+      providerId: record.providerId,
+      reason,
+    });
+  };
+
+  if (outcome.ok === false && outcome.reason === 'WAITING') {
+    // Restore first, then refund: if the refund fails, the user's step is not lost.
+    const next =
+      outcome.pending === undefined ? {} : { state: { data: outcome.pending, outage: false } };
+    await k.pending.restore(record, next);
+    await refund();
+    return { ok: false, waiting: true, id: record.id };
+  }
+  if (outcome.ok === false) {
+    const row = REASONS[outcome.reason];
+    const attempts = record.attempts + 1;
+    const retryable = row.retry !== 'never' && attempts < k.config.policy.pending.maxAttempts;
+    if (retryable) await k.pending.restore(record, { attempts });
+    if (!row.counted) await refund();
+    await failed(outcome.reason);
+    if (row.counted) await k.attempts.counted(user, ticket.failures);
+    throw failureError(outcome, { retryable });
+  }
+  if (provider.capabilities.replayCounter && outcome.counter === undefined) {
+    await failed('ERROR');
+    throw new ProviderError(
+      'The provider confirmed activation without reporting the counter used.',
+    );
+  }
+
+  // A right activation answer is not a failure, but neither is it a sign-in: give the attempt
+  // back without resetting earlier failures (only a full second-factor success does that).
+  await refund();
+  const shell = { id: k.random.token(16), userId: user.id, providerId: record.providerId };
+  const enrollment: EnrollmentRecord = {
+    ...shell,
+    label: outcome.label ?? provider.displayName,
+    secret: k.secrets.seal(shell, outcome.enrollment ?? null),
+    // The code that confirmed activation seeds replay protection (SECURITY.md RP-02).
+    counter: outcome.counter ?? null,
+    createdAt: k.now(),
+    lastUsedAt: null,
+  };
+  // Always offer a set: the store issues it only if this is the user's first factor, decided
+  // inside its transaction (a removal racing this activation cannot leave a lone factor without
+  // codes). The set is shown only when issued.
+  const codes = makeRecoveryCodes(k);
+  let issued: boolean;
+  try {
+    ({ recoveryCodesIssued: issued } = await k.stores.enrollments.activate({
+      enrollment,
+      recoveryCodeHashes: codes.map((c) => hashRecoveryCode(user.id, c)),
+    }));
+  } catch (err) {
+    if (err instanceof EnrollmentConflictError) {
+      throw new PolicyError('ALREADY_ENROLLED', `This account already uses ${record.providerId}.`);
+    }
+    throw err;
+  }
+  await k.audit.emit({
+    ...k.audit.base(user),
+    type: 'activated',
+    providerId: record.providerId,
+    enrollmentId: shell.id,
+    recoveryCodesIssued: issued,
+  });
+  return {
+    ok: true,
+    enrollmentId: shell.id,
+    providerId: record.providerId,
+    label: enrollment.label,
+    ...(issued ? { recoveryCodes: codes.map(formatRecoveryCode) } : {}),
+  };
+}

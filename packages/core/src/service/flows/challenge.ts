@@ -1,0 +1,219 @@
+import {
+  CodeAlreadyUsedError,
+  PendingStateError,
+  PolicyError,
+  ProviderError,
+  ProviderUnavailableError,
+} from '../../errors.js';
+import type { ChallengePrompt, JsonValue, TwoFactorUser } from '../../provider/contract.js';
+import type { EnrollmentRecord, PendingRecord } from '../../store/types.js';
+import type { Kernel } from '../kernel/kernel.js';
+import { REASONS, failureError, runHook, type Outcome } from '../kernel/outcomes.js';
+import type { ChallengeStarted, SecondFactorSuccess, StillWaiting } from '../types.js';
+import { decide } from './enforcement.js';
+import { outageError } from './fail-open.js';
+
+const CHALLENGE_PROMPTS = ['code-entry', 'redirect', 'push-wait'] as const;
+
+/**
+ * Starts a sign-in challenge on one of the user's usable factors (the first by default). The
+ * enrollments are read once, by the policy decision, and handed down from there.
+ */
+export async function beginChallenge(
+  k: Kernel,
+  user: TwoFactorUser,
+  providerId: string | undefined,
+): Promise<ChallengeStarted> {
+  const decision = await decide(k, user);
+  const req = decision.requirement;
+  if (req.action !== 'challenge' || req.providers.length === 0) {
+    throw new PolicyError('NOT_ENROLLED', 'This account has no usable second factor.', {
+      details: {
+        requirement: req.action,
+        recoveryCodes: req.action === 'challenge' && req.recoveryCodes > 0,
+      },
+    });
+  }
+  const chosen = providerId ?? req.providers[0]!;
+  const enrollment = decision.usable.find((e) => e.providerId === chosen);
+  if (!enrollment) {
+    throw new PolicyError('NOT_ENROLLED', `This account does not use ${chosen}.`, {
+      details: { providerId: chosen },
+    });
+  }
+  // A locked user cannot start a challenge either: no push, no outbound call (DA-07).
+  await k.attempts.refuseIfLocked(user);
+  const provider = k.providers.get(chosen);
+  const id = k.pending.newId();
+  const ctx = k.providers.context(chosen, user, { lastCounter: enrollment.counter, pendingId: id });
+  const shell = { id, userId: user.id, providerId: chosen, kind: 'challenge' as const };
+  const step = { ...shell, enrollmentId: enrollment.id };
+  let begun: { prompt: ChallengePrompt; pending: JsonValue };
+  try {
+    begun = await k.providers.begin<ChallengePrompt>(
+      () => provider.beginChallenge(ctx, user, k.secrets.open(enrollment)),
+      CHALLENGE_PROMPTS,
+    );
+  } catch (err) {
+    if (!(err instanceof ProviderUnavailableError)) throw err;
+    // Keep an outage marker: the only thing it can be used for is `failOpen(id, user)`.
+    await k.pending.create(step, { data: null, outage: true });
+    throw await outageError(k, user, decision.usable, chosen, id, err);
+  }
+  const record = await k.pending.create(step, { data: begun.pending, outage: false });
+  await k.audit.emit({ ...k.audit.base(user), type: 'challenge.started', providerId: chosen });
+  return { challengeId: id, providerId: chosen, prompt: begun.prompt, expiresAt: record.expiresAt };
+}
+
+/** The taken step and what answering it needs. */
+interface OpenStep {
+  record: PendingRecord;
+  enrollment: EnrollmentRecord;
+  data: JsonValue;
+}
+
+async function openStep(k: Kernel, id: string, user: TwoFactorUser): Promise<OpenStep> {
+  const record = await k.pending.take(id, user, 'challenge');
+  const enrollment = record.enrollmentId
+    ? await k.stores.enrollments.get(record.enrollmentId)
+    : null;
+  if (
+    !enrollment ||
+    enrollment.userId !== user.id ||
+    enrollment.providerId !== record.providerId ||
+    !k.providers.allowed(user.audience).includes(record.providerId)
+  ) {
+    throw new PendingStateError('CHALLENGE_NOT_FOUND');
+  }
+  const state = k.pending.open(record);
+  if (state.outage && !k.providers.get(record.providerId).capabilities.retryableChallenge) {
+    // A one-shot step that already hit an outage: keep it for failOpen, answer nothing.
+    await k.pending.restore(record);
+    throw new PendingStateError('CHALLENGE_NOT_FOUND');
+  }
+  return { record, enrollment, data: state.data };
+}
+
+/**
+ * Checks an answer. The attempt is counted before it is evaluated, so parallel guesses cannot
+ * exceed the budget (SECURITY.md CC-03) and a locked user never reaches the provider (DA-07).
+ * What turns out not to be a guess (an unknown id, an outage, a push poll) is refunded exactly.
+ */
+export async function completeChallenge(
+  k: Kernel,
+  challengeId: string,
+  user: TwoFactorUser,
+  input: unknown,
+): Promise<SecondFactorSuccess | StillWaiting> {
+  const ticket = await k.attempts.reserve(user);
+  let step: OpenStep;
+  try {
+    step = await openStep(k, challengeId, user);
+  } catch (err) {
+    // Not a guess: an unknown or expired id, a removed enrollment, a key-ring fault.
+    await k.attempts.refundQuietly(user, ticket);
+    throw err;
+  }
+  const { record, enrollment } = step;
+  const provider = k.providers.get(record.providerId);
+  const ctx = k.providers.context(record.providerId, user, {
+    lastCounter: enrollment.counter,
+    pendingId: record.id,
+  });
+  const outcome = await runHook(
+    'verify',
+    () => provider.verify(ctx, user, k.secrets.open(enrollment), step.data, input),
+    k.logger,
+  );
+  const failed = (reason: string) =>
+    k.audit.emit({
+      ...k.audit.base(user),
+      type: 'failed',
+      providerId: record.providerId,
+      reason,
+      failures: ticket.failures,
+    });
+
+  if (outcome.ok) {
+    const commit = await commitSuccess(k, user, step, outcome, provider.capabilities.replayCounter);
+    if (commit === 'removed') {
+      // The factor was removed (admin reset, disable) while this answer was in flight: no guess.
+      await k.attempts.refundQuietly(user, ticket);
+      throw new PendingStateError('CHALLENGE_NOT_FOUND');
+    }
+    if (commit === 'no-counter') {
+      await failed('ERROR');
+      throw new ProviderError('The provider accepted a code without reporting its counter.');
+    }
+    if (commit === 'replayed') {
+      await failed('CODE_ALREADY_USED');
+      await k.attempts.counted(user, ticket.failures);
+      throw new CodeAlreadyUsedError();
+    }
+    // Only a full second-factor success resets the failure count (NIST SP 800-63B-4 §3.2.2).
+    await k.attempts.reset(user);
+    const method = outcome.method ?? record.providerId;
+    await k.audit.emit({
+      ...k.audit.base(user),
+      type: 'verified',
+      providerId: record.providerId,
+      method,
+    });
+    return { ok: true, userId: user.id, providerId: record.providerId, method, failOpen: false };
+  }
+
+  // Restore first, then refund: if the refund fails, the user's step is not lost.
+  if (outcome.reason === 'WAITING') {
+    const next =
+      outcome.pending === undefined ? {} : { state: { data: outcome.pending, outage: false } };
+    await k.pending.restore(record, next);
+    await k.attempts.refund(user, ticket);
+    return { ok: false, waiting: true, id: record.id };
+  }
+  const row = REASONS[outcome.reason];
+  if (outcome.reason === 'UNAVAILABLE') {
+    await k.pending.restore(record, { state: { data: step.data, outage: true } });
+    await k.attempts.refund(user, ticket);
+    throw await outageError(k, user, null, record.providerId, record.id, outcome.error);
+  }
+  if (!row.counted) {
+    await k.attempts.refund(user, ticket);
+    throw failureError(outcome, { retryable: false });
+  }
+  const attempts = record.attempts + 1;
+  const retryable =
+    row.retry === 'answer' &&
+    (outcome.retry ?? provider.capabilities.retryableChallenge) &&
+    attempts < k.config.policy.pending.maxAttempts;
+  if (retryable) await k.pending.restore(record, { attempts });
+  await failed(outcome.reason);
+  await k.attempts.counted(user, ticket.failures);
+  throw failureError(outcome, { retryable });
+}
+
+/**
+ * Records a success in the store. With a replay counter, the store's compare-and-set accepts a
+ * counter once only (RFC 6238 §5.2, SECURITY.md RP-01, CC-01); without one, the use is recorded
+ * only if the factor still exists.
+ */
+async function commitSuccess(
+  k: Kernel,
+  user: TwoFactorUser,
+  step: OpenStep,
+  outcome: Extract<Outcome, { ok: true }>,
+  replayCounter: boolean,
+): Promise<'ok' | 'removed' | 'no-counter' | 'replayed'> {
+  const now = k.now();
+  const enrollments = k.stores.enrollments;
+  if (!replayCounter) return (await enrollments.touch(step.enrollment.id, now)) ? 'ok' : 'removed';
+  if (outcome.counter === undefined) return 'no-counter';
+  if (await enrollments.advanceCounter(step.enrollment.id, outcome.counter, now)) return 'ok';
+  if (!(await enrollments.get(step.enrollment.id))) return 'removed';
+  await k.audit.emit({
+    ...k.audit.base(user),
+    type: 'replay.rejected',
+    providerId: step.record.providerId,
+    counter: outcome.counter,
+  });
+  return 'replayed';
+}

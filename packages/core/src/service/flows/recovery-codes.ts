@@ -1,0 +1,103 @@
+import {
+  canonicalRecoveryCode,
+  formatRecoveryCode,
+  generateRecoveryCode,
+  hashRecoveryCode,
+} from '../../crypto/recovery-codes.js';
+import {
+  CodeAlreadyUsedError,
+  InvalidCodeError,
+  InvalidFormatError,
+  PolicyError,
+  type FactorkitError,
+} from '../../errors.js';
+import type { TwoFactorUser } from '../../provider/contract.js';
+import type { Kernel } from '../kernel/kernel.js';
+import type { SecondFactorSuccess } from '../types.js';
+
+/** A fresh set of distinct codes from the CSPRNG (SECURITY.md SS-01). */
+export function makeRecoveryCodes(k: Kernel): string[] {
+  const out = new Set<string>();
+  while (out.size < k.config.policy.recoveryCodes.count) out.add(generateRecoveryCode(k.random));
+  return [...out];
+}
+
+function notEnrolled(message: string): PolicyError {
+  return new PolicyError('NOT_ENROLLED', message);
+}
+
+/** Signs in with a recovery code; counted in the same failure budget as every factor (BF-04). */
+export async function useRecoveryCode(
+  k: Kernel,
+  user: TwoFactorUser,
+  code: unknown,
+): Promise<SecondFactorSuccess> {
+  const enrollments = await k.stores.enrollments.listByUser(user.id);
+  if (enrollments.length === 0) throw notEnrolled('This account has no second factor.');
+  const { failures } = await k.attempts.reserve(user);
+  const fail = async (reason: string, err: FactorkitError): Promise<never> => {
+    await k.audit.emit({ ...k.audit.base(user), type: 'recovery.failed', reason, failures });
+    await k.attempts.counted(user, failures);
+    throw err;
+  };
+  const canonical = canonicalRecoveryCode(code);
+  if (canonical === undefined) {
+    return fail('INVALID_FORMAT', new InvalidFormatError('That is not a recovery code.'));
+  }
+  // Single use across instances: the store marks the code used only if it was unused (CC-02).
+  const result = await k.stores.enrollments.consumeRecoveryCode(
+    user.id,
+    hashRecoveryCode(user.id, canonical),
+    k.now(),
+  );
+  if (result === 'already_used') {
+    return fail(
+      'CODE_ALREADY_USED',
+      new CodeAlreadyUsedError('This recovery code was already used.'),
+    );
+  }
+  if (result !== 'consumed') {
+    return fail('INVALID_CODE', new InvalidCodeError('That recovery code is not valid.'));
+  }
+  await k.attempts.reset(user);
+  const { remaining, low } = await recoveryCodeStatus(k, user);
+  await k.audit.emit({ ...k.audit.base(user), type: 'recovery.used', remaining, low });
+  return {
+    ok: true,
+    userId: user.id,
+    providerId: 'recovery-code',
+    method: 'recovery-code',
+    failOpen: false,
+    recoveryCodesRemaining: remaining,
+    lowRecoveryCodes: low,
+  };
+}
+
+export async function recoveryCodeStatus(
+  k: Kernel,
+  user: TwoFactorUser,
+): Promise<{ remaining: number; low: boolean }> {
+  const remaining = await k.stores.enrollments.countRecoveryCodes(user.id);
+  return { remaining, low: remaining <= k.config.policy.recoveryCodes.lowWatermark };
+}
+
+/**
+ * Issues a new set and revokes the old one at once. Only for a user with a factor (SECURITY.md
+ * EN-03). The host must require a fresh sign-in with the second factor first (ASVS 7.5.1).
+ */
+export async function regenerateRecoveryCodes(k: Kernel, user: TwoFactorUser): Promise<string[]> {
+  const message = 'Set up a second factor before creating recovery codes.';
+  const enrollments = await k.stores.enrollments.listByUser(user.id);
+  if (enrollments.length === 0) throw notEnrolled(message);
+  const codes = makeRecoveryCodes(k);
+  // The store re-checks, in the same transaction, that a factor still exists: a reset or the
+  // removal of the last factor racing this call can never leave codes behind (CC-05).
+  const replaced = await k.stores.enrollments.replaceRecoveryCodes(
+    user.id,
+    codes.map((c) => hashRecoveryCode(user.id, c)),
+    k.now(),
+  );
+  if (!replaced) throw notEnrolled(message);
+  await k.audit.emit({ ...k.audit.base(user), type: 'recovery.regenerated', count: codes.length });
+  return codes.map(formatRecoveryCode);
+}

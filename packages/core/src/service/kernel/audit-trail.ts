@@ -1,0 +1,59 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { AuditEvent, AuditSink } from '../../events.js';
+import type { RequestInfo, TwoFactorUser } from '../../provider/contract.js';
+import type { Clock, Logger } from '../../services.js';
+import { sanitizeRequest } from './request-info.js';
+
+export interface EventBase {
+  at: string;
+  userId: string;
+  audience: string;
+  request?: RequestInfo;
+}
+
+/**
+ * Audit emission and the request scope. A public call runs `within` its request info, so every
+ * event and provider hook of that call sees the same sanitised request (SECURITY.md LG-01). A
+ * failing sink is logged, never allowed to change an outcome.
+ */
+export class AuditTrail {
+  private readonly scope = new AsyncLocalStorage<RequestInfo>();
+
+  constructor(
+    private readonly sink: AuditSink | undefined,
+    private readonly logger: Logger,
+    private readonly clock: Clock,
+  ) {}
+
+  within<T>(request: RequestInfo | undefined, fn: () => Promise<T>): Promise<T> {
+    const clean = sanitizeRequest(request);
+    return clean ? this.scope.run(clean, fn) : fn();
+  }
+
+  get request(): RequestInfo | undefined {
+    return this.scope.getStore();
+  }
+
+  at(): string {
+    return new Date(this.clock.now()).toISOString();
+  }
+
+  base(user: TwoFactorUser): EventBase {
+    const request = this.request;
+    return {
+      at: this.at(),
+      userId: user.id,
+      audience: user.audience,
+      ...(request ? { request } : {}),
+    };
+  }
+
+  async emit(event: AuditEvent): Promise<void> {
+    if (!this.sink) return;
+    try {
+      await this.sink.emit(event);
+    } catch (err) {
+      this.logger.error('factorkit: audit sink failed', { type: event.type, error: String(err) });
+    }
+  }
+}

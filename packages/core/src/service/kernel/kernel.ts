@@ -1,0 +1,84 @@
+import type { DeploymentConfig } from '../../config/deployment.js';
+import { SecretBox } from '../../crypto/secret-box.js';
+import { InvalidArgumentError } from '../../errors.js';
+import type { TwoFactorUser } from '../../provider/contract.js';
+import type { ProviderRegistry } from '../../provider/registry.js';
+import type { Logger, RandomSource } from '../../services.js';
+import type { FactorkitStores } from '../../store/types.js';
+import type { TwoFactorServiceOptions } from '../types.js';
+import { Attempts, throttleSchedule } from './attempts.js';
+import { AuditTrail } from './audit-trail.js';
+import { EnrollmentSecrets } from './enrollment-secrets.js';
+import { guardStores } from './guarded-stores.js';
+import { PendingSteps } from './pending-steps.js';
+import { Providers } from './providers.js';
+
+const AUDIENCE_RE = /^[a-z][a-z0-9_-]{0,31}$/;
+
+/**
+ * The security mechanisms every flow shares, built once per service. Flows order steps; the
+ * kernel's parts decide: guarded stores, the attempt budget, pending steps, sealed enrollments,
+ * the providers' view of the deployment, and the audit trail.
+ */
+export class Kernel {
+  readonly config: DeploymentConfig;
+  readonly stores: FactorkitStores;
+  readonly audit: AuditTrail;
+  readonly attempts: Attempts;
+  readonly pending: PendingSteps;
+  readonly secrets: EnrollmentSecrets;
+  readonly providers: Providers;
+  readonly random: RandomSource;
+  readonly logger: Logger;
+  private readonly registry: ProviderRegistry;
+
+  constructor(options: TwoFactorServiceOptions) {
+    this.stores = guardStores(options?.stores);
+    this.registry = options.registry;
+    this.config = options.config;
+    this.random = this.registry.random;
+    this.logger = this.registry.logger;
+    const clock = this.registry.clock;
+    const box = new SecretBox(this.config.encryption, this.random);
+    this.audit = new AuditTrail(options.audit, this.logger, clock);
+    this.attempts = new Attempts(
+      this.stores.throttle,
+      throttleSchedule(this.config.policy.throttle),
+      clock,
+      this.audit,
+    );
+    this.pending = new PendingSteps(
+      this.stores.pending,
+      box,
+      this.random,
+      clock,
+      this.config.policy.pending.ttlSeconds * 1000,
+      this.audit,
+    );
+    this.secrets = new EnrollmentSecrets(box);
+    this.providers = new Providers(this.registry, this.config, this.stores.throttle, this.audit);
+  }
+
+  now(): number {
+    return this.registry.clock.now();
+  }
+
+  /** Every public call checks its user first: lengths before patterns, so cost stays bounded. */
+  checkUser(user: TwoFactorUser): void {
+    if (
+      typeof user !== 'object' ||
+      user === null ||
+      typeof user.id !== 'string' ||
+      user.id.length === 0 ||
+      user.id.length > 255 ||
+      typeof user.audience !== 'string' ||
+      user.audience.length > 32 ||
+      !AUDIENCE_RE.test(user.audience) ||
+      typeof user.username !== 'string'
+    ) {
+      throw new InvalidArgumentError(
+        'user must have a non-empty string id (at most 255 characters), an audience name (lower-case letters, digits, - or _) and a username.',
+      );
+    }
+  }
+}

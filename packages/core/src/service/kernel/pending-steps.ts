@@ -1,0 +1,115 @@
+import { PendingStateError } from '../../errors.js';
+import type { SecretBox } from '../../crypto/secret-box.js';
+import type { JsonValue, TwoFactorUser } from '../../provider/contract.js';
+import type { Clock, RandomSource } from '../../services.js';
+import type { PendingKind, PendingRecord, PendingStore } from '../../store/types.js';
+import type { AuditTrail } from './audit-trail.js';
+
+/** The public part of a pending record, which the sealed payload is bound to. */
+export type PendingShell = Pick<PendingRecord, 'id' | 'userId' | 'providerId' | 'kind'>;
+
+/** What a sealed payload holds besides the provider's own state. */
+export interface PendingState {
+  /** The provider's state for the second half of the step. */
+  readonly data: JsonValue;
+  /** The step met PROVIDER_UNAVAILABLE; all it can still be used for is `failOpen`. */
+  readonly outage: boolean;
+}
+
+/** 256-bit ids from `RandomSource.token(32)`: anything else is refused before a store lookup. */
+const TOKEN_RE = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * Pending activations and challenges: server-side, sealed, bound to one user and kind, single
+ * use and short-lived (SECURITY.md FL-05, FL-08). The provider's state is sealed with AES-GCM
+ * bound to the step's id, user, provider and kind, so a payload copied into another step fails to
+ * open.
+ */
+export class PendingSteps {
+  constructor(
+    private readonly store: PendingStore,
+    private readonly box: SecretBox,
+    private readonly random: RandomSource,
+    private readonly clock: Clock,
+    private readonly ttlMs: number,
+    private readonly audit: AuditTrail,
+  ) {}
+
+  newId(): string {
+    return this.random.token(32);
+  }
+
+  private context(r: PendingShell): string[] {
+    return ['pending', r.id, r.userId, r.providerId, r.kind];
+  }
+
+  seal(shell: PendingShell, state: PendingState): string {
+    return this.box.seal(
+      JSON.stringify({ d: state.data, ...(state.outage ? { o: 1 } : {}) }),
+      this.context(shell),
+    );
+  }
+
+  open(record: PendingRecord): PendingState {
+    const v = JSON.parse(this.box.open(record.payload, this.context(record))) as {
+      d: JsonValue;
+      o?: number;
+    };
+    return { data: v.d, outage: v.o === 1 };
+  }
+
+  /** Seals `state` into a new step that lives for the configured TTL, and stores it. */
+  async create(
+    shell: PendingShell & { enrollmentId?: string },
+    state: PendingState,
+  ): Promise<PendingRecord> {
+    const now = this.clock.now();
+    const record: PendingRecord = {
+      ...shell,
+      payload: this.seal(shell, state),
+      attempts: 0,
+      createdAt: now,
+      expiresAt: now + this.ttlMs,
+    };
+    await this.store.create(record);
+    return record;
+  }
+
+  /**
+   * Takes the step for this user and kind, or throws CHALLENGE_NOT_FOUND / CHALLENGE_EXPIRED.
+   * A foreign or mistyped id never destroys the real user's step (the store matches all three).
+   */
+  async take(id: unknown, user: TwoFactorUser, kind: PendingKind): Promise<PendingRecord> {
+    const reject = async (why: 'unknown' | 'foreign' | 'expired' | 'wrong-kind') => {
+      await this.audit.emit({ ...this.audit.base(user), type: 'pending.rejected', kind, why });
+    };
+    if (typeof id !== 'string' || !TOKEN_RE.test(id)) {
+      await reject('unknown');
+      throw new PendingStateError('CHALLENGE_NOT_FOUND');
+    }
+    const record = await this.store.take(id, user.id, kind);
+    if (!record) {
+      const seen = await this.store.peek(id);
+      await reject(!seen ? 'unknown' : seen.userId !== user.id ? 'foreign' : 'wrong-kind');
+      throw new PendingStateError('CHALLENGE_NOT_FOUND');
+    }
+    if (this.clock.now() >= record.expiresAt) {
+      await reject('expired');
+      throw new PendingStateError('CHALLENGE_EXPIRED');
+    }
+    return record;
+  }
+
+  /** Puts a taken step back, optionally with new provider state or a new attempt count. */
+  restore(record: PendingRecord, change: { state?: PendingState; attempts?: number } = {}) {
+    return this.store.restore({
+      ...record,
+      ...(change.state ? { payload: this.seal(record, change.state) } : {}),
+      ...(change.attempts === undefined ? {} : { attempts: change.attempts }),
+    });
+  }
+
+  deleteForUser(userId: string): Promise<number> {
+    return this.store.deleteForUser(userId);
+  }
+}

@@ -1,0 +1,151 @@
+import type { AudiencePolicy, DeploymentConfig } from '../../config/deployment.js';
+import {
+  FactorkitError,
+  InvalidArgumentError,
+  ProviderError,
+  ProviderNotFoundError,
+} from '../../errors.js';
+import { allowedProviders } from '../../policy/policy.js';
+import type {
+  JsonValue,
+  ProviderContext,
+  ProviderQuota,
+  TwoFactorProvider,
+  TwoFactorUser,
+} from '../../provider/contract.js';
+import type { ProviderRegistry } from '../../provider/registry.js';
+import type { ThrottleStore } from '../../store/types.js';
+import type { AuditTrail } from './audit-trail.js';
+
+/**
+ * The providers as the service sees them: which ones a user may use, the context every hook gets
+ * (validated settings, quotas, request info), and the check on what a `begin` hook returns.
+ */
+export class Providers {
+  constructor(
+    private readonly registry: ProviderRegistry,
+    private readonly config: DeploymentConfig,
+    private readonly throttle: ThrottleStore,
+    private readonly audit: AuditTrail,
+  ) {}
+
+  get(id: string): TwoFactorProvider {
+    return this.registry.get(id);
+  }
+
+  /** Own-property lookup: an audience named `constructor` or `__proto__` has no policy. */
+  audiencePolicy(audience: string): AudiencePolicy | undefined {
+    const all = this.config.policy.audiences;
+    return Object.hasOwn(all, audience) ? all[audience] : undefined;
+  }
+
+  /** Registered, enabled, offered to the audience and allowed by its policy. */
+  allowed(audience: string, policy?: Pick<AudiencePolicy, 'providers'>): string[] {
+    return allowedProviders(this.config, audience, policy).filter((id) => this.registry.has(id));
+  }
+
+  /** Whether the provider is enabled in this deployment (allowed or not for a given audience). */
+  enabled(id: string): boolean {
+    const d = Object.hasOwn(this.config.providers, id) ? this.config.providers[id] : undefined;
+    return !!d?.enabled && this.registry.has(id);
+  }
+
+  /** The context of one hook call for one user. */
+  context(
+    providerId: string,
+    user: TwoFactorUser,
+    step: { lastCounter?: number | null; pendingId?: string } = {},
+  ): ProviderContext {
+    const deployment = Object.hasOwn(this.config.providers, providerId)
+      ? this.config.providers[providerId]
+      : undefined;
+    if (!deployment || !deployment.enabled || !this.registry.has(providerId))
+      throw new ProviderNotFoundError(providerId);
+    const request = this.audit.request;
+    return {
+      providerId,
+      config: deployment.settings,
+      audience: user.audience,
+      constants: this.config.constants,
+      ...(step.lastCounter === undefined ? {} : { lastCounter: step.lastCounter }),
+      ...(step.pendingId === undefined ? {} : { pendingId: step.pendingId }),
+      quota: this.quota(providerId, user.id),
+      ...(request ? { request } : {}),
+    };
+  }
+
+  /** The context of a health check: no user, the first audience's view of the settings. */
+  healthContext(providerId: string): ProviderContext {
+    const d = this.config.providers[providerId]!;
+    return {
+      providerId,
+      config: d.settings,
+      audience: d.audiences[0] ?? '',
+      constants: this.config.constants,
+    };
+  }
+
+  private quota(providerId: string, userId: string): ProviderQuota {
+    const scoped = (key: string) =>
+      `quota:${[providerId, userId, key].map((x) => encodeURIComponent(x)).join(':')}`;
+    const clock = this.registry.clock;
+    return {
+      take: async (key, limit, windowMs) => {
+        if (!Number.isInteger(limit) || limit < 1 || limit > 100 || !(windowMs > 0)) {
+          throw new InvalidArgumentError('quota limit must be 1..100 and the window positive');
+        }
+        const now = clock.now();
+        const window = Math.ceil(windowMs);
+        // A used-up window that has ended starts afresh (the reservation count only grows
+        // otherwise, and would then allow one take per window). Two instances may both reset
+        // here; that can only give back a window that had already ended.
+        const state = await this.throttle.inspect(scoped(key));
+        if (state.failures >= limit && now >= state.blockedUntil) {
+          await this.throttle.reset(scoped(key));
+        }
+        const r = await this.throttle.reserve(scoped(key), now, {
+          freeFailures: limit,
+          baseDelayMs: 0,
+          maxDelayMs: 0,
+          lockAfter: limit,
+          lockMs: window,
+          permanentAfter: Number.MAX_SAFE_INTEGER,
+        });
+        return r.ok
+          ? { ok: true }
+          : { ok: false, retryAfterMs: Math.max(0, (r.retryAt ?? now) - now) };
+      },
+      release: async (key) => {
+        await this.throttle.reset(scoped(key));
+      },
+    };
+  }
+
+  /**
+   * Runs a `begin*` hook. A typed error passes through whole; anything else thrown is a provider
+   * fault; a result without a prompt of an accepted kind is refused (fail closed).
+   */
+  async begin<P>(
+    fn: () => Promise<unknown>,
+    kinds: readonly string[],
+  ): Promise<{ prompt: P; pending: JsonValue }> {
+    let r: unknown;
+    try {
+      r = await fn();
+    } catch (err) {
+      if (err instanceof FactorkitError) throw err;
+      throw new ProviderError('The two-factor provider failed to start this step.', { cause: err });
+    }
+    const o = r as { prompt?: { kind?: unknown }; pending?: unknown } | null;
+    if (
+      !o ||
+      typeof o !== 'object' ||
+      !o.prompt ||
+      typeof o.prompt !== 'object' ||
+      !kinds.includes(o.prompt.kind as string)
+    ) {
+      throw new ProviderError('The two-factor provider returned an invalid prompt.');
+    }
+    return { prompt: o.prompt as P, pending: (o.pending ?? null) as JsonValue };
+  }
+}
