@@ -19,6 +19,8 @@ import {
   type VerifyOutcome,
   type TwoFactorProvider,
   type HealthStatus,
+  type ProviderCapabilities,
+  type ActivationOutcome,
 } from '../../src/index.js';
 
 export class ClockCodeSettings {
@@ -47,6 +49,7 @@ export type Behaviour =
   | { kind: 'normal' }
   | { kind: 'verify-returns'; value: unknown }
   | { kind: 'verify-throws'; error: unknown }
+  | { kind: 'activation-returns'; value: unknown }
   | { kind: 'unavailable' };
 
 export const STEP_MS = 30_000;
@@ -57,11 +60,11 @@ export function codeAt(ms: number, digits = 6): string {
 
 @Provider()
 export class ClockCodeProvider implements TwoFactorProvider<ClockCodeSettings, JsonValue> {
-  readonly id = 'clock-code';
-  readonly displayName = 'Clock code';
+  readonly id: string = 'clock-code';
+  readonly displayName: string = 'Clock code';
   readonly coreVersion = `^${CORE_VERSION}`;
   readonly configSchema = ClockCodeSettings;
-  readonly capabilities = {
+  readonly capabilities: ProviderCapabilities = {
     interactive: true,
     outOfBand: 'none',
     replayCounter: true,
@@ -112,6 +115,8 @@ export class ClockCodeProvider implements TwoFactorProvider<ClockCodeSettings, J
     _pending: JsonValue,
     input: unknown,
   ) {
+    if (this.behaviour.kind === 'activation-returns')
+      return this.behaviour.value as ActivationOutcome;
     const r = this.check(ctx, input);
     return r.ok
       ? { ok: true as const, enrollment: { seed: 'enrollment-secret-marker' }, counter: r.counter! }

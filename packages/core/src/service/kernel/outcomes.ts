@@ -139,6 +139,23 @@ export function failureError(f: Failure, details: Record<string, unknown>): Fact
   return f.error ? withDetails(f.error, details) : REASONS[f.reason].error(details);
 }
 
+const READ_KEYS = [
+  'ok',
+  'counter',
+  'method',
+  'enrollment',
+  'label',
+  'reason',
+  'detail',
+  'retry',
+  'pending',
+];
+
+function accessor(o: object, key: string): boolean {
+  const d = Object.getOwnPropertyDescriptor(o, key);
+  return d !== undefined && !('value' in d);
+}
+
 /** Own data property, never a getter and never inherited. */
 function own(o: object, key: string): unknown {
   const d = Object.getOwnPropertyDescriptor(o, key);
@@ -158,6 +175,10 @@ export function readOutcome(raw: unknown, kind: 'verify' | 'activation'): Outcom
   const proto: unknown = Object.getPrototypeOf(raw);
   if (proto !== Object.prototype && proto !== null) {
     return error(`provider ${kind} returned something other than a plain object`);
+  }
+  // A getter could answer differently each time it is read: an answer holds only data.
+  if (READ_KEYS.some((key) => accessor(raw, key))) {
+    return error(`provider ${kind} returned an answer with accessor properties`);
   }
   const ok = own(raw, 'ok');
   if (ok === true) {

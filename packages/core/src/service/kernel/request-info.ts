@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { RequestInfo } from '../../provider/contract.js';
 
 /**
@@ -16,8 +17,6 @@ export function printable(value: unknown, max: number): string | undefined {
   return text.length > 0 ? text : undefined;
 }
 
-const IP_RE = /^[0-9A-Fa-f:.%a-z]+$/;
-
 /**
  * Keeps what a host says about a request to plain, short, printable text: it ends up in audit
  * events and logs and, for the IP, in provider calls (Duo's `ipaddr`).
@@ -28,7 +27,8 @@ export function sanitizeRequest(request: RequestInfo | undefined): RequestInfo |
   const userAgent = printable(request.userAgent, 256);
   const requestId = printable(request.requestId, 128);
   const out = {
-    ...(ip && IP_RE.test(ip) ? { ip } : {}),
+    // Only a real IPv4 or IPv6 address (with a zone id) goes on to providers and the trail.
+    ...(ip && isIP(ip) !== 0 ? { ip } : {}),
     ...(userAgent ? { userAgent } : {}),
     ...(requestId ? { requestId } : {}),
   };
