@@ -81,7 +81,7 @@ const targets: Target[] = [
 
 for (const t of targets) {
   describe.skipIf(t.skip)(`crash safety on ${t.name}`, () => {
-    it('SIGKILL inside the activation transaction: no half-active enrollment, nothing existing lost, no lock left (catalog EN-02: all or nothing)', async () => {
+    it('SIGKILL inside the activation transaction: no half-active enrollment, nothing existing lost, no lock left (EN-02: all or nothing)', async () => {
       const { config, cleanup } = t.sql();
       let parent: SqlStores | undefined;
       let child: Instance | undefined;
@@ -160,7 +160,7 @@ function inProcessService(sql: SqlStores, key: string, clock: FakeClock): TwoFac
 
 for (const t of targets) {
   describe.skipIf(t.skip)(`crash safety through the service on ${t.name}`, () => {
-    it('SIGKILL while an instance completes a TOTP activation: the user is not enrolled, the activation id is spent, a fresh activation works elsewhere (catalog EN-01, EN-02)', async () => {
+    it('SIGKILL while an instance completes a TOTP activation: the user is not enrolled, the activation id is spent, a fresh activation works elsewhere (EN-01, EN-02)', async () => {
       const { config, cleanup } = t.sql();
       let sql: SqlStores | undefined;
       let dying: Instance | undefined;
@@ -216,7 +216,7 @@ for (const t of targets) {
 }
 
 describe('two processes on one SQLite file', () => {
-  it('race 50 compare-and-sets and 30 recovery-code uses across processes: each wins exactly once (catalog CC-01, CC-02)', async () => {
+  it('race 50 compare-and-sets and 30 recovery-code uses across processes: each wins exactly once (CC-01, CC-02)', async () => {
     const filename = join(dir, `${uniqueName('sqlite_procs')}.db`);
     const parent = await openSqlStores({ dialect: 'sqlite', filename });
     const procs: Instance[] = [];

@@ -31,7 +31,7 @@ import {
 
 const server = await probeServers(true);
 const STEP = 30_000;
-// Repetitions of the 50-way race (the catalog's CC-01 asks for many; 4 keep the suite fast).
+// Repetitions of the 50-way race (CC-01 in docs/SECURITY.md asks for many; 4 keep the suite fast).
 const ROUNDS = 4;
 // Five seconds into a 30 s step, so every "now" below sits well inside its step.
 const T0 = Math.floor(Date.UTC(2026, 2, 1, 12) / STEP) * STEP + 5_000;
@@ -154,7 +154,7 @@ for (const comp of COMPOSITIONS) {
       timing(`${comp.name}: activation + 2 cross-instance challenges`, performance.now() - t0);
     });
 
-    it('the same valid TOTP code submitted 50 times concurrently across two instances is accepted exactly once, in each of 4 rounds (RFC 6238 §5.2, catalog CC-01)', async () => {
+    it('the same valid TOTP code submitted 50 times concurrently across two instances is accepted exactly once, in each of 4 rounds (RFC 6238 §5.2, CC-01)', async () => {
       const u = user('replay');
       const { uri, done } = await enroll(a, b, u, T0);
       for (let round = 0; round < ROUNDS; round++) {
@@ -184,7 +184,7 @@ for (const comp of COMPOSITIONS) {
       }
     });
 
-    it('with instance clocks 30 s apart, the same code sent 50 times to both is still accepted exactly once (catalog CC-06)', async () => {
+    it('with instance clocks 30 s apart, the same code sent 50 times to both is still accepted exactly once (CC-06)', async () => {
       const u = user('skew');
       const { uri } = await enroll(a, b, u, T0);
       // The device shows the code of step n. Instance one's clock is in step n, instance two's
@@ -209,7 +209,7 @@ for (const comp of COMPOSITIONS) {
       expect(tally(replies)).toEqual({ ok: 1, CODE_ALREADY_USED: 49 });
     });
 
-    it('120 parallel wrong codes across both instances against a budget of 100: exactly 100 are evaluated and the shared counter ends at 100 (catalog CC-03, NIST SP 800-63B-4 §3.2.2)', async () => {
+    it('120 parallel wrong codes across both instances against a budget of 100: exactly 100 are evaluated and the shared counter ends at 100 (CC-03, NIST SP 800-63B-4 §3.2.2)', async () => {
       const u = user('budget');
       const { uri } = await enroll(b, a, u, T0);
       const now = T0 + 2 * STEP;
@@ -238,7 +238,7 @@ for (const comp of COMPOSITIONS) {
         });
     });
 
-    it('a recovery code raced 30 times from both instances is consumed once; the remaining count drops by exactly one (catalog CC-02, RP-03)', async () => {
+    it('a recovery code raced 30 times from both instances is consumed once; the remaining count drops by exactly one (CC-02, RP-03)', async () => {
       const u = user('recovery');
       const { done } = await enroll(b, a, u, T0);
       const code = done.recoveryCodes![0]!;
@@ -257,7 +257,7 @@ for (const comp of COMPOSITIONS) {
       expect(await b.ok('recoveryCodeStatus', [u], T0)).toEqual({ remaining: 9, low: false });
     });
 
-    it('the failure counter and the lockout are shared: failures on one instance count on the other, and a lock holds everywhere (NIST SP 800-63B-4 §3.2.2, catalog BF-01, CC-03)', async () => {
+    it('the failure counter and the lockout are shared: failures on one instance count on the other, and a lock holds everywhere (NIST SP 800-63B-4 §3.2.2, BF-01, CC-03)', async () => {
       const u = user('lockout');
       const { uri } = await enroll(sa, sb, u, T0);
       let now = T0 + 2 * STEP;

@@ -7,7 +7,7 @@ interface Base {
   readonly at: string;
   readonly userId: string;
   readonly audience: string;
-  /** Client IP, user agent and request id, when the host passed them (catalog LG-01). */
+  /** Client IP, user agent and request id, when the host passed them (LG-01). */
   readonly request?: {
     readonly ip?: string;
     readonly userAgent?: string;

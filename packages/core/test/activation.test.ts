@@ -79,7 +79,7 @@ describe('activation', () => {
     expect(await h.service.listEnrollments(user)).toEqual([]);
   });
 
-  it('expires after the pending lifetime and enrolls nothing (catalog EN-01)', async () => {
+  it('expires after the pending lifetime and enrolls nothing (EN-01)', async () => {
     const h = clockHarness();
     const user = testUser();
     const a = await h.service.beginActivation(user, 'clock-code');
@@ -90,7 +90,7 @@ describe('activation', () => {
     expect(await h.service.requirement(user)).toEqual({ action: 'skip' });
   });
 
-  it('cannot be completed by another user, nor through the challenge endpoint (catalog FL-05)', async () => {
+  it('cannot be completed by another user, nor through the challenge endpoint (FL-05)', async () => {
     const h = clockHarness();
     const alice = testUser();
     const mallory = testUser();
@@ -105,7 +105,7 @@ describe('activation', () => {
     expect((await h.service.completeActivation(a.activationId, alice, h.code())).ok).toBe(true);
   });
 
-  it('two parallel activations of one provider leave exactly one enrollment (catalog CC-04)', async () => {
+  it('two parallel activations of one provider leave exactly one enrollment (CC-04)', async () => {
     const h = clockHarness();
     const user = testUser();
     const a = await h.service.beginActivation(user, 'clock-code');

@@ -1,6 +1,6 @@
 /**
  * Audit events (ASVS 16.3.1 every decision with the factor used; 16.2.5 no credentials in logs;
- * catalog SS-05, LG-01).
+ * SS-05, LG-01).
  */
 import { describe, expect, it } from 'vitest';
 import { JsonLineLogger } from '../src/index.js';
@@ -57,7 +57,7 @@ describe('audit trail', () => {
   });
 });
 
-describe('request info (catalog LG-01, IN-05)', () => {
+describe('request info (LG-01, IN-05)', () => {
   it("goes, sanitised, into audit events and the provider's context", async () => {
     const h = clockHarness();
     const user = testUser();

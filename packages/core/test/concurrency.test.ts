@@ -1,5 +1,5 @@
 /**
- * Races (ASVS 15.4.2 check-and-act as one atomic operation; catalog CC-01, CC-02, CC-03).
+ * Races (ASVS 15.4.2 check-and-act as one atomic operation; CC-01, CC-02, CC-03).
  */
 import { describe, expect, it } from 'vitest';
 import { FactorkitError, TwoFactorService } from '../src/index.js';

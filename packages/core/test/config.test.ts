@@ -64,7 +64,7 @@ describe('deployment config', () => {
     expect(Object.isFrozen(cfg)).toBe(true);
   });
 
-  it('reports every problem with its path in one error (catalog CF-01, CF-02)', () => {
+  it('reports every problem with its path in one error (CF-01, CF-02)', () => {
     const c = valid();
     (c['providers'] as Record<string, Record<string, unknown>>)['clock-code']!['settings'] = {
       digits: 7,
@@ -106,7 +106,7 @@ describe('deployment config', () => {
     }
   });
 
-  it('never echoes a secret value, even when the secret itself is invalid (catalog SS-05)', () => {
+  it('never echoes a secret value, even when the secret itself is invalid (SS-05)', () => {
     const leaked = 'hunter2-this-secret-must-not-leak';
     const c = valid();
     (c['providers'] as Record<string, Record<string, unknown>>)['clock-code']!['settings'] = {
@@ -248,7 +248,7 @@ describe('deployment config', () => {
     expect(loadDeploymentConfig(valid(), registry()).encryption.activeKeyId).toBe('k1');
   });
 
-  it('rejects weak keys and prototype names (catalog CF-01, ASVS 15.3.5)', () => {
+  it('rejects weak keys and prototype names (CF-01, ASVS 15.3.5)', () => {
     const c = valid();
     (c['encryption'] as Record<string, unknown>)['keys'] = {
       k1: Buffer.alloc(32, 7).toString('base64'),

@@ -1,5 +1,5 @@
 /**
- * Fail closed by construction (catalog invariant 1, FL-03, OUT-05; GitLab CVE-2026-0723,
+ * Fail closed by construction (invariant 1, FL-03, OUT-05; GitLab CVE-2026-0723,
  * google2fa-laravel#180): only an explicit `{ ok: true }` from the provider grants anything.
  */
 import { describe, expect, it } from 'vitest';
@@ -98,7 +98,7 @@ describe('fail closed', () => {
     expect(h.audit.ofType('verified')).toHaveLength(0);
   });
 
-  describe('failing open (catalog OUT-02, invariant 7)', () => {
+  describe('failing open (OUT-02, invariant 7)', () => {
     const setup = async () => {
       const h = clockHarness({ settings: { 'clock-code': { failOpenAudiences: ['client'] } } });
       const client = testUser();

@@ -212,7 +212,7 @@ describe('provider quotas (shared per-user limits, e.g. push caps: NIST SP 800-6
   });
 });
 
-describe('what is not a guess leaves no block behind (catalog OUT-01, BF-06)', () => {
+describe('what is not a guess leaves no block behind (OUT-01, BF-06)', () => {
   // One failure short of the lock: any leftover block from a refunded reservation would lock
   // the user out for lockSeconds.
   const nearLock = async () => {
@@ -274,7 +274,7 @@ describe('what is not a guess leaves no block behind (catalog OUT-01, BF-06)', (
   });
 });
 
-describe('activation answers share the budget (catalog DA-07, BF-04)', () => {
+describe('activation answers share the budget (DA-07, BF-04)', () => {
   it('wrong activation answers count; a right one gives its attempt back without resetting earlier failures', async () => {
     const h = clockHarness({ policy: { throttle: { maxFailures: 10, freeFailures: 10 } } });
     const user = testUser();

@@ -1,5 +1,5 @@
 /**
- * Pending state (ASVS 2.3.1 steps in order; 6.6.2 bound to the original request; catalog FL-05,
+ * Pending state (ASVS 2.3.1 steps in order; 6.6.2 bound to the original request; FL-05,
  * FL-08, DU-01): server-side, bound to the user, single use, consumed atomically.
  */
 import { describe, expect, it } from 'vitest';

@@ -1,6 +1,6 @@
 /**
  * Policy ("Enable 2FA globally" per audience, not-enrolled action, providers per audience,
- * user disable, admin reset, enforcement dry-run) and admin actions (catalog EN-03, EN-04).
+ * user disable, admin reset, enforcement dry-run) and admin actions (EN-03, EN-04).
  */
 import { describe, expect, it } from 'vitest';
 import { TwoFactorService, decideRequirement, loadDeploymentConfig } from '../src/index.js';

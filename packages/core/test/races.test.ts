@@ -1,6 +1,6 @@
 /**
  * Races between management actions and sign-ins (ASVS 15.4.2 check-and-act atomically, 2.3.3;
- * catalog EN-03, CC-05). A store that answers slowly (as a database does) widens the windows.
+ * EN-03, CC-05). A store that answers slowly (as a database does) widens the windows.
  */
 import { describe, expect, it } from 'vitest';
 import { MemoryStore, type EnrollmentStore } from '../src/index.js';

@@ -1,6 +1,6 @@
 /**
  * Recovery codes (ASVS 5.0 6.5.1 single use, 6.5.2 stored hashed, 6.5.3 CSPRNG; NIST SP 800-63B-4
- * §4.2.1.1 at least 64 bits, stored hashed; catalog IN-02, RP-03, SS-01, SS-04, EN-03).
+ * §4.2.1.1 at least 64 bits, stored hashed; IN-02, RP-03, SS-01, SS-04, EN-03).
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';

@@ -65,7 +65,7 @@ describe('replay protection', () => {
     expect(h.audit.ofType('failed').map((e) => e.reason)).toEqual(['CODE_ALREADY_USED']);
   });
 
-  it('holds across two service instances sharing one store (catalog CC-01, single process)', async () => {
+  it('holds across two service instances sharing one store (CC-01, single process)', async () => {
     const h = clockHarness();
     const second = new TwoFactorService({
       registry: h.registry,

@@ -1,6 +1,6 @@
 /**
  * Secrets at rest (ASVS 11.3.3 authenticated encryption, 11.3.4 unique nonces, 13.3.4 rotation;
- * catalog SS-02, SS-03, SS-05).
+ * SS-02, SS-03, SS-05).
  */
 import { describe, expect, it } from 'vitest';
 import {

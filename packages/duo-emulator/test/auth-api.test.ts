@@ -1,4 +1,4 @@
-// Auth API v2 endpoints over HTTPS with the test-only signer (duo-protocol.md §B.1-B.5; catalog
+// Auth API v2 endpoints over HTTPS with the test-only signer (duo-protocol.md §B.1-B.5;
 // DA-01..DA-07, BF-05 counters).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startDuoEmulator, type DuoEmulator } from '../src/index.js';

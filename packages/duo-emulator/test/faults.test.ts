@@ -1,4 +1,4 @@
-// Every scripted fault behaves as documented in README "Fault API" (catalog OUT-01..OUT-04,
+// Every scripted fault behaves as documented in README "Fault API" (OUT-01..OUT-04,
 // DA-02, DA-04; duo-protocol.md §B.6, §D.2).
 import { Client } from '@duosecurity/duo_universal';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 // The faults that spoil what Duo answers behave as documented in README "Fault API": spoiled
-// Auth API envelopes (catalog DA-03, DA-04), hostile message text (DA-04, DU-07a; mockduo's
+// Auth API envelopes (DA-03, DA-04), hostile message text (DA-04, DU-07a; mockduo's
 // `escape-inject-*`), the Verified Duo Push flow (DA-06), id_token and token-response faults
 // (DU-04) and the Auth API health check reporting Duo unhealthy (OUT-02).
 import { Client } from '@duosecurity/duo_universal';

@@ -1,4 +1,4 @@
-// DA-01 (security-catalog §6.3): for random parameters, what the independent test signer signs
+// DA-01, as a fast-check property: for random parameters, what the independent test signer signs
 // the emulator's verifier accepts, and any single-bit change of the signature is rejected.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 // Duo Auth API signature verifier against the reference vectors (duo-protocol.md §B.3,
-// security-catalog.md §3.4, catalog DA-01), plus the attacks it must reject.
+// DA-01), plus the attacks it must reject.
 import { describe, expect, it } from 'vitest';
 import {
   canonParams,

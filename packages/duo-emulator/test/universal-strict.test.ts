@@ -1,4 +1,4 @@
-// Universal Prompt endpoints are as strict as Duo (duo-protocol.md §A.2-A.6; catalog §6.1,
+// Universal Prompt endpoints are as strict as Duo (duo-protocol.md §A.2-A.6;
 // DU-03/04/05/06/07, CK-03; RFC 9700 §2.1 and §4.2.4; OIDC Core §3.1.3.7).
 import { Client } from '@duosecurity/duo_universal';
 import { decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';

@@ -168,7 +168,7 @@ export class DuoProvider implements TwoFactorProvider<DuoSettings, DuoEnrollment
       if (c.kind === 'outage') return { healthy: false, detail: c.detail };
       // Not an outage: Duo answered (or a TLS check failed). It is thrown as a typed
       // ProviderError, which core never treats as an outage, so a configuration fault or a MITM
-      // can never fail open (catalog OUT-02, invariant 7); service.health() still shows it.
+      // can never fail open (OUT-02, invariant 7); service.health() still shows it.
       this.logger.error('duo: health check found a configuration or security fault', {
         kind: c.kind,
         detail: c.detail,

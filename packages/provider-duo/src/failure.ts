@@ -1,6 +1,6 @@
 /**
  * One classification of every failure talking to Duo, shared by both transports. Only `outage`
- * ever leads to failmode (catalog OUT-02, invariant 7): a refused or reset connection, a DNS
+ * ever leads to failmode (OUT-02, invariant 7): a refused or reset connection, a DNS
  * failure, a timeout, an HTTP 5xx (or Duo code >= 50000), a health check that reports Duo
  * unavailable, or 429 beyond the interactive budget. Everything else (rejected credentials,
  * signatures, clock skew, TLS certificate failures, malformed answers, token or username errors)
@@ -20,7 +20,7 @@ export class DuoCallError extends Error {
   ) {
     // The underlying error is deliberately not kept as `cause`: an axios or undici error holds
     // the request (the signed client_assertion, the duo_code, Authorization headers), and hosts
-    // log causes. `detail` carries the error code and status instead (catalog SS-05, LG).
+    // log causes. `detail` carries the error code and status instead (SS-05, LG-01).
     super(detail);
     this.hint = options?.hint;
   }

@@ -1,6 +1,6 @@
 /**
  * Text that came from Duo (status messages, error descriptions, callback `error_description`) is
- * untrusted: it may carry terminal escape sequences, HTML or megabytes (catalog DA-04, DU-07,
+ * untrusted: it may carry terminal escape sequences, HTML or megabytes (DA-04, DU-07,
  * ASVS 16.4.1). Before it reaches a log field or an error detail it is reduced to printable text:
  * escape sequences (CSI/OSC) removed, other control characters dropped, HTML metacharacters
  * encoded, and the length capped.

@@ -1,7 +1,7 @@
 /**
  * The username sent to Duo, rendered from a per-audience template (DESIGN.md, Duo). It is built
  * only from the user record and deployment constants, never from login input, and a result with
- * surrounding whitespace, control characters or `|` is refused (catalog DU-03c): such a name could
+ * surrounding whitespace, control characters or `|` is refused (DU-03c): such a name could
  * address another Duo account, and `|` was the field separator of Duo's old signed requests.
  *
  * Placeholders: `{username}`, `{email}`, `{id}`, `{displayName}`, then user attributes, then

@@ -1,4 +1,4 @@
-// A Duo "allow" without a second factor is a bypass, on both transports (catalog DA-03, DU-05;
+// A Duo "allow" without a second factor is a bypass, on both transports (DA-03, DU-05;
 // NIST SP 800-63B-4 §5.1: a session is never at a higher AAL than its authentication).
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {

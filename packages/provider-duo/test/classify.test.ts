@@ -1,6 +1,6 @@
 /**
  * Every SDK failure is classified once; only an allow-list of outages may lead to failmode open
- * (catalog OUT-02, invariant 7). A health check that answers `stat: FAIL` for a configuration
+ * (OUT-02, invariant 7). A health check that answers `stat: FAIL` for a configuration
  * problem (Duo's message reaches us as "message: message_detail", without Duo's numeric code)
  * must fail closed: Duo's own "Failing open" incident was a misconfiguration.
  */
@@ -27,7 +27,7 @@ describe('classifySdkError', () => {
     ).toBe('outage');
   });
 
-  it('keeps no cause: an SDK error can hold the signed request (catalog SS-05)', () => {
+  it('keeps no cause: an SDK error can hold the signed request (SS-05)', () => {
     const inner = Object.assign(new Error('socket hang up'), {
       isAxiosError: true,
       code: 'ECONNRESET',

@@ -1,4 +1,4 @@
-// Config schema of the Duo provider (catalog CF-01, DU-02, DU-03c, DU-06, DA-05 deadline bound),
+// Config schema of the Duo provider (CF-01, DU-02, DU-03c, DU-06, DA-05 deadline bound),
 // validated the way a deployment is: through core's loader, with paths and no secret echoed.
 import {
   ProviderRegistry,
@@ -35,7 +35,7 @@ function messages(settings: Record<string, unknown>) {
   return issues(settings).map((i) => `${i.path}: ${i.message}`);
 }
 
-describe('Duo config (catalog CF-01)', () => {
+describe('Duo config (CF-01)', () => {
   it('valid universal and legacy settings pass; version defaults to universal, failmode to closed', () => {
     expect(issues(universal)).toEqual([]);
     expect(issues(legacy)).toEqual([]);

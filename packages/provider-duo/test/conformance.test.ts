@@ -1,4 +1,4 @@
-// Core's provider conformance suite (catalog IN-01, FL-05, FL-08, BF-01 as core defines them)
+// Core's provider conformance suite (IN-01, FL-05, FL-08, BF-01 as core defines them)
 // run against the Duo provider in Universal mode, answering each redirect prompt by driving the
 // emulator's prompt over real HTTPS (approve for the right answer, deny for the wrong one).
 import type { ActivationPrompt, ChallengePrompt } from '@factorkit/core';

@@ -1,6 +1,6 @@
 // Failmode and outages for both transports against the emulator over real HTTPS.
-// Catalog: OUT-01, OUT-02 (incl. the Auth API health check), OUT-03 (timeouts), CF-01 (admins
-// closed), DA-02 (clock skew never fails open).
+// Requirements (docs/SECURITY.md): OUT-01, OUT-02 (incl. the Auth API health check), OUT-03
+// (timeouts), CF-01 (admins closed), DA-02 (clock skew never fails open).
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { TwoFactorUser } from '@factorkit/core';
 import {
@@ -67,7 +67,7 @@ const OUTAGES = {
 } as const;
 
 for (const t of ['universal', 'legacy'] as const) {
-  describe(`${t}: outages (catalog OUT-01, OUT-02 first group, OUT-03)`, () => {
+  describe(`${t}: outages (OUT-01, OUT-02 first group, OUT-03)`, () => {
     it('OUT-01 Duo unreachable with failmode closed (the default): PROVIDER_UNAVAILABLE, not counted, no fail-open', async () => {
       const { h, user } = await enrolled(t);
       await emu.faults.set({ outage: 'refuse' });
@@ -134,7 +134,7 @@ for (const t of ['universal', 'legacy'] as const) {
     });
   });
 
-  describe(`${t}: faults that are never an outage (catalog OUT-02 second group)`, () => {
+  describe(`${t}: faults that are never an outage (OUT-02 second group)`, () => {
     it('OUT-02 wrong secret with failmode open: PROVIDER_ERROR, not an outage; health shows the fault', async () => {
       const wrong =
         t === 'universal' ? { clientSecret: 'x'.repeat(40) } : { secretKey: 'x'.repeat(40) };
@@ -172,7 +172,7 @@ for (const t of ['universal', 'legacy'] as const) {
   });
 }
 
-describe('legacy: Date skew is a configuration fault (catalog DA-02)', () => {
+describe('legacy: Date skew is a configuration fault (DA-02)', () => {
   it('DA-02 our clock 6 min ahead: Duo answers 401, PROVIDER_ERROR with a CLOCK_SKEW hint, never fail-open', async () => {
     const { h, user } = await enrolled('legacy', { failmode: { client: 'open' } });
     h.clock.advance(6 * 60_000);
@@ -188,7 +188,7 @@ describe('legacy: Date skew is a configuration fault (catalog DA-02)', () => {
   });
 });
 
-describe('legacy: the Auth API health check reports Duo unhealthy (catalog OUT-02)', () => {
+describe('legacy: the Auth API health check reports Duo unhealthy (OUT-02)', () => {
   // `healthCheckFail` makes /auth/v2/ping and /auth/v2/check answer stat FAIL with a 5xxxx code.
   // A legacy sign-in starts with preauth, not with the health check (as duo_unix does): while Duo
   // still answers preauth, the user goes through Duo; the health check is what core asks before

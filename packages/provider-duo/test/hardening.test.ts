@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseEnvelope } from '../src/legacy/auth-api-client.js';
 import { templateFor, usernameProblem } from '../src/username.js';
 
-describe('usernames sent to Duo (catalog DU-03c)', () => {
+describe('usernames sent to Duo (DU-03c)', () => {
   it.each([
     ['a bidi override', 'alice\u202e@example.com'],
     ['a zero-width space', 'ali\u200bce'],
@@ -28,7 +28,7 @@ describe('usernames sent to Duo (catalog DU-03c)', () => {
   });
 });
 
-describe('Auth API envelopes without JSON (catalog DA-02, OUT-04)', () => {
+describe('Auth API envelopes without JSON (DA-02, OUT-04)', () => {
   it('a 401 with an empty body stays a 401 (the clock-skew hint still applies), not "malformed"', () => {
     expect(parseEnvelope(401, '')).toEqual({
       ok: false,

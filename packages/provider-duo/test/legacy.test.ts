@@ -1,5 +1,6 @@
 // Legacy Duo Auth API v2 through core's TwoFactorService against the emulator over real HTTPS.
-// Catalog: DA-02 (see failmode.test.ts), DA-03, DA-04, DA-05, DA-06, DA-07, RP-04, BF-05, OUT-04.
+// Requirements (docs/SECURITY.md): DA-02 (see failmode.test.ts), DA-03, DA-04, DA-05, DA-06, DA-07,
+// RP-04, BF-05, OUT-04.
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { TwoFactorUser } from '@factorkit/core';
 import { Agent, fetch } from 'undici';
@@ -72,7 +73,7 @@ async function enrolled(
 const poll = (h: DuoHarness, id: string, user: TwoFactorUser, input: unknown = { poll: true }) =>
   h.service.completeChallenge(id, user, input);
 
-describe('legacy push (catalog DA-05, RP-04)', () => {
+describe('legacy push (DA-05, RP-04)', () => {
   it('push approve: push-wait prompt, WAITING while Duo waits (not counted), then success (method duo-push)', async () => {
     const { h, user } = await enrolled('dave', { factor: 'push' });
     const ch = await h.service.beginChallenge(user, 'duo');
@@ -166,7 +167,7 @@ describe('legacy push (catalog DA-05, RP-04)', () => {
   });
 });
 
-describe('legacy push bombing (catalog BF-05, NIST SP 800-63B-4 §3.1.3.2)', () => {
+describe('legacy push bombing (BF-05, NIST SP 800-63B-4 §3.1.3.2)', () => {
   it('BF-05 20 push requests in a row: at most one outstanding, at most 3 since the last success', async () => {
     const { h, user } = await enrolled('dave', { factor: 'push', pushLimit: 3 });
     const before = calls('/auth/v2/auth', 'dave');
@@ -206,7 +207,7 @@ describe('legacy push bombing (catalog BF-05, NIST SP 800-63B-4 §3.1.3.2)', () 
   });
 });
 
-describe('legacy passcode, SMS and phone (catalog DA-07)', () => {
+describe('legacy passcode, SMS and phone (DA-07)', () => {
   it('passcode right: success (method duo-passcode); the same passcode again is refused', async () => {
     const { h, user } = await enrolled('paula', { factor: 'passcode' });
     const ch = await h.service.beginChallenge(user, 'duo');
@@ -313,7 +314,7 @@ describe('legacy passcode, SMS and phone (catalog DA-07)', () => {
   });
 });
 
-describe('legacy preauth results (catalog DA-03)', () => {
+describe('legacy preauth results (DA-03)', () => {
   it("DA-03 enroll: an unenrolled user gets Duo's portal URL, enrolls there, then completes activation", async () => {
     await emu.faults.set({ pushAnswer: 'approve' });
     const h = harness({ factor: 'push' });
@@ -401,7 +402,7 @@ describe('legacy preauth results (catalog DA-03)', () => {
   });
 });
 
-describe('legacy request parameters (catalog DA-06)', () => {
+describe('legacy request parameters (DA-06)', () => {
   it('DA-06 preauth always sends client_supports_verified_push=1 and the client IP from the trusted attribute only', async () => {
     const h = harness({ factor: 'push' });
     const seen: OutgoingRequest[] = [];
@@ -446,7 +447,7 @@ describe('legacy request parameters (catalog DA-06)', () => {
   });
 });
 
-describe('legacy 429 and malformed answers (catalog OUT-04, DA-04)', () => {
+describe('legacy 429 and malformed answers (OUT-04, DA-04)', () => {
   it('OUT-04 a 429 with Retry-After: 1 is honoured within the budget, then the call succeeds', async () => {
     const { h, user } = await enrolled('alice', { factor: 'push' });
     const waits: number[] = [];

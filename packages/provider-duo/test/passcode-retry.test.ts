@@ -1,5 +1,5 @@
 // A wrong legacy passcode may be retried on the same challenge (a redirect may not): counted
-// each time against the user's budget (catalog DA-07, BF-01).
+// each time against the user's budget (DA-07, BF-01).
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   codeOf,

@@ -1,5 +1,5 @@
 // One account looping sign-ins must not be able to push the integration into Duo's rate limit,
-// which would look like an outage and could open failmode for everyone (catalog OUT-04,
+// which would look like an outage and could open failmode for everyone (OUT-04,
 // invariant 7; ASVS 2.4.1 anti-automation).
 import { afterAll, describe, expect, it } from 'vitest';
 import { duoHarness, duoUser, startEmulator, legacySettings } from './support/duo-test-kit.js';

@@ -5,8 +5,9 @@
 // Chromium itself, over real HTTPS that it verifies against exactly the emulator's key.
 //
 // Outside CI a missing Chromium skips this file with the reason printed; under CI=true it fails.
-// Catalog: DU-01 (state round trip), DU-07a (a denied prompt is PROVIDER_DENIED);
-// ASVS 12.3.2 (the TLS client validates the certificate: the browser trusts only the pinned key).
+// Requirements (docs/SECURITY.md): DU-01 (state round trip), DU-07a (a denied prompt is
+// PROVIDER_DENIED); ASVS 12.3.2 (the TLS client validates the certificate: the browser trusts only
+// the pinned key).
 import { X509Certificate, createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';

@@ -1,6 +1,6 @@
-// Catalog DA-01: the Auth API signer reproduces Duo's reference vectors byte for byte (§B.3,
-// security-catalog §3.4), and for random requests the emulator's independent verifier accepts
-// what we sign and rejects any single-bit change.
+// DA-01: the Auth API signer reproduces Duo's reference vectors byte for byte (§B.3, from the
+// tests of Duo's own duo_api_nodejs), and for random requests the emulator's independent verifier
+// accepts what we sign and rejects any single-bit change.
 import fc from 'fast-check';
 import { verifyAuthApiSignature } from '@factorkit/duo-emulator';
 import { describe, expect, it } from 'vitest';
@@ -16,7 +16,7 @@ import {
 } from '../src/index.js';
 import { CANON_PARAM_VECTORS, NODE_V2, NODE_V5, PYTHON, SHA512_EMPTY } from './vectors.js';
 
-describe('Duo Auth API signer: reference vectors (catalog DA-01, §B.3)', () => {
+describe('Duo Auth API signer: reference vectors (DA-01, §B.3)', () => {
   it.each(CANON_PARAM_VECTORS.map((v, i) => [i, v] as const))(
     "DA-01 canon_params vector %i (sorting foo < foo_bar, !'()*, unicode)",
     (_i, v) => {
@@ -61,7 +61,7 @@ describe('Duo Auth API signer: reference vectors (catalog DA-01, §B.3)', () => 
   });
 });
 
-describe('Duo Auth API signer against the emulator verifier (catalog DA-01, property)', () => {
+describe('Duo Auth API signer against the emulator verifier (DA-01, property)', () => {
   const ikey = 'DIABCDEFGHIJKLMNOPQR';
   const skey = 'S'.repeat(20) + 'k'.repeat(20);
   const date = new Date(Date.UTC(2026, 0, 1)).toUTCString();

@@ -1,6 +1,6 @@
 /**
- * Production clients keep Duo's pinned CAs and get the socket timeout the SDK lacks (catalog
- * OUT-03: no hung sockets past our deadline), through the one seam in src/universal/ca-seam.ts.
+ * Production clients keep Duo's pinned CAs and get the socket timeout the SDK lacks (OUT-03: no
+ * hung sockets past our deadline), through the one seam in src/universal/ca-seam.ts.
  */
 import { Client, constants as sdk } from '@duosecurity/duo_universal';
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// Catalog OUT-05 and OUT-03 for the Duo provider: a shared store that fails mid-flow never turns
+// OUT-05 and OUT-03 for the Duo provider: a shared store that fails mid-flow never turns
 // into an accepted second factor (STORE_UNAVAILABLE, nothing granted), and Duo answering slowly
 // is cut at our own deadline.
 import { MemoryStore, type FactorkitStores } from '@factorkit/core';
@@ -58,7 +58,7 @@ function harnessWith(stores: FactorkitStores, settings: Record<string, unknown>)
   });
 }
 
-describe('store outage during a Duo sign-in (catalog OUT-05)', () => {
+describe('store outage during a Duo sign-in (OUT-05)', () => {
   it('OUT-05 throttle store down: STORE_UNAVAILABLE before any Duo call; the callback still works after', async () => {
     const failing = new Set<string>();
     const h = harnessWith(faultyStore(failing), universalSettings(emu));
@@ -109,7 +109,7 @@ describe('store outage during a Duo sign-in (catalog OUT-05)', () => {
   });
 });
 
-describe('slow Duo is cut at our deadline (catalog OUT-03)', () => {
+describe('slow Duo is cut at our deadline (OUT-03)', () => {
   it('OUT-03 universal: a 3 s health check is abandoned after healthTimeoutMs (300 ms)', async () => {
     const h = duoHarness(universalSettings(emu, { healthTimeoutMs: 300 }));
     const user = duoUser('alice');

@@ -1,5 +1,6 @@
 // Duo Universal Prompt through core's TwoFactorService against the emulator over real HTTPS.
-// Catalog: DU-01, DU-02, DU-03, DU-04, DU-05, DU-07, DU-08, DU-09, RP-05, CK-03.
+// Requirements (docs/SECURITY.md): DU-01, DU-02, DU-03, DU-04, DU-05, DU-07, DU-08, DU-09, RP-05,
+// CK-03.
 import { randomBytes } from 'node:crypto';
 import { MemoryStore } from '@factorkit/core';
 import { FakeClock, createHarness } from '@factorkit/core/testing';
@@ -115,7 +116,7 @@ describe('Universal Prompt: approve and deny', () => {
   });
 });
 
-describe('Universal Prompt: state (catalog DU-01, DU-02, DU-09, RP-05)', () => {
+describe('Universal Prompt: state (DU-01, DU-02, DU-09, RP-05)', () => {
   it('DU-01 a callback whose state is not this challenge: STATE_MISMATCH before any token call', async () => {
     const { h, user } = await enrolled('alice');
     const { ch, cb } = await challenge(h, user);
@@ -251,7 +252,7 @@ describe('Universal Prompt: state (catalog DU-01, DU-02, DU-09, RP-05)', () => {
   });
 });
 
-describe('Universal Prompt: username (catalog DU-03)', () => {
+describe('Universal Prompt: username (DU-03)', () => {
   it('DU-03a preferred_username of another account: USERNAME_MISMATCH, no session', async () => {
     const { h, user } = await enrolled('alice');
     const { cb } = await challenge(h, user);
@@ -301,7 +302,7 @@ describe('Universal Prompt: username (catalog DU-03)', () => {
   });
 });
 
-describe('Universal Prompt: id_token checks (catalog DU-04, DU-05, DU-07b, CK-03)', () => {
+describe('Universal Prompt: id_token checks (DU-04, DU-05, DU-07b, CK-03)', () => {
   it.each(['wrong_key', 'wrong_iss', 'wrong_aud', 'alg_hs256', 'expired'] as const)(
     'DU-04 tampered or mis-addressed id_token (%s): PROVIDER_ERROR and the state is consumed',
     async (fault) => {
@@ -373,7 +374,7 @@ describe('Universal Prompt: id_token checks (catalog DU-04, DU-05, DU-07b, CK-03
   });
 });
 
-describe('Universal Prompt: redirect URI (catalog DU-06)', () => {
+describe('Universal Prompt: redirect URI (DU-06)', () => {
   it('DU-06 redirect_uri comes only from config and is the same at authorize and token (Duo matches it exactly)', async () => {
     const app = emu.apps.createWebSdk({ name: 'Exact redirect', redirectUris: [REDIRECT_URL] });
     const creds = { clientId: app.clientId, clientSecret: app.clientSecret };
@@ -399,7 +400,7 @@ describe('Universal Prompt: redirect URI (catalog DU-06)', () => {
   });
 });
 
-describe('Universal Prompt: integrations (catalog DU-08)', () => {
+describe('Universal Prompt: integrations (DU-08)', () => {
   it("DU-08 A's state at B's callback (two Duo integrations, one store): aborted, no token call", async () => {
     const appB = emu.apps.list().filter((a) => a.type === 'websdk')[1] as {
       clientId: string;

@@ -1,5 +1,5 @@
 // Hostile or malformed answers from "Duo" and hostile user records never crash, never allow and
-// never reach a log unfiltered (catalog DA-04, DU-07, DU-03c), plus Retry-After parsing (OUT-04).
+// never reach a log unfiltered (DA-04, DU-07, DU-03c), plus Retry-After parsing (OUT-04).
 import { describe, expect, it } from 'vitest';
 import type { TwoFactorUser } from '@factorkit/core';
 import {
@@ -20,7 +20,7 @@ const kindOf = (fn: () => unknown) => {
   return 'none';
 };
 
-describe('Auth API envelope parsing (catalog DA-04)', () => {
+describe('Auth API envelope parsing (DA-04)', () => {
   it('stat OK with a response is the only success', () => {
     expect(parseEnvelope(200, '{"stat":"OK","response":{"result":"auth"}}')).toEqual({
       ok: true,
@@ -67,7 +67,7 @@ describe('Auth API envelope parsing (catalog DA-04)', () => {
   });
 });
 
-describe('Retry-After (catalog OUT-04)', () => {
+describe('Retry-After (OUT-04)', () => {
   it('parses delta seconds and HTTP-dates; ignores junk', () => {
     const now = Date.UTC(2026, 0, 1, 12, 0, 0);
     expect(retryAfterMs('3', now)).toBe(3000);
@@ -78,7 +78,7 @@ describe('Retry-After (catalog OUT-04)', () => {
   });
 });
 
-describe('Universal callback input (catalog DU-01, DU-07)', () => {
+describe('Universal callback input (DU-01, DU-07)', () => {
   it('takes duo_code or code with state; anything else is malformed', () => {
     expect(parseCallback({ duo_code: 'abc', state: 's' })).toEqual({ state: 's', code: 'abc' });
     expect(parseCallback({ code: 'abc', state: 's' })).toEqual({ state: 's', code: 'abc' });
@@ -100,7 +100,7 @@ describe('Universal callback input (catalog DU-01, DU-07)', () => {
   });
 });
 
-describe('Duo username from the user record (catalog DU-03c)', () => {
+describe('Duo username from the user record (DU-03c)', () => {
   const user: TwoFactorUser = {
     id: 'u1',
     audience: 'admin',

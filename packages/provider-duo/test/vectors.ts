@@ -1,4 +1,4 @@
-/** Duo Auth API signing vectors, literal copies of duo-protocol.md §B.3 / security-catalog §3.4. */
+/** Duo Auth API signing vectors, literal copies of duo-protocol.md §B.3 (duo_api_nodejs tests). */
 
 export const CANON_PARAM_VECTORS: ReadonlyArray<{
   params: Record<string, string | string[]>;

@@ -79,7 +79,7 @@ async function activate(service: TwoFactorService, user: TwoFactorUser) {
   throw new Error('activation never finished');
 }
 
-describe('WHMCS admin username {email}:{email}:{licenseKey} (catalog DU-03b)', () => {
+describe('WHMCS admin username {email}:{email}:{licenseKey} (DU-03b)', () => {
   for (const version of ['universal', 'legacy'] as const) {
     it(`${version}: the admin signs in as the existing Duo user, matched through the alias`, async () => {
       const settings =

@@ -1,8 +1,9 @@
 // Spoiled and hostile answers from "Duo" over real HTTPS, through core's TwoFactorService: the
 // emulator's authApiAnswer, hostileText, verifiedPush and token faults. These were tested only
 // at parser level before (untrusted-input.test.ts); here every one goes over the wire.
-// Catalog: DA-03, DA-04, DA-06, DU-04, DU-07a, OUT-02 (a configuration, signature or token fault
-// never fails open). A crash (an uncaught exception or unhandled rejection) fails the vitest run.
+// Requirements (docs/SECURITY.md): DA-03, DA-04, DA-06, DU-04, DU-07a, OUT-02 (a configuration,
+// signature or token fault never fails open). A crash (an uncaught exception or unhandled
+// rejection) fails the vitest run.
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { TwoFactorUser } from '@factorkit/core';
 import { HOSTILE_TEXT } from '@factorkit/duo-emulator';
@@ -92,7 +93,7 @@ function noSession(h: DuoHarness, from: number) {
   expect(after.filter((e) => e.type === 'verified' || e.type === 'fail-open')).toEqual([]);
 }
 
-describe('preauth with an unknown or missing result, over the wire (catalog DA-03)', () => {
+describe('preauth with an unknown or missing result, over the wire (DA-03)', () => {
   it.each(['unknown_result', 'missing_result'] as const)(
     'DA-03 preauth %s: PROVIDER_DENIED at sign-in and at activation, no /auth call, never fail-open',
     async (fault) => {
@@ -133,7 +134,7 @@ describe('preauth with an unknown or missing result, over the wire (catalog DA-0
   });
 });
 
-describe('bad stat and missing response, over the wire (catalog DA-04)', () => {
+describe('bad stat and missing response, over the wire (DA-04)', () => {
   const cases = [
     ['/auth/v2/preauth', 'bad_stat'],
     ['/auth/v2/preauth', 'missing_response'],
@@ -182,7 +183,7 @@ describe('bad stat and missing response, over the wire (catalog DA-04)', () => {
   });
 });
 
-describe('escape sequences and HTML in what Duo writes (catalog DA-04, DU-07a)', () => {
+describe('escape sequences and HTML in what Duo writes (DA-04, DU-07a)', () => {
   it('the check used below flags the raw emulator text (so it can fail)', () => {
     expect(rawHostile({ status: HOSTILE_TEXT })).toEqual([HOSTILE_TEXT]);
     expect(rawHostile(new Error('x', { cause: new Error('\u001b[2J') }))).toHaveLength(1);
@@ -266,7 +267,7 @@ describe('escape sequences and HTML in what Duo writes (catalog DA-04, DU-07a)',
   });
 });
 
-describe('Verified Duo Push, over the wire (catalog DA-06)', () => {
+describe('Verified Duo Push, over the wire (DA-06)', () => {
   it("DA-06 with Verified Push required, the push carries preauth's txid and the user is shown Duo's code; approve signs in", async () => {
     const { h, user } = await legacyEnrolled('dave');
     await emu.faults.set({ verifiedPush: true });
@@ -330,7 +331,7 @@ describe('Verified Duo Push, over the wire (catalog DA-06)', () => {
   });
 });
 
-describe('id_token and token-response faults, over the wire (catalog DU-04)', () => {
+describe('id_token and token-response faults, over the wire (DU-04)', () => {
   it.each([
     'alg_none',
     'missing_exp',

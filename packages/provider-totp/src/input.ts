@@ -1,8 +1,8 @@
-/** Longest input looked at; anything longer is refused before any other work (catalog IN-01). */
+/** Longest input looked at; anything longer is refused before any other work (IN-01). */
 export const MAX_INPUT_LENGTH = 64;
 
 /**
- * The one normalisation of a submitted code (catalog invariant 2), applied once, before anything
+ * The one normalisation of a submitted code (invariant 2), applied once, before anything
  * else: the input must be a string; ASCII spaces (U+0020) are removed, so `123 456` (how apps show
  * codes) equals `123456`; the result must then be exactly `digits` ASCII digits (`^[0-9]{digits}$`).
  * Nothing else is changed: tabs, newlines, no-break spaces, full-width or other Unicode digits,

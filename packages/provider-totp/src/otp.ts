@@ -41,9 +41,9 @@ export interface WindowOptions {
  *
  * Hand-written on purpose instead of otpauth's `TOTP.validate`, which (9.5.2) stops at the first
  * match and checks T, T-1, T+1, ... in turn (so the time taken tells which step matched) and only
- * knows a symmetric window (catalog CK-01 wants forward steps only when configured). Codes still
+ * knows a symmetric window (CK-01 wants forward steps only when configured). Codes still
  * come from otpauth; this loop only compares them: `crypto.timingSafeEqual` on every candidate,
- * with no early exit (catalog SS-06, ASVS 11.2.4). When two steps share a code, the latest wins,
+ * with no early exit (SS-06, ASVS 11.2.4). When two steps share a code, the latest wins,
  * so a code that is also valid for a not-yet-used step is not refused as a replay.
  */
 export function matchStep(

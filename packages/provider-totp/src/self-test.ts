@@ -15,7 +15,7 @@ const EXPECTED: Record<TotpAlgorithm, string> = {
   SHA512: '90693936',
 };
 
-/** Returns the algorithms whose RFC 6238 vector does not reproduce (catalog CF-04). */
+/** Returns the algorithms whose RFC 6238 vector does not reproduce (CF-04). */
 export function selfTest(algorithms: readonly TotpAlgorithm[]): TotpAlgorithm[] {
   return algorithms.filter((algorithm) => {
     try {

@@ -80,7 +80,7 @@ export class TotpSettings {
    */
   @Field({
     label: 'Future steps accepted',
-    help: 'How many later time steps are accepted, for a phone clock that runs ahead: 0 or 1. Off by default (catalog CK-01).',
+    help: 'How many later time steps are accepted, for a phone clock that runs ahead: 0 or 1. Off by default (CK-01).',
   })
   @v.IsInt({ message: 'must be 0 or 1' })
   @v.Min(0, { message: 'must be 0 or 1' })

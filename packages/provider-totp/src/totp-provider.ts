@@ -86,7 +86,7 @@ export class TotpProvider implements TwoFactorProvider<TotpSettings, TotpEnrollm
     private readonly logger: Logger,
   ) {}
 
-  /** Runs the RFC 6238 vectors for the configured algorithm (catalog CF-04). */
+  /** Runs the RFC 6238 vectors for the configured algorithm (CF-04). */
   async healthCheck(ctx: ProviderContext<TotpSettings>): Promise<HealthStatus> {
     const failed = selfTest([ctx.config.algorithm]);
     return failed.length === 0
@@ -113,7 +113,7 @@ export class TotpProvider implements TwoFactorProvider<TotpSettings, TotpEnrollm
       period: config.period,
     };
     if (pending.algorithm !== 'SHA1' || pending.digits !== 6 || pending.period !== 30) {
-      // Catalog CF-02: Google Authenticator and others ignore these parameters.
+      // CF-02: Google Authenticator and others ignore these parameters.
       this.logger.warn(
         'factorkit totp: non-default parameters; some authenticator apps ignore them and show wrong codes',
         {
@@ -185,7 +185,7 @@ export class TotpProvider implements TwoFactorProvider<TotpSettings, TotpEnrollm
     }
     const result = this.check(ctx, enrollment, code);
     if (!result.ok) return result;
-    // The step of the confirming code seeds core's replay counter (catalog RP-02).
+    // The step of the confirming code seeds core's replay counter (RP-02).
     return { ok: true, enrollment, counter: result.step, label: this.displayName };
   }
 

@@ -1,5 +1,5 @@
 /**
- * Clock handling: catalog CK-01 (RFC 6238 §5.2 "at most one time step", ASVS 6.5.5 and the
+ * Clock handling: CK-01 (RFC 6238 §5.2 "at most one time step", ASVS 6.5.5 and the
  * window decision in the README), CK-02 (ASVS 6.5.8: only the trusted server clock counts).
  * CK-04 (clock stepping back) is in replay.test.ts, since core's counter is what holds it.
  */
@@ -48,7 +48,7 @@ describe('CK-01: the acceptance window, table-driven on the RFC SHA1 code of T =
     });
   }
 
-  it('the catalog case: with the default settings the code is ok at t = 30 and 89, INVALID_CODE at t = 90 and at t = 29', async () => {
+  it('the CK-01 case: with the default settings the code is ok at t = 30 and 89, INVALID_CODE at t = 90 and at t = 29', async () => {
     const { provider, clock } = directProvider();
     for (const [t, expected] of [
       [30, true],

@@ -1,5 +1,5 @@
 /**
- * Import of an existing Base32 secret (migration; catalog IN-04, RFC 4226 §4 R6): normalised for
+ * Import of an existing Base32 secret (migration; IN-04, RFC 4226 §4 R6): normalised for
  * case, padding and whitespace; an invalid alphabet, a secret under 128 bits or one that does not
  * decode to whole bytes is refused with CONFIG_INVALID; never truncated; never echoed.
  */

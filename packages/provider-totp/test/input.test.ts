@@ -1,6 +1,6 @@
 /**
- * Input handling (catalog IN-01; ASVS 2.2.1, 15.3.5; invariant 2: one canonicalisation, first) and
- * constant-time comparison (catalog SS-06; ASVS 11.2.4). The documented rule: the input must be a
+ * Input handling (IN-01; ASVS 2.2.1, 15.3.5; invariant 2: one canonicalisation, first) and
+ * constant-time comparison (SS-06; ASVS 11.2.4). The documented rule: the input must be a
  * string of at most 64 characters; ASCII spaces are removed; the rest must be exactly `digits`
  * ASCII digits. Anything else is INVALID_FORMAT, before any HMAC is computed.
  */

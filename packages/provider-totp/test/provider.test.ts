@@ -1,6 +1,6 @@
 /**
  * The provider itself: activation prompt (QR, URI, grouped key), secrets from core's RandomSource
- * (catalog SS-01, ASVS 6.5.3, RFC 6238 §5.1), decorator metadata for injection, the built output.
+ * (SS-01, ASVS 6.5.3, RFC 6238 §5.1), decorator metadata for injection, the built output.
  */
 import { Clock, CryptoRandomSource, Logger, NoopLogger, RandomSource } from '@factorkit/core';
 import { FakeClock, createHarness, testUser } from '@factorkit/core/testing';

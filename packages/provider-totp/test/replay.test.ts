@@ -1,6 +1,6 @@
 /**
  * Replay across instances: RFC 6238 §5.2 ("The verifier MUST NOT accept the second attempt of the
- * OTP after the successful validation has been issued for the first OTP"), ASVS 6.5.1, catalog
+ * OTP after the successful validation has been issued for the first OTP"), ASVS 6.5.1,
  * RP-01, RP-02, CK-04. Two TwoFactorService instances (separate registries, containers and
  * provider instances) share one MemoryStore, clock and key, as two app processes share a database.
  */

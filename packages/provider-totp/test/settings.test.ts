@@ -1,5 +1,5 @@
 /**
- * Settings validation (catalog CF-02; RFC 4226 §4 R6; RFC 6238 §5.1, §5.2) and the admin-form
+ * Settings validation (CF-02; RFC 4226 §4 R6; RFC 6238 §5.1, §5.2) and the admin-form
  * schema: every field labelled, with help; bad values refused at start-up with their path.
  */
 import { ConfigValidationError, configJsonSchema, validateAgainstSchema } from '@factorkit/core';

@@ -1,5 +1,5 @@
 /**
- * otpauth:// URIs (Google's Key Uri Format; catalog IN-03): label `enc(issuer):enc(account)` with no
+ * otpauth:// URIs (Google's Key Uri Format; IN-03): label `enc(issuer):enc(account)` with no
  * raw ':' inside either part, `issuer=` equal to the label prefix, unpadded Base32, non-default
  * parameters only, and parse(generate(x)) = x, checked with otpauth's parser and with the WHATWG
  * URL parser (an independent reading of the same string).
@@ -48,7 +48,7 @@ function checkUri(fields: OtpauthFields): void {
   expect(parseOtpauthUri(uri)).toEqual(fields);
 }
 
-describe('otpauth:// URI (catalog IN-03, Key Uri Format)', () => {
+describe('otpauth:// URI (IN-03, Key Uri Format)', () => {
   it('golden: the Key Uri Format example parses to its key bytes, and we build the equivalent URI', () => {
     const parsed = parseOtpauthUri(GOLDEN_URI.uri);
     expect(parsed).toEqual({

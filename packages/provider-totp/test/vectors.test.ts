@@ -124,7 +124,7 @@ describe('VEC-02: RFC 4226 Appendix D (HOTP, SHA-1)', () => {
     });
   }
 
-  it('TOTP SHA1 at T = 1 equals HOTP count 1 (catalog cross-check)', () => {
+  it('TOTP SHA1 at T = 1 equals HOTP count 1 (a cross-check of the two RFCs)', () => {
     expect(RFC6238_VECTORS[0]!.totp8).toBe(RFC4226_VECTORS[1]!.hotp8);
   });
 });

@@ -1,6 +1,7 @@
 /**
- * RFC test vectors, shared by every test that needs them (source: the project's security catalog
- * §3.1 and §3.2, themselves from RFC 6238 Appendix B with Errata 2866 and RFC 4226 Appendix D).
+ * RFC test vectors, shared by every test that needs them: RFC 6238 Appendix B with the
+ * per-algorithm seeds of Errata 2866, and RFC 4226 Appendix D (VEC-01..VEC-03 in
+ * docs/SECURITY.md). The 6-digit values and the negative controls were recomputed independently.
  */
 import type { TotpAlgorithm } from '../src/settings.js';
 
@@ -26,7 +27,7 @@ export interface TotpVector {
   readonly algorithm: TotpAlgorithm;
   /** 8 digits, verbatim from the RFC. */
   readonly totp8: string;
-  /** 6 digits, derived (last 6 digits), verified in the catalog. */
+  /** 6 digits, derived (the last 6 digits of the 8-digit value). */
   readonly totp6: string;
 }
 
@@ -52,7 +53,7 @@ export const RFC6238_VECTORS: readonly TotpVector[] = [
   { time: 20000000000, step: 666666666, algorithm: 'SHA512', totp8: '47863826', totp6: '863826' },
 ];
 
-/** Catalog §3.1 negative controls: what a buggy implementation returns. */
+/** Negative controls (VEC-01, VEC-03): what a buggy implementation returns. */
 export const NEGATIVE_CONTROLS = {
   /** The 20-byte SHA1 seed used with SHA256 at t = 59 (speakeasy#76): must not be accepted. */
   sha256WithSha1Seed: { time: 59, wrong: '32247374', right: '46119246' },
@@ -153,7 +154,7 @@ export const RFC4226_VECTORS: readonly HotpVector[] = [
   },
 ];
 
-/** Key Uri Format golden example (catalog §3.3): key bytes `Hello!\xDE\xAD\xBE\xEF`. */
+/** Key Uri Format golden example (Google's wiki): key bytes `Hello!\xDE\xAD\xBE\xEF`. */
 export const GOLDEN_URI = {
   uri: 'otpauth://totp/Example:alice@google.com?secret=JBSWY3DPEHPK3PXP&issuer=Example',
   issuer: 'Example',

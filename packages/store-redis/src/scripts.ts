@@ -34,7 +34,7 @@ ${WRITE_PENDING}`;
 
 /**
  * KEYS: record, user index. ARGV: userId, kind. Checks user and kind, then deletes and returns
- * the record, in one step; a mismatch returns nil and leaves the record (catalog DU-09).
+ * the record, in one step; a mismatch returns nil and leaves the record (DU-09).
  */
 export const TAKE = `
 local v = redis.call('HMGET', KEYS[1], 'u', 'k', 'r')

@@ -23,7 +23,7 @@ afterAll(async () => {
 const NOW = 1_800_000_000_000;
 
 describe.skipIf(!server.ok)(`store-redis specifics ${server.reason}`, () => {
-  it('reserve in Lua matches core applyReserve exactly on random schedules and histories (catalog CC-03 parity)', async () => {
+  it('reserve in Lua matches core applyReserve exactly on random schedules and histories (CC-03 parity)', async () => {
     const r = createRedisStores({ url: REDIS_URL, prefix });
     let run = 0;
     type Op = { op: 'reserve'; dt: number } | { op: 'refund'; pick: number } | { op: 'reset' };

@@ -122,7 +122,7 @@ export class SqlEnrollmentStore implements EnrollmentStore {
     return rows.map(toRecord);
   }
 
-  /** One conditional UPDATE: the engine decides which of several racing writers wins (catalog CC-01). */
+  /** One conditional UPDATE: the engine decides which of several racing writers wins (CC-01). */
   async advanceCounter(enrollmentId: string, counter: number, now: number): Promise<boolean> {
     const r = await this.db
       .updateTable('factorkit_enrollments')
@@ -179,7 +179,7 @@ export class SqlEnrollmentStore implements EnrollmentStore {
         .where('user_id', '=', userId)
         .executeTakeFirstOrThrow();
       const remaining = Number(n);
-      // No recovery codes without a factor (catalog EN-03), in the same transaction.
+      // No recovery codes without a factor (EN-03), in the same transaction.
       if (remaining === 0)
         await trx.deleteFrom('factorkit_recovery_codes').where('user_id', '=', userId).execute();
       return { removed: Number(del.numDeletedRows) === 1, remaining };
@@ -222,7 +222,7 @@ export class SqlEnrollmentStore implements EnrollmentStore {
   ): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
       await lockUser(trx, this.ctx, userId);
-      // Only while the user still has a factor (catalog EN-03, CC-05).
+      // Only while the user still has a factor (EN-03, CC-05).
       const { n } = await trx
         .selectFrom('factorkit_enrollments')
         .select((eb) => eb.fn.countAll<number | string>().as('n'))
@@ -247,7 +247,7 @@ export class SqlEnrollmentStore implements EnrollmentStore {
     });
   }
 
-  /** `UPDATE ... WHERE used_at IS NULL`: of several racing uses exactly one changes the row (catalog CC-02). */
+  /** `UPDATE ... WHERE used_at IS NULL`: of several racing uses exactly one changes the row (CC-02). */
   async consumeRecoveryCode(userId: string, hash: string, now: number): Promise<ConsumeResult> {
     const r = await this.db
       .updateTable('factorkit_recovery_codes')

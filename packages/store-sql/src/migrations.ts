@@ -22,11 +22,11 @@ function initial(dialect: SqlDialectName, schema: string | undefined): Migration
         .addColumn('provider_id', 'text', (c) => c.notNull())
         .addColumn('label', 'text')
         .addColumn('secret', 'text', (c) => c.notNull())
-        // bigint: counters such as HOTP's or a TOTP step can exceed 2^32 (catalog RP-05).
+        // bigint: counters such as HOTP's or a TOTP step can exceed 2^32 (VEC-03).
         .addColumn('counter', 'bigint')
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addColumn('last_used_at', 'bigint')
-        // One factor per user and provider, enforced by the engine (catalog CC-04).
+        // One factor per user and provider, enforced by the engine (CC-04).
         .addUniqueConstraint('factorkit_enrollments_user_provider_uq', ['user_id', 'provider_id'])
         .execute();
       await s

@@ -34,7 +34,7 @@ export class SqlPendingStore implements PendingStore {
 
   /**
    * `DELETE ... WHERE id AND user_id AND kind RETURNING *`: the delete is the decision, so of many
-   * racing takes exactly one gets the row (catalog DU-09), and a foreign id deletes nothing.
+   * racing takes exactly one gets the row (DU-09), and a foreign id deletes nothing.
    */
   async take(id: string, userId: string, kind: PendingKind): Promise<PendingRecord | null> {
     const r = await this.db

@@ -13,7 +13,7 @@ import { toNumber } from './schema.js';
 /**
  * Failure counters and locks in SQL. `reserve` runs core's own `applyReserve` on the row while
  * holding the row's write lock, so every adapter throttles identically and racing attempts
- * cannot both read the same count (catalog CC-03).
+ * cannot both read the same count (CC-03).
  */
 export class SqlThrottleStore implements ThrottleStore {
   constructor(private readonly ctx: SqlContext) {}

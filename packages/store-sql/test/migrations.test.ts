@@ -81,7 +81,7 @@ describe.skipIf(!server.ok)(`migrations on PostgreSQL ${server.reason}`, () => {
         expect(
           [...new Set(cols.rows.map((r) => r.table_name))].filter((t) => TABLES.includes(t)).sort(),
         ).toEqual(TABLES);
-        // Counters can exceed 2^32 (catalog RP-05), times are epoch ms.
+        // Counters can exceed 2^32 (VEC-03), times are epoch ms.
         expect(type('factorkit_enrollments', 'counter')).toBe('bigint');
         expect(type('factorkit_throttle', 'blocked_until')).toBe('bigint');
       } finally {

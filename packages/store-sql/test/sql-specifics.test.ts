@@ -72,7 +72,7 @@ const targets: Target[] = [
 
 for (const t of targets) {
   describe.skipIf(t.skip)(`store-sql specifics on ${t.name}`, () => {
-    it('keeps 64-bit values exact: counters past 2^32 and the permanent-lock sentinel (catalog RP-05)', async () => {
+    it('keeps 64-bit values exact: counters past 2^32 and the permanent-lock sentinel (VEC-03)', async () => {
       const { s, cleanup } = await t.open();
       try {
         const e = enrollment({ counter: 2 ** 40 });

@@ -271,7 +271,7 @@ export interface LoadConfigOptions {
   env?: NodeJS.ProcessEnv;
   /**
    * A config file must hold secrets (encryption keys, provider fields marked secret) as
-   * `{ "$env": "NAME" }` references, never literally (ASVS 13.3.1, catalog CF-03). Set this to
+   * `{ "$env": "NAME" }` references, never literally (ASVS 13.3.1, CF-03). Set this to
    * accept literal secrets in a file anyway (e.g. a file written by a secrets manager).
    * Objects passed in code are not checked: the host decides where their values come from.
    * @default false

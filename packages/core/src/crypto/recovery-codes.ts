@@ -8,7 +8,7 @@ import type { RandomSource } from '../services.js';
  * NIST SP 800-63B-4 §4.2.1.1: >= 64 bits, stored hashed). A fast hash also lets the store
  * consume a code by equality in one atomic statement, with no read-then-compare race.
  *
- * Normalisation, applied once before anything else (security catalog IN-02):
+ * Normalisation, applied once before anything else (IN-02):
  *   1. input longer than 64 characters is rejected outright (no work on huge input);
  *   2. ASCII spaces, hyphens and underscores are removed;
  *   3. ASCII letters are upper-cased;

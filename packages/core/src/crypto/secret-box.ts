@@ -11,7 +11,7 @@ const TAG_BYTES = 16;
  * AES-256-GCM envelopes with a key ring (ASVS 11.3.3, 13.3.4). The envelope is
  * `fk1.<keyId>.<iv>.<ciphertext+tag>` (base64url). The additional data binds each ciphertext to
  * its context (user, provider, enrollment or pending id) and to the key id, so a ciphertext
- * copied into another user's row fails to open (security catalog SS-03). A fresh random 96-bit
+ * copied into another user's row fails to open (SS-03). A fresh random 96-bit
  * IV is drawn for every encryption (ASVS 11.3.4).
  */
 export class SecretBox {

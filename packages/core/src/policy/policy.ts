@@ -46,7 +46,7 @@ export function decideRequirement(
   if (enrolledProviderIds.length > 0) {
     // Enrolled, but none of the user's factors is usable here (disabled, unregistered or not
     // offered to this audience). Never fall back to a password-only sign-in, nor to enrolling a
-    // new factor, which someone holding only the password could bind (catalog EN-04): recovery
+    // new factor, which someone holding only the password could bind (EN-04): recovery
     // codes if any remain, otherwise refuse until an administrator resets the account.
     return recoveryCodes > 0
       ? { action: 'challenge', providers: [], recoveryCodes }

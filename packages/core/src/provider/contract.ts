@@ -191,8 +191,8 @@ export interface ProviderQuota {
 
 /**
  * What the host knows about the HTTP request behind a call, from its own trusted proxy chain
- * (never from raw `X-Forwarded-For`: catalog IN-05). Optional; core sanitises and caps it, puts
- * it in audit events (catalog LG-01) and hands it to providers (e.g. Duo's `ipaddr`).
+ * (never from raw `X-Forwarded-For`: IN-05). Optional; core sanitises and caps it, puts
+ * it in audit events (LG-01) and hands it to providers (e.g. Duo's `ipaddr`).
  */
 export interface RequestInfo {
   readonly ip?: string;

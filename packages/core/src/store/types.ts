@@ -91,7 +91,7 @@ export interface EnrollmentStore {
   touch(enrollmentId: string, now: number): Promise<boolean>;
   /**
    * Removes one enrollment; when it was the user's last, their recovery codes go in the same
-   * transaction (no codes without a factor: security catalog EN-03). With `keepOneOf`, the
+   * transaction (no codes without a factor: EN-03). With `keepOneOf`, the
    * removal happens only if another enrollment of the user with one of those provider ids
    * remains, checked in the same transaction (two parallel removals cannot strip a forced user).
    */

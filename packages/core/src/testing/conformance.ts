@@ -53,7 +53,7 @@ export interface ConformanceOptions {
   harness?: Partial<HarnessOptions>;
 }
 
-/** The IN-01 table of the security catalog: inputs that must never be accepted or crash. */
+/** The IN-01 table (docs/SECURITY.md): inputs that must never be accepted or crash. */
 export const MALFORMED_INPUTS: readonly unknown[] = [
   undefined,
   null,
@@ -252,7 +252,7 @@ export function providerConformanceChecks(options: ConformanceOptions): Check[] 
       },
     },
     {
-      name: 'activation: malformed input (catalog IN-01) gives a typed failure, never success or a crash',
+      name: 'activation: malformed input (IN-01) gives a typed failure, never success or a crash',
       async run() {
         const { h } = make({
           policy: { throttle: { maxFailures: 100, freeFailures: 100, permanentLockAfter: 100 } },
@@ -289,7 +289,7 @@ export function providerConformanceChecks(options: ConformanceOptions): Check[] 
       },
     },
     {
-      name: 'challenge: malformed input (catalog IN-01) gives a typed failure, never success or a crash',
+      name: 'challenge: malformed input (IN-01) gives a typed failure, never success or a crash',
       async run() {
         const { h } = make({
           policy: { throttle: { maxFailures: 100, freeFailures: 100, permanentLockAfter: 100 } },
@@ -306,7 +306,7 @@ export function providerConformanceChecks(options: ConformanceOptions): Check[] 
       },
     },
     {
-      name: "challenge: bound to its user; another user's attempt does not consume it (catalog FL-05, DU-01)",
+      name: "challenge: bound to its user; another user's attempt does not consume it (FL-05, DU-01)",
       async run() {
         const { h } = make();
         const mallory = testUser();
@@ -322,7 +322,7 @@ export function providerConformanceChecks(options: ConformanceOptions): Check[] 
       },
     },
     {
-      name: 'challenge: expires after the pending lifetime (catalog FL-08)',
+      name: 'challenge: expires after the pending lifetime (FL-08)',
       async run() {
         const { h } = make();
         const s = await signIn(h, testUser());
@@ -331,7 +331,7 @@ export function providerConformanceChecks(options: ConformanceOptions): Check[] 
       },
     },
     {
-      name: 'throttling: after the failure limit even the right answer is refused as LOCKED (catalog BF-01)',
+      name: 'throttling: after the failure limit even the right answer is refused as LOCKED (BF-01)',
       async run() {
         const { h } = make({
           policy: { throttle: { maxFailures: 3, freeFailures: 3, permanentLockAfter: 100 } },
@@ -356,7 +356,7 @@ export function providerConformanceChecks(options: ConformanceOptions): Check[] 
   if (probe.capabilities.replayCounter) {
     checks.push(
       {
-        name: 'replay: the code that confirmed activation is refused at the first sign-in (catalog RP-02)',
+        name: 'replay: the code that confirmed activation is refused at the first sign-in (RP-02)',
         async run() {
           const { h } = make();
           const user = testUser();
@@ -376,7 +376,7 @@ export function providerConformanceChecks(options: ConformanceOptions): Check[] 
         },
       },
       {
-        name: 'replay: an accepted answer is refused on a second challenge (RFC 6238 §5.2, catalog RP-01)',
+        name: 'replay: an accepted answer is refused on a second challenge (RFC 6238 §5.2, RP-01)',
         async run() {
           const { h } = make();
           const s = await signIn(h, testUser());

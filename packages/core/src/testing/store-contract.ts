@@ -109,17 +109,14 @@ export function storeContractChecks(options: StoreContractOptions): Check[] {
         assert.deepEqual(await s.pending.take(b.id, 'u2', 'activation'), b);
       },
     ),
-    check(
-      'pending: 50 concurrent takes of one record yield exactly one (catalog DU-09)',
-      async (s) => {
-        const r = pending();
-        await s.pending.create(r);
-        const got = await Promise.all(
-          Array.from({ length: 50 }, () => s.pending.take(r.id, r.userId, r.kind)),
-        );
-        assert.equal(got.filter((x) => x !== null).length, 1);
-      },
-    ),
+    check('pending: 50 concurrent takes of one record yield exactly one (DU-09)', async (s) => {
+      const r = pending();
+      await s.pending.create(r);
+      const got = await Promise.all(
+        Array.from({ length: 50 }, () => s.pending.take(r.id, r.userId, r.kind)),
+      );
+      assert.equal(got.filter((x) => x !== null).length, 1);
+    }),
     check(
       'enrollments: activate inserts once per user and provider; codes only when none exist',
       async (s) => {
@@ -146,7 +143,7 @@ export function storeContractChecks(options: StoreContractOptions): Check[] {
       },
     ),
     check(
-      'enrollments: 20 concurrent activations for one user and provider leave exactly one (catalog CC-04)',
+      'enrollments: 20 concurrent activations for one user and provider leave exactly one (CC-04)',
       async (s) => {
         const results = await Promise.allSettled(
           Array.from({ length: 20 }, () => s.enrollments.activate({ enrollment: enrollment() })),
@@ -168,7 +165,7 @@ export function storeContractChecks(options: StoreContractOptions): Check[] {
       assert.equal(await s.enrollments.advanceCounter('missing', 10, NOW), false);
     }),
     check(
-      'enrollments: 50 concurrent compare-and-sets of one counter value succeed once (catalog CC-01)',
+      'enrollments: 50 concurrent compare-and-sets of one counter value succeed once (CC-01)',
       async (s) => {
         const e = enrollment({ counter: 100 });
         await s.enrollments.activate({ enrollment: e });
@@ -189,17 +186,14 @@ export function storeContractChecks(options: StoreContractOptions): Check[] {
       assert.equal(await s.enrollments.consumeRecoveryCode('u2', 'b', NOW), 'not_found');
       assert.equal(await s.enrollments.countRecoveryCodes('u1'), 2);
     }),
-    check(
-      'recovery codes: 30 concurrent uses of one code consume it once (catalog CC-02)',
-      async (s) => {
-        await s.enrollments.activate({ enrollment: enrollment(), recoveryCodeHashes: ['a', 'b'] });
-        const got = await Promise.all(
-          Array.from({ length: 30 }, () => s.enrollments.consumeRecoveryCode('u1', 'a', NOW)),
-        );
-        assert.equal(got.filter((g) => g === 'consumed').length, 1);
-        assert.equal(await s.enrollments.countRecoveryCodes('u1'), 1);
-      },
-    ),
+    check('recovery codes: 30 concurrent uses of one code consume it once (CC-02)', async (s) => {
+      await s.enrollments.activate({ enrollment: enrollment(), recoveryCodeHashes: ['a', 'b'] });
+      const got = await Promise.all(
+        Array.from({ length: 30 }, () => s.enrollments.consumeRecoveryCode('u1', 'a', NOW)),
+      );
+      assert.equal(got.filter((g) => g === 'consumed').length, 1);
+      assert.equal(await s.enrollments.countRecoveryCodes('u1'), 1);
+    }),
     check('recovery codes: replacing revokes the old set at once', async (s) => {
       await s.enrollments.activate({
         enrollment: enrollment(),
@@ -209,25 +203,22 @@ export function storeContractChecks(options: StoreContractOptions): Check[] {
       assert.equal(await s.enrollments.consumeRecoveryCode('u1', 'old1', NOW), 'not_found');
       assert.equal(await s.enrollments.countRecoveryCodes('u1'), 3);
     }),
-    check(
-      'removal: the last enrollment takes the recovery codes with it (catalog EN-03)',
-      async (s) => {
-        const a = enrollment();
-        const b = enrollment({ providerId: 'q' });
-        await s.enrollments.activate({ enrollment: a, recoveryCodeHashes: ['x'] });
-        await s.enrollments.activate({ enrollment: b });
-        assert.deepEqual(await s.enrollments.remove('u1', a.id), { removed: true, remaining: 1 });
-        assert.equal(await s.enrollments.countRecoveryCodes('u1'), 1);
-        assert.deepEqual(await s.enrollments.remove('u2', b.id), { removed: false, remaining: 0 });
-        assert.deepEqual(await s.enrollments.remove('u1', b.id), { removed: true, remaining: 0 });
-        assert.equal(await s.enrollments.countRecoveryCodes('u1'), 0);
-        await s.enrollments.activate({ enrollment: enrollment(), recoveryCodeHashes: ['y'] });
-        await s.enrollments.activate({ enrollment: enrollment({ userId: 'u2' }) });
-        assert.equal(await s.enrollments.removeAllForUser('u1'), 1);
-        assert.equal(await s.enrollments.countRecoveryCodes('u1'), 0);
-        assert.equal((await s.enrollments.listByUser('u2')).length, 1);
-      },
-    ),
+    check('removal: the last enrollment takes the recovery codes with it (EN-03)', async (s) => {
+      const a = enrollment();
+      const b = enrollment({ providerId: 'q' });
+      await s.enrollments.activate({ enrollment: a, recoveryCodeHashes: ['x'] });
+      await s.enrollments.activate({ enrollment: b });
+      assert.deepEqual(await s.enrollments.remove('u1', a.id), { removed: true, remaining: 1 });
+      assert.equal(await s.enrollments.countRecoveryCodes('u1'), 1);
+      assert.deepEqual(await s.enrollments.remove('u2', b.id), { removed: false, remaining: 0 });
+      assert.deepEqual(await s.enrollments.remove('u1', b.id), { removed: true, remaining: 0 });
+      assert.equal(await s.enrollments.countRecoveryCodes('u1'), 0);
+      await s.enrollments.activate({ enrollment: enrollment(), recoveryCodeHashes: ['y'] });
+      await s.enrollments.activate({ enrollment: enrollment({ userId: 'u2' }) });
+      assert.equal(await s.enrollments.removeAllForUser('u1'), 1);
+      assert.equal(await s.enrollments.countRecoveryCodes('u1'), 0);
+      assert.equal((await s.enrollments.listByUser('u2')).length, 1);
+    }),
     check(
       'rotation support: replaceSecret is a compare-and-set; listAll pages in id order',
       async (s) => {
@@ -301,7 +292,7 @@ export function storeContractChecks(options: StoreContractOptions): Check[] {
       },
     ),
     check(
-      'throttle: 150 concurrent reserves against a budget of 100 admit exactly 100 (catalog CC-03)',
+      'throttle: 150 concurrent reserves against a budget of 100 admit exactly 100 (CC-03)',
       async (s) => {
         const wide: ThrottleSchedule = {
           freeFailures: 100,
@@ -348,7 +339,7 @@ export function storeContractChecks(options: StoreContractOptions): Check[] {
       assert.equal(r.filter((x) => x.status === 'rejected').length, 0);
     }),
     check(
-      'recovery codes: no set can be written for a user without an enrollment (catalog EN-03, CC-05)',
+      'recovery codes: no set can be written for a user without an enrollment (EN-03, CC-05)',
       async (s) => {
         assert.equal(await s.enrollments.replaceRecoveryCodes('nobody', ['h'], NOW), false);
         assert.equal(await s.enrollments.countRecoveryCodes('nobody'), 0);

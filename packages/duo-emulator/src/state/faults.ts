@@ -1,6 +1,6 @@
 import type { PromptAction, PushAnswer } from './users.js';
 
-/** Ways the id_token can be spoiled, one per client-side check (catalog DU-04/DU-05, CK-03). */
+/** Ways the id_token can be spoiled, one per client-side check (DU-04/DU-05, CK-03). */
 export type TokenFault =
   | 'wrong_key'
   | 'wrong_iss'
@@ -20,7 +20,7 @@ export type TokenFault =
   | 'missing_id_token';
 
 /**
- * Ways a successful Auth API answer (`stat: OK`) can be spoiled (catalog DA-03, DA-04; mockduo's
+ * Ways a successful Auth API answer (`stat: OK`) can be spoiled (DA-03, DA-04; mockduo's
  * `preauth-bad-stat`, `*-missing_response`). Narrow it with `endpoints`, e.g. ['/auth/v2/preauth'].
  * - `unknown_result`: `response.result` is `ALLOW` (upper case: only a sloppy comparison accepts it)
  * - `missing_result`: `response.result` is removed
@@ -32,7 +32,7 @@ export type AuthApiAnswerFault =
 
 /**
  * Text a hostile or broken Duo might send in its messages: terminal escape sequences (clear
- * screen, an OSC window title, colours), a bell, a forged log line and HTML (catalog DA-04,
+ * screen, an OSC window title, colours), a bell, a forged log line and HTML (DA-04,
  * ASVS 16.4.1; mockduo's `escape-inject-*`).
  */
 export const HOSTILE_TEXT =

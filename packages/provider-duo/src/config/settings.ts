@@ -2,7 +2,7 @@
  * Settings of the Duo provider for one deployment (`providers.duo.settings`). One flag,
  * `version`, picks the transport: `universal` (Web SDK v4 / Universal Prompt, the default) or
  * `legacy` (Auth API v2). Each version has its own credentials; giving the other version's
- * fields is an error that names both (catalog CF-01). Messages never include a value, so a
+ * fields is an error that names both (CF-01). Messages never include a value, so a
  * secret is never echoed even before core's redaction.
  */
 import { Field, v } from '@factorkit/core';
@@ -226,7 +226,7 @@ export class DuoSettings {
 
   /**
    * Legacy preauth `allow` (a Duo bypass user): let them in without a second factor?
-   * Off by default (catalog DA-03): a bypass user is denied.
+   * Off by default (DA-03): a bypass user is denied.
    * @default false
    */
   @Field({

@@ -2,7 +2,7 @@
  * A small Duo Auth API v2 client on undici: signed requests (v2 form bodies or v5 JSON bodies),
  * Duo's CA bundle pinned unless an explicit CA is configured, a timeout on every request,
  * bounded backoff on 429 that honours `Retry-After` only within the interactive budget
- * (catalog OUT-04), and answers parsed defensively: a malformed or hostile body never crashes
+ * (OUT-04), and answers parsed defensively: a malformed or hostile body never crashes
  * the process and never reaches a log unfiltered (DA-04).
  */
 import { constants as duoSdkConstants } from '@duosecurity/duo_universal';

@@ -1,7 +1,7 @@
 /**
  * The legacy transport: Duo Auth API v2 (`preauth`, `auth`, `auth_status`), duo-protocol.md §B.4.
  *
- * - `preauth` decides (catalog DA-03): `auth` proceeds; `deny` denies; `enroll` shows Duo's
+ * - `preauth` decides (DA-03): `auth` proceeds; `deny` denies; `enroll` shows Duo's
  *   enrollment portal only to this pending user; `allow` (a bypass user) is refused unless
  *   `acceptBypass`; anything else denies.
  * - `client_supports_verified_push=1` is always sent, and a verified-push `txid` from preauth is
@@ -79,7 +79,7 @@ export function legacyClient(settings: DuoSettings, deps: LegacyDeps, timeoutMs?
 /**
  * A Duo `stat: FAIL` answer as a classified failure. A 401 is our configuration (keys or clock):
  * when Duo's clock differs from ours by more than its 300 s window, the log says CLOCK_SKEW
- * (catalog DA-02). Never an outage, so never failmode.
+ * (DA-02). Never an outage, so never failmode.
  */
 async function failed(
   client: AuthApiClient,
@@ -126,7 +126,7 @@ async function callOk(
 }
 
 /**
- * The client IP sent as `ipaddr` (Duo's IP policies, catalog DA-06): the one the host passed
+ * The client IP sent as `ipaddr` (Duo's IP policies, DA-06): the one the host passed
  * with the call (core's request info, from its trusted proxy chain), else the user attribute.
  */
 function clientIp(ctx: ProviderContext<DuoSettings>, user: TwoFactorUser): string | undefined {
@@ -211,7 +211,7 @@ export async function beginLegacy(
   // In challenge mode every path returns a ChallengePrompt (enroll throws instead).
   const s = ctx.config;
   // One user looping sign-ins (or enrollment polls) must not be able to push our integration
-  // into Duo's rate limit, which would look like an outage (catalog OUT-04, invariant 7).
+  // into Duo's rate limit, which would look like an outage (OUT-04, invariant 7).
   const quota = ctx.quota;
   if (quota && !fromEnrollPoll) {
     const t = await quota.take(PREAUTH_RATE, PREAUTH_LIMIT, PREAUTH_WINDOW_MS);
@@ -294,7 +294,7 @@ async function startFactor(
   }
   if (factor === 'sms') {
     // Each SMS reaches the user's phone and costs telephony credits: same cap as pushes
-    // since the last successful sign-in (catalog BF-05, ASVS 6.6.4).
+    // since the last successful sign-in (BF-05, ASVS 6.6.4).
     await pushQuota(ctx).takeRate();
     const r = await client.call('POST', '/auth/v2/auth', {
       ...common,
@@ -307,7 +307,7 @@ async function startFactor(
       pending: { t: 'legacy', stage: 'code', username, ikey, factor },
     };
   }
-  // push, phone or auto: asynchronous, bounded per user (catalog BF-05).
+  // push, phone or auto: asynchronous, bounded per user (BF-05).
   const quota = pushQuota(ctx);
   await quota.take();
   try {
@@ -378,7 +378,7 @@ export async function verifyLegacy(
 ): Promise<VerifyOutcome> {
   const s = ctx.config;
   if (pending.ikey !== (s.integrationKey ?? '')) {
-    // Started under another Duo integration (catalog DU-08 for the Auth API): abort.
+    // Started under another Duo integration (DU-08 for the Auth API): abort.
     return { ok: false, reason: 'ERROR', detail: 'challenge started with another Duo integration' };
   }
   const client = legacyClient(s, deps);
@@ -449,7 +449,7 @@ async function pollPush(
   const deadline = pending.startedAt + s.pushDeadlineSeconds * 1000;
   if (deps.now() >= deadline) {
     await quota.releaseOutstanding();
-    return { ok: false, reason: 'EXPIRED', detail: 'push deadline passed (catalog DA-05)' };
+    return { ok: false, reason: 'EXPIRED', detail: 'push deadline passed (DA-05)' };
   }
   let r: AuthApiResult;
   try {

@@ -2,7 +2,7 @@
  * Duo Auth API request signing (duo-protocol.md §B.2), canonical versions 2 and 5 with
  * HMAC-SHA512. Hand-written because no maintained TypeScript client exists that can reach a
  * local emulator: the official `@duosecurity/duo_api` pins Duo's CAs, cannot take a port and has
- * no types (TOOLCHAIN.md landmine 6). Proven byte-for-byte by the §B.3 vectors (catalog DA-01).
+ * no types (TOOLCHAIN.md landmine 6). Proven byte-for-byte by the §B.3 vectors (DA-01).
  */
 import { createHash, createHmac } from 'node:crypto';
 

@@ -1,7 +1,7 @@
 /**
  * Universal Prompt (Web SDK v4 / OIDC) through the official `@duosecurity/duo_universal` SDK,
  * with what the SDK leaves to its caller: a deadline on every call (the SDK's axios instance has
- * none, catalog OUT-03) and one classification of every SDK failure (OUT-02).
+ * none, OUT-03) and one classification of every SDK failure (OUT-02).
  */
 import { Client, DuoException, constants as sdk } from '@duosecurity/duo_universal';
 import { ProviderError } from '@factorkit/core';
@@ -35,7 +35,7 @@ export function createUniversalClient(settings: DuoSettings): Client {
     trustCustomCa(client, settings.caPem, socketTimeout);
   } else {
     // Production: keep the SDK's pinned Duo CAs, add the socket timeout the SDK lacks, so a
-    // blackholed Duo never leaves sockets open past our deadline (catalog OUT-03).
+    // blackholed Duo never leaves sockets open past our deadline (OUT-03).
     addSocketTimeout(client, socketTimeout);
   }
   return client;
@@ -112,7 +112,7 @@ export function classifySdkError(err: unknown): DuoCallError & { usernameMismatc
   // Outages are an allow-list (no answer, timeout, 5xx, 429 above; an explicit "unavailable"
   // here); everything else is a refusal of our configuration and fails closed, so a
   // misconfiguration (wrong integration type, keys pasted from the Auth API) can never fail
-  // open (catalog OUT-02, invariant 7; Duo's "Failing open" incident).
+  // open (OUT-02, invariant 7; Duo's "Failing open" incident).
   if (/\b(temporarily unavailable|service unavailable|maintenance)\b/i.test(message))
     return new DuoCallError(
       'outage',

@@ -4,7 +4,7 @@
  * - `state` is core's one-time pending id (256 bits, bound to the user, single use): the host
  *   passes the callback's `state` back as the challenge id, core takes that record atomically for
  *   that user only, and we still compare it, in constant time, before any token exchange
- *   (catalog DU-01, RP-05). The SDK generates a state but never compares it.
+ *   (DU-01, RP-05). The SDK generates a state but never compares it.
  * - The pending record keeps the Client ID and API host the request went to; a callback under
  *   other settings is aborted (DU-08).
  * - The id_token must carry `auth_result.result === 'allow'` (DU-05; the SDK does not check it)

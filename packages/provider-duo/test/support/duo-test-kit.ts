@@ -222,7 +222,7 @@ export function stringsIn(value: unknown, depth = 0, out: string[] = []): string
 
 /**
  * The raw pieces of the emulator's HOSTILE_TEXT (and of any injected text): terminal escape and
- * control characters, and HTML that would run if echoed unescaped (catalog DA-04, ASVS 16.4.1).
+ * control characters, and HTML that would run if echoed unescaped (DA-04, ASVS 16.4.1).
  */
 // eslint-disable-next-line no-control-regex
 const RAW_HOSTILE = /[\u0000-\u001f\u007f-\u009f]|<script|<img|<b>/i;
