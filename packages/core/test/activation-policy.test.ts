@@ -6,13 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { MemoryStore } from '../src/index.js';
 import { FakeClock, testUser } from '../src/testing/index.js';
 import { ClockCodeProvider } from './support/clock-code-provider.js';
+import { SecondCodeProvider as SecondCode } from './support/second-code-provider.js';
 import { clockHarness } from './support/setup.js';
-
-/** A second provider, so a user can hold one factor while the deployment offers another. */
-class SecondCode extends ClockCodeProvider {
-  override readonly id = 'clock-two';
-  override readonly displayName = 'Second code';
-}
 
 describe('activation follows the requirement', () => {
   it('EN-04: a forced user whose policy denies the unenrolled cannot start an activation', async () => {

@@ -113,7 +113,7 @@ describe('races', () => {
     );
   });
 
-  it('a first factor always gets recovery codes, even when the previous factor is removed during its activation', async () => {
+  it('EN-05, EN-03: removing the previous factor during an activation ends that activation: no factor, no codes', async () => {
     const clock = new FakeClock();
     const second = Object.assign(new ClockCodeProvider(clock), { id: 'clock-code-2' });
     const h = clockHarness({ providers: [ClockCodeProvider, second], clock });
@@ -125,9 +125,13 @@ describe('races', () => {
       await h.service.disable(user, 'clock-code'); // on another instance, meanwhile
       return complete(...args);
     };
-    const done = await h.service.completeActivation(a.activationId, user, h.code());
-    expect(done.ok && done.recoveryCodes).toHaveLength(10);
-    expect((await h.service.recoveryCodeStatus(user)).remaining).toBe(10);
+    // The removal ends every step begun before it (it used to let this one bind a lone factor;
+    // the store still issues codes with a first factor, which its contract suite proves).
+    await expect(
+      h.service.completeActivation(a.activationId, user, h.code()),
+    ).rejects.toMatchObject({ code: 'CHALLENGE_NOT_FOUND' });
+    expect(await h.service.listEnrollments(user)).toHaveLength(0);
+    expect((await h.service.recoveryCodeStatus(user)).remaining).toBe(0);
   });
 
   it('an answer in flight when the user removes that factor is refused and not counted', async () => {

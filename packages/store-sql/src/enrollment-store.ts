@@ -7,6 +7,7 @@ import {
 } from '@factorkit/core';
 import type { Selectable } from 'kysely';
 import { lockUser, type SqlContext } from './context.js';
+import { expectGeneration, raiseGeneration, readGeneration } from './user-generations.js';
 import { toNullableNumber, toNumber, type EnrollmentTable } from './schema.js';
 
 const UNIQUE_USER_PROVIDER = 'factorkit_enrollments_user_provider_uq';
@@ -51,6 +52,7 @@ export class SqlEnrollmentStore implements EnrollmentStore {
     try {
       return await this.db.transaction().execute(async (trx) => {
         await lockUser(trx, this.ctx, e.userId);
+        await expectGeneration(trx, e.userId, input.generation);
         // The unique (user_id, provider_id) constraint decides a race between activations.
         await trx
           .insertInto('factorkit_enrollments')
@@ -109,6 +111,10 @@ export class SqlEnrollmentStore implements EnrollmentStore {
       .where('id', '=', enrollmentId)
       .executeTakeFirst();
     return r ? toRecord(r) : null;
+  }
+
+  generation(userId: string): Promise<number> {
+    return readGeneration(this.db, userId);
   }
 
   async listByUser(userId: string): Promise<EnrollmentRecord[]> {
@@ -179,10 +185,12 @@ export class SqlEnrollmentStore implements EnrollmentStore {
         .where('user_id', '=', userId)
         .executeTakeFirstOrThrow();
       const remaining = Number(n);
+      const removed = Number(del.numDeletedRows) === 1;
+      if (removed) await raiseGeneration(trx, userId);
       // No recovery codes without a factor (EN-03), in the same transaction.
       if (remaining === 0)
         await trx.deleteFrom('factorkit_recovery_codes').where('user_id', '=', userId).execute();
-      return { removed: Number(del.numDeletedRows) === 1, remaining };
+      return { removed, remaining };
     });
   }
 
@@ -194,6 +202,7 @@ export class SqlEnrollmentStore implements EnrollmentStore {
         .where('user_id', '=', userId)
         .executeTakeFirst();
       await trx.deleteFrom('factorkit_recovery_codes').where('user_id', '=', userId).execute();
+      await raiseGeneration(trx, userId);
       return Number(del.numDeletedRows);
     });
   }

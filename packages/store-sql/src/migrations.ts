@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Migration, MigrationProvider } from 'kysely/migration';
+import { userGenerationsMigration } from './user-generations.js';
 
 export type SqlDialectName = 'sqlite' | 'postgres';
 
@@ -88,9 +89,12 @@ export class FactorkitMigrationProvider implements MigrationProvider {
   ) {}
 
   async getMigrations(): Promise<Record<string, Migration>> {
-    return { '0001_initial': initial(this.dialect, this.schema) };
+    return {
+      '0001_initial': initial(this.dialect, this.schema),
+      '0003_user_generations': userGenerationsMigration(this.schema),
+    };
   }
 }
 
 /** Names of the migrations this version of the package knows, in order. */
-export const MIGRATION_NAMES: readonly string[] = ['0001_initial'];
+export const MIGRATION_NAMES: readonly string[] = ['0001_initial', '0003_user_generations'];

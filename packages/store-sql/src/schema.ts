@@ -47,12 +47,18 @@ export interface ThrottleTable {
   blocked_until: BigIntColumn;
 }
 
+export interface UserGenerationTable {
+  user_id: string;
+  generation: BigIntColumn;
+}
+
 /** Table names carry a `factorkit_` prefix so they can live in a host's own database. */
 export interface Database {
   factorkit_enrollments: EnrollmentTable;
   factorkit_recovery_codes: RecoveryCodeTable;
   factorkit_pending: PendingTable;
   factorkit_throttle: ThrottleTable;
+  factorkit_user_generations: UserGenerationTable;
 }
 
 /** Converts a 64-bit column to a JS number, refusing values a number cannot hold exactly. */

@@ -12,6 +12,7 @@ const TABLES = [
   'factorkit_pending',
   'factorkit_recovery_codes',
   'factorkit_throttle',
+  'factorkit_user_generations',
 ];
 const dir = mkdtempSync(join(tmpdir(), 'factorkit-sqlite-migrate-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -8,7 +8,13 @@ import {
   InvalidArgumentError,
   type EnrollmentRecord,
 } from '@factorkit/core';
-import { openSqlStores, createSqlStores, type SqlStores, type SqlTestHooks } from '../src/index.js';
+import {
+  MIGRATION_NAMES,
+  openSqlStores,
+  createSqlStores,
+  type SqlStores,
+  type SqlTestHooks,
+} from '../src/index.js';
 import { PG_URL, dropSchema, probePostgres, uniqueSchema } from './servers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'factorkit-sqlite-specific-'));
@@ -208,7 +214,7 @@ describe.skipIf(!server.ok)(`store-sql with a caller's pg.Pool ${server.reason}`
     const schema = uniqueSchema('pool');
     try {
       const s = createSqlStores({ dialect: 'postgres', pool, schema });
-      expect(await s.migrate()).toEqual({ applied: ['0001_initial'] });
+      expect(await s.migrate()).toEqual({ applied: [...MIGRATION_NAMES] });
       await s.stores.throttle.reserve('k', NOW, {
         freeFailures: 5,
         baseDelayMs: 1,

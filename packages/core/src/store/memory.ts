@@ -1,6 +1,7 @@
 import { applyRefund, applyReserve } from './throttle-schedule.js';
 import {
   EnrollmentConflictError,
+  GenerationChangedError,
   type ActivateInput,
   type ConsumeResult,
   type EnrollmentRecord,
@@ -71,9 +72,23 @@ export class MemoryPendingStore implements PendingStore {
 export class MemoryEnrollmentStore implements EnrollmentStore {
   private readonly enrollmentRows = new Map<string, EnrollmentRecord>();
   private readonly codes = new Map<string, CodeRow[]>();
+  private readonly generations = new Map<string, number>();
+
+  async generation(userId: string): Promise<number> {
+    return this.generations.get(userId) ?? 0;
+  }
+
+  private bump(userId: string): void {
+    this.generations.set(userId, (this.generations.get(userId) ?? 0) + 1);
+  }
 
   async activate(input: ActivateInput): Promise<{ recoveryCodesIssued: boolean }> {
     const e = input.enrollment;
+    if (
+      input.generation !== undefined &&
+      input.generation !== (this.generations.get(e.userId) ?? 0)
+    )
+      throw new GenerationChangedError();
     for (const r of this.enrollmentRows.values()) {
       if (r.userId === e.userId && r.providerId === e.providerId)
         throw new EnrollmentConflictError();
@@ -134,7 +149,10 @@ export class MemoryEnrollmentStore implements EnrollmentStore {
         (x) => x.userId === userId && x.id !== enrollmentId && keepOneOf.includes(x.providerId),
       );
     const removed = !!r && r.userId === userId && keeps;
-    if (removed) this.enrollmentRows.delete(enrollmentId);
+    if (removed) {
+      this.enrollmentRows.delete(enrollmentId);
+      this.bump(userId);
+    }
     const remaining = [...this.enrollmentRows.values()].filter((x) => x.userId === userId).length;
     if (remaining === 0) this.codes.delete(userId);
     return { removed, remaining };
@@ -149,6 +167,7 @@ export class MemoryEnrollmentStore implements EnrollmentStore {
       }
     }
     this.codes.delete(userId);
+    this.bump(userId);
     return n;
   }
 

@@ -64,6 +64,12 @@ export interface ActivateInput {
    * has no other enrollment at that moment (checked inside the same transaction).
    */
   readonly recoveryCodeHashes?: readonly string[];
+  /**
+   * The user's generation (`EnrollmentStore.generation`) when the activation began. When given
+   * and the user's generation has moved since (a reset or a removal happened meanwhile), nothing
+   * is written and GenerationChangedError is thrown, checked in the same transaction.
+   */
+  readonly generation?: number;
 }
 
 export type ConsumeResult = 'consumed' | 'already_used' | 'not_found';
@@ -72,6 +78,14 @@ export class EnrollmentConflictError extends Error {
   override readonly name = 'EnrollmentConflictError';
   constructor() {
     super('The user already has an enrollment with this provider.');
+  }
+}
+
+/** The user was reset, or lost a factor, after the step being committed began (EN-05). */
+export class GenerationChangedError extends Error {
+  override readonly name = 'GenerationChangedError';
+  constructor() {
+    super("The user's two-factor state changed after this step began.");
   }
 }
 
@@ -84,6 +98,12 @@ export interface EnrollmentStore {
    */
   activate(input: ActivateInput): Promise<{ recoveryCodesIssued: boolean }>;
   get(enrollmentId: string): Promise<EnrollmentRecord | null>;
+  /**
+   * A per-user number that only grows: `remove` (when it removes) and `removeAllForUser` raise
+   * it in their own transaction, so a step begun before a reset or a removal can tell (SECURITY.md
+   * EN-05). 0 for a user the store has never reset.
+   */
+  generation(userId: string): Promise<number>;
   listByUser(userId: string): Promise<EnrollmentRecord[]>;
   /** Compare-and-set: sets the counter only if it is null or lower than `counter`. */
   advanceCounter(enrollmentId: string, counter: number, now: number): Promise<boolean>;
@@ -94,13 +114,18 @@ export interface EnrollmentStore {
    * transaction (no codes without a factor: EN-03). With `keepOneOf`, the
    * removal happens only if another enrollment of the user with one of those provider ids
    * remains, checked in the same transaction (two parallel removals cannot strip a forced user).
+   * A removal raises the user's generation in the same transaction.
    */
   remove(
     userId: string,
     enrollmentId: string,
     keepOneOf?: readonly string[],
   ): Promise<{ removed: boolean; remaining: number }>;
-  /** Removes every enrollment and recovery code of a user in one transaction. */
+  /**
+   * Removes every enrollment and recovery code of a user in one transaction, and raises the
+   * user's generation in it (also when there was nothing to remove: an activation may be on its
+   * way).
+   */
   removeAllForUser(userId: string): Promise<number>;
   /** Compare-and-set on the sealed secret, for key rotation. */
   replaceSecret(enrollmentId: string, expected: string, next: string): Promise<boolean>;

@@ -8,6 +8,7 @@ import {
   type ThrottleSchedule,
 } from '../store/types.js';
 import type { Check, TestApi } from './conformance.js';
+import { generationChecks } from './generation-checks.js';
 
 export interface StoreContractOptions {
   /** Fresh stores on empty data (a new database, schema or key prefix per call). */
@@ -394,6 +395,7 @@ export function storeContractChecks(options: StoreContractOptions): Check[] {
       await s.enrollments.removeAllForUser('u1');
       assert.equal(await s.enrollments.touch(e.id, NOW + 6), false);
     }),
+    ...generationChecks(check),
   ];
 }
 

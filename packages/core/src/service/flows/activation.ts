@@ -1,11 +1,15 @@
 import { formatRecoveryCode, hashRecoveryCode } from '../../crypto/recovery-codes.js';
-import { PolicyError, ProviderError } from '../../errors.js';
+import { PendingStateError, PolicyError, ProviderError } from '../../errors.js';
 import {
   PROMPT_KINDS,
   type ActivationPrompt,
   type TwoFactorUser,
 } from '../../provider/contract.js';
-import { EnrollmentConflictError, type EnrollmentRecord } from '../../store/types.js';
+import {
+  EnrollmentConflictError,
+  GenerationChangedError,
+  type EnrollmentRecord,
+} from '../../store/types.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { REASONS, failureError, runHook } from '../kernel/outcomes.js';
 import type { ActivationCompleted, ActivationStarted, StillWaiting } from '../types.js';
@@ -51,6 +55,8 @@ export async function beginActivation(
     );
   }
   const provider = k.providers.get(providerId);
+  // Read before the provider is asked: a reset that lands after this point ends the step (EN-05).
+  const generation = await k.stores.enrollments.generation(user.id);
   const id = k.pending.newId();
   const ctx = k.providers.context(providerId, user, { pendingId: id });
   const begun = await k.providers.begin<ActivationPrompt>(
@@ -59,10 +65,27 @@ export async function beginActivation(
   );
   const record = await k.pending.create(
     { id, userId: user.id, providerId, kind: 'activation' },
-    { data: begun.pending, outage: false },
+    { data: begun.pending, outage: false, generation },
   );
   await k.audit.emit({ ...k.audit.base(user), type: 'activation.started', providerId });
   return { activationId: id, providerId, prompt: begun.prompt, expiresAt: record.expiresAt };
+}
+
+/**
+ * A step put back while a reset ran must not outlive it. The reset raises the generation before
+ * it deletes the user's steps, so either this read sees the new generation (and the step is taken
+ * back here) or the reset's delete comes after the restore (and removes it): never neither.
+ */
+async function endIfReset(
+  k: Kernel,
+  user: TwoFactorUser,
+  id: string,
+  generation: number | undefined,
+): Promise<void> {
+  if (generation === undefined) return;
+  if ((await k.stores.enrollments.generation(user.id)) === generation) return;
+  await k.stores.pending.take(id, user.id, 'activation');
+  throw new PendingStateError('CHALLENGE_NOT_FOUND');
 }
 
 /**
@@ -113,9 +136,10 @@ export async function completeActivation(
   if (outcome.ok === false && outcome.reason === 'WAITING') {
     // Restore first, then refund: if the refund fails, the user's step is not lost.
     const next =
-      outcome.pending === undefined ? {} : { state: { data: outcome.pending, outage: false } };
+      outcome.pending === undefined ? {} : { state: { ...state, data: outcome.pending } };
     await k.pending.restore(record, next);
     await refund();
+    await endIfReset(k, user, record.id, state.generation);
     return { ok: false, waiting: true, id: record.id };
   }
   if (outcome.ok === false) {
@@ -157,8 +181,13 @@ export async function completeActivation(
     ({ recoveryCodesIssued: issued } = await k.stores.enrollments.activate({
       enrollment,
       recoveryCodeHashes: codes.map((c) => hashRecoveryCode(user.id, c)),
+      ...(state.generation === undefined ? {} : { generation: state.generation }),
     }));
   } catch (err) {
+    if (err instanceof GenerationChangedError) {
+      await failed('RESET');
+      throw new PendingStateError('CHALLENGE_NOT_FOUND');
+    }
     if (err instanceof EnrollmentConflictError) {
       throw new PolicyError('ALREADY_ENROLLED', `This account already uses ${record.providerId}.`);
     }

@@ -1,9 +1,13 @@
 import { FactorkitError, InvalidArgumentError, StoreUnavailableError } from '../../errors.js';
-import { EnrollmentConflictError, type FactorkitStores } from '../../store/types.js';
+import {
+  EnrollmentConflictError,
+  GenerationChangedError,
+  type FactorkitStores,
+} from '../../store/types.js';
 
 /** The methods each store must offer; checked once, when the service is built. */
 const REQUIRED: Readonly<Record<keyof FactorkitStores, readonly string[]>> = {
-  enrollments: ['activate', 'listByUser', 'advanceCounter', 'consumeRecoveryCode'],
+  enrollments: ['activate', 'generation', 'listByUser', 'advanceCounter', 'consumeRecoveryCode'],
   pending: ['create', 'take', 'restore'],
   throttle: ['reserve', 'refund', 'reset', 'inspect'],
 };
@@ -11,8 +15,8 @@ const REQUIRED: Readonly<Record<keyof FactorkitStores, readonly string[]>> = {
 /**
  * Wraps every store method once, at the edge: any failure that is not already one of ours becomes
  * STORE_UNAVAILABLE, so a broken database is never mistaken for a wrong code (SECURITY.md OUT-05)
- * and no flow has to remember to wrap a call. `EnrollmentConflictError` passes through: it is the
- * store's answer, not its failure.
+ * and no flow has to remember to wrap a call. `EnrollmentConflictError` and
+ * `GenerationChangedError` pass through: they are the store's answers, not its failures.
  */
 export function guardStores(stores: FactorkitStores): FactorkitStores {
   const raw = stores as unknown as Record<string, Record<string, unknown> | undefined> | undefined;
@@ -44,7 +48,12 @@ function guard<T extends object>(store: T): T {
           try {
             return await method.apply(target, args);
           } catch (err) {
-            if (err instanceof FactorkitError || err instanceof EnrollmentConflictError) throw err;
+            if (
+              err instanceof FactorkitError ||
+              err instanceof EnrollmentConflictError ||
+              err instanceof GenerationChangedError
+            )
+              throw err;
             throw new StoreUnavailableError(undefined, { cause: err });
           }
         };

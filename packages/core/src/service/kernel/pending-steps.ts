@@ -14,6 +14,8 @@ export interface PendingState {
   readonly data: JsonValue;
   /** The step met PROVIDER_UNAVAILABLE; all it can still be used for is `failOpen`. */
   readonly outage: boolean;
+  /** The user's generation when the step began (EN-05); absent on steps sealed without one. */
+  readonly generation?: number;
 }
 
 /** 256-bit ids from `RandomSource.token(32)`: anything else is refused before a store lookup. */
@@ -45,7 +47,11 @@ export class PendingSteps {
 
   seal(shell: PendingShell, state: PendingState): string {
     return this.box.seal(
-      JSON.stringify({ d: state.data, ...(state.outage ? { o: 1 } : {}) }),
+      JSON.stringify({
+        d: state.data,
+        ...(state.outage ? { o: 1 } : {}),
+        ...(state.generation === undefined ? {} : { g: state.generation }),
+      }),
       this.context(shell),
     );
   }
@@ -54,8 +60,9 @@ export class PendingSteps {
     const v = JSON.parse(this.box.open(record.payload, this.context(record))) as {
       d: JsonValue;
       o?: number;
+      g?: number;
     };
-    return { data: v.d, outage: v.o === 1 };
+    return { data: v.d, outage: v.o === 1, ...(v.g === undefined ? {} : { generation: v.g }) };
   }
 
   /** Seals `state` into a new step that lives for the configured TTL, and stores it. */
