@@ -16,15 +16,22 @@ export class DuoCallError extends Error {
     readonly kind: FailureKind,
     /** Plain text for logs: never a secret, never raw remote text (see safeText). */
     readonly detail: string,
-    options?: { cause?: unknown; hint?: string },
+    options?: { cause?: unknown; hint?: string; notProcessed?: boolean },
   ) {
     // The underlying error is deliberately not kept as `cause`: an axios or undici error holds
     // the request (the signed client_assertion, the duo_code, Authorization headers), and hosts
     // log causes. `detail` carries the error code and status instead (SS-05, LG-01).
     super(detail);
     this.hint = options?.hint;
+    this.notProcessed = options?.notProcessed === true;
   }
   readonly hint: string | undefined;
+  /**
+   * Duo certainly did not act on the request: no connection was ever opened, or Duo refused
+   * every attempt with 429. Only then may a caller assume that a push it asked for was never
+   * sent; a timeout, a reset or a 5xx may come after Duo sent it.
+   */
+  readonly notProcessed: boolean;
 }
 
 const NETWORK_CODES = new Set([
@@ -76,6 +83,15 @@ export function isTlsFailure(code: string | undefined): boolean {
   );
 }
 
+/** Failures while connecting: the request itself never left. */
+const NOT_CONNECTED_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ERR_SOCKET_CONNECTION_TIMEOUT',
+]);
+
 /** Classifies a low-level error from a socket, undici or axios. */
 export function classifyNetworkError(err: unknown): DuoCallError {
   if (err instanceof DuoCallError) return err;
@@ -85,7 +101,10 @@ export function classifyNetworkError(err: unknown): DuoCallError {
     return new DuoCallError('tls', `TLS verification failed (${code})`, { cause: err });
   }
   if (name === 'TimeoutError' || name === 'AbortError' || (code && NETWORK_CODES.has(code))) {
-    return new DuoCallError('outage', `Duo unreachable (${code ?? name})`, { cause: err });
+    return new DuoCallError('outage', `Duo unreachable (${code ?? name})`, {
+      cause: err,
+      notProcessed: code !== undefined && NOT_CONNECTED_CODES.has(code),
+    });
   }
   return new DuoCallError('protocol', `unexpected failure talking to Duo (${code ?? name})`, {
     cause: err,

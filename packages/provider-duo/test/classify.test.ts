@@ -6,6 +6,7 @@
  */
 import { DuoException } from '@duosecurity/duo_universal';
 import { describe, expect, it } from 'vitest';
+import { classifyNetworkError } from '../src/failure.js';
 import { classifySdkError } from '../src/universal/universal-client.js';
 
 describe('classifySdkError', () => {
@@ -37,5 +38,32 @@ describe('classifySdkError', () => {
     expect(e.kind).toBe('outage');
     expect(e.cause).toBeUndefined();
     expect(JSON.stringify({ m: e.message, d: e.detail })).not.toContain('eyJ');
+  });
+});
+
+describe('classifyNetworkError: did Duo act on the request? (catalog BF-05)', () => {
+  const withCode = (code: string) => Object.assign(new Error(code), { code });
+
+  it.each(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT'])(
+    '%s: no connection was opened, so Duo created no push',
+    (code) => {
+      const e = classifyNetworkError(withCode(code));
+      expect(e.kind).toBe('outage');
+      expect(e.notProcessed).toBe(true);
+    },
+  );
+
+  it.each(['ECONNRESET', 'UND_ERR_SOCKET', 'UND_ERR_HEADERS_TIMEOUT', 'ETIMEDOUT'])(
+    '%s: the request may have reached Duo, so a push may exist',
+    (code) => {
+      const e = classifyNetworkError(withCode(code));
+      expect(e.kind).toBe('outage');
+      expect(e.notProcessed).toBe(false);
+    },
+  );
+
+  it('a timeout without a code may also come after Duo sent a push', () => {
+    const e = classifyNetworkError(Object.assign(new Error('t'), { name: 'TimeoutError' }));
+    expect(e.notProcessed).toBe(false);
   });
 });

@@ -1,8 +1,9 @@
 import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
-import { validateSync, type ValidationError } from 'class-validator';
+import { getMetadataStorage, validateSync, type ValidationError } from 'class-validator';
 import type { ConfigIssue } from '../errors.js';
 import { secretFieldNames } from './fields.js';
+import { unknownKeyMessage } from './reserved-names.js';
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
@@ -20,23 +21,31 @@ function tidy(message: string, property: string): string {
   return m.replace(/^property \S+ should not exist$/, 'is not a known setting');
 }
 
+/** The properties of a schema that carry a validation rule: the only keys its input may have. */
+function declaredFields(schema: new () => object): Set<string> {
+  const rules = getMetadataStorage().getTargetValidationMetadatas(schema, '', false, false);
+  return new Set(rules.map((rule) => rule.propertyName));
+}
+
 function redact(message: string, secrets: string[]): string {
   let out = message;
   for (const s of secrets) if (s.length > 0) out = out.split(s).join('[redacted]');
   return out;
 }
 
-function flatten(errors: ValidationError[], prefix: string, out: ConfigIssue[]): void {
+function flatten(errors: ValidationError[], prefix: string, out: ConfigIssue[], depth = 0): void {
   for (const e of errors) {
     const path = join(prefix, e.property);
     if (e.constraints) {
       // One message per failing rule, in declaration order; a whitelist error stands alone.
       const entries = Object.entries(e.constraints);
       const unknown = entries.find(([k]) => k === 'whitelistValidation');
+      // Unknown top-level keys are already reported by the declared-field check.
+      if (unknown && depth === 0) continue;
       for (const [, msg] of unknown ? [unknown] : entries)
         out.push({ path, message: tidy(msg, e.property) });
     }
-    if (e.children && e.children.length > 0) flatten(e.children, path, out);
+    if (e.children && e.children.length > 0) flatten(e.children, path, out, depth + 1);
   }
 }
 
@@ -49,6 +58,11 @@ export interface SchemaValidationResult<T> {
  * Validates a plain object against a class-validator schema, with no implicit type conversion
  * (ASVS 15.3.5), unknown keys rejected, and every problem reported with its full path. Values of
  * secret fields never appear in a message.
+ *
+ * Unknown keys are found by comparing the input's own keys with the schema's declared fields,
+ * not by class-validator's whitelist alone: class-transformer silently skips a key named like an
+ * Object.prototype member or like a method or getter of the schema, so the whitelist never sees
+ * it (see reserved-names.ts).
  */
 export function validateAgainstSchema<T extends object>(
   schema: new () => T,
@@ -63,6 +77,10 @@ export function validateAgainstSchema<T extends object>(
       issues: [{ path: path || '(root)', message: 'must be an object' }],
     };
   }
+  const declared = declaredFields(schema);
+  for (const key of Object.keys(plain)) {
+    if (!declared.has(key)) issues.push({ path: join(path, key), message: unknownKeyMessage(key) });
+  }
   const value = plainToInstance(schema, plain, { enableImplicitConversion: false });
   const errors = validateSync(value, {
     whitelist: true,
@@ -71,14 +89,10 @@ export function validateAgainstSchema<T extends object>(
     validationError: { target: false, value: false },
   });
   // A schema with no decorated field (a provider without settings) makes class-validator report
-  // an "unknown value"; what it means here is that every given key is unknown.
+  // an "unknown value"; every given key is then undeclared and already reported above.
   const known = errors.filter(
     (e) => !(e.property === undefined && e.constraints?.['unknownValue']),
   );
-  if (known.length !== errors.length) {
-    for (const key of Object.keys(plain))
-      issues.push({ path: path ? `${path}.${key}` : key, message: 'is not a known setting' });
-  }
   flatten(known, path, issues);
   const secretValues = secretFieldNames(schema)
     .map((k) => plain[k])

@@ -126,6 +126,7 @@ export class AuthApiClient {
         throw new DuoCallError(
           'outage',
           `Duo rate limit (429) beyond the interactive budget after ${attempt + 1} attempt(s)`,
+          { notProcessed: true },
         );
       }
       await this.sleep(wait);

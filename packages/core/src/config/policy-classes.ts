@@ -1,0 +1,156 @@
+import 'reflect-metadata';
+import { IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { Field } from './fields.js';
+
+export const NOT_ENROLLED_ACTIONS = ['skip', 'deny', 'enroll'] as const;
+export type NotEnrolledAction = (typeof NOT_ENROLLED_ACTIONS)[number];
+
+/** Policy for one audience (`client`, `admin`, or one the host defines). */
+export class AudiencePolicy {
+  /**
+   * "Enable 2FA globally" for this audience: every user must pass a second factor.
+   * @default false
+   */
+  @Field({
+    label: 'Force two-factor',
+    help: 'Every user of this audience must use a second factor.',
+  })
+  @IsBoolean()
+  force: boolean = false;
+
+  /**
+   * What happens to a user who has no factor while `force` is on.
+   * @default 'enroll'
+   */
+  @Field({
+    label: 'When not enrolled',
+    help: 'enroll: the user must set up a factor before continuing; deny: sign-in is refused; skip: let them in.',
+  })
+  @IsIn(NOT_ENROLLED_ACTIONS, { message: 'must be one of skip, deny, enroll' })
+  notEnrolled: NotEnrolledAction = 'enroll';
+
+  /**
+   * Providers this audience may use; absent means every enabled provider offered to it.
+   * @default undefined
+   */
+  @Field({ label: 'Allowed providers' })
+  @IsOptional()
+  @IsArray()
+  @IsString({ each: true })
+  providers?: string[];
+
+  /**
+   * Whether users may turn off their own factors (never their last one while `force` is on).
+   * @default true
+   */
+  @Field({ label: 'Users may disable 2FA' })
+  @IsBoolean()
+  allowUserDisable: boolean = true;
+}
+
+/** Consecutive-failure throttling per internal user id, across every factor and recovery codes. */
+export class ThrottlePolicy {
+  /**
+   * Failures before a temporary lock. NIST SP 800-63B caps this at 100.
+   * @default 10
+   */
+  @Field({ label: 'Failures before lock' })
+  @IsInt()
+  @Min(1)
+  @Max(100, { message: 'must not be above 100 (NIST SP 800-63B §5.2.2)' })
+  maxFailures: number = 10;
+
+  /**
+   * Failures allowed without any delay.
+   * @default 3
+   */
+  @Field({ label: 'Failures without delay' })
+  @IsInt()
+  @Min(0)
+  @Max(100)
+  freeFailures: number = 3;
+
+  /**
+   * First progressive delay; it doubles with each further failure.
+   * @default 1
+   */
+  @Field({ label: 'Base delay (s)' })
+  @IsInt()
+  @Min(0)
+  @Max(3600)
+  baseDelaySeconds: number = 1;
+
+  /**
+   * Longest progressive delay before the lock.
+   * @default 60
+   */
+  @Field({ label: 'Longest delay (s)' })
+  @IsInt()
+  @Min(0)
+  @Max(86400)
+  maxDelaySeconds: number = 60;
+
+  /**
+   * How long a lock lasts; each further failure locks again.
+   * @default 900
+   */
+  @Field({ label: 'Lock duration (s)' })
+  @IsInt()
+  @Min(1)
+  @Max(7 * 86400)
+  lockSeconds: number = 900;
+
+  /**
+   * Consecutive failures after which only an administrator can unlock (at most 100).
+   * @default 100
+   */
+  @Field({ label: 'Permanent lock after' })
+  @IsInt()
+  @Min(1)
+  @Max(100, { message: 'must not be above 100 (NIST SP 800-63B §5.2.2)' })
+  permanentLockAfter: number = 100;
+}
+
+export class RecoveryCodePolicy {
+  /**
+   * Codes issued with the first factor and on each regeneration.
+   * @default 10
+   */
+  @Field({ label: 'Number of recovery codes' })
+  @IsInt()
+  @Min(4)
+  @Max(20)
+  count: number = 10;
+
+  /**
+   * At or below this many unused codes, results carry a low-count warning.
+   * @default 3
+   */
+  @Field({ label: 'Warn when this many remain' })
+  @IsInt()
+  @Min(0)
+  @Max(20)
+  lowWatermark: number = 3;
+}
+
+export class PendingPolicy {
+  /**
+   * Lifetime of a pending activation or challenge. At most 600 s (NIST SP 800-63B OOB rule).
+   * @default 300
+   */
+  @Field({ label: 'Pending step lifetime (s)' })
+  @IsInt()
+  @Min(30)
+  @Max(600, { message: 'must not be above 600 (10 minutes, NIST SP 800-63B §5.1.3.2)' })
+  ttlSeconds: number = 300;
+
+  /**
+   * Wrong answers allowed on one challenge before it must be started again.
+   * @default 5
+   */
+  @Field({ label: 'Attempts per challenge' })
+  @IsInt()
+  @Min(1)
+  @Max(10)
+  maxAttempts: number = 5;
+}
