@@ -1,7 +1,7 @@
 import { describe, it } from 'vitest';
 import { CryptoRandomSource } from '@factorkit/core';
 import { describeProviderConformance } from '@factorkit/core/testing';
-import { EmailCodeProvider } from './email-code-provider.js';
+import { EmailCodeProvider } from '../../examples/email-code-provider/email-code-provider.js';
 
 // The outbox an email-code test would read: the last code mailed to each address.
 const mailbox = new Map<string, string>();

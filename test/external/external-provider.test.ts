@@ -58,7 +58,7 @@ describe('a provider written outside this repository', () => {
       { cwd: work, stdio: 'pipe' },
     );
     copyFileSync(
-      join(repo, 'test', 'example-provider', 'email-code-provider.ts'),
+      join(repo, 'examples', 'email-code-provider', 'email-code-provider.ts'),
       join(work, 'email-code-provider.ts'),
     );
     writeFileSync(

@@ -43,6 +43,15 @@ export {
   generateRecoveryCode,
   hashRecoveryCode,
 } from './crypto/recovery-codes.js';
+export { encodeBase32, decodeBase32, type Base32EncodeOptions } from './kit/base32.js';
+export {
+  importSecret,
+  MIN_SHARED_SECRET_BYTES,
+  type ImportSecretOptions,
+  type ImportedSecret,
+} from './kit/secret-import.js';
+export { constantTimeEqual } from './kit/constant-time.js';
+export { canonicalDigits, MAX_CODE_INPUT_LENGTH } from './kit/digit-code.js';
 export * from './store/types.js';
 export { throttleBlockMs, applyReserve, applyRefund } from './store/throttle-schedule.js';
 export {

@@ -1,7 +1,7 @@
 /**
  * Reserved names (every member of Object.prototype: `constructor`, `toString`, `__proto__`, ...)
  * anywhere in a deployment config are reported with their path and the config is refused
- * (catalog CF-01: the config is validated at start and every problem is named by its field).
+ * (CF-01: the config is validated at start and every problem is named by its field).
  *
  * Why this needs its own test: class-transformer (0.5.1) skips `__proto__` and `constructor` by
  * name, and skips any key whose name resolves to a function or getter on the target instance (every
@@ -110,7 +110,7 @@ function pathOf(location: Location, name: string): string {
   return location.parent ? `${location.parent}.${name}` : name;
 }
 
-describe('reserved names in a deployment config (catalog CF-01)', () => {
+describe('reserved names in a deployment config (CF-01)', () => {
   it('the base config is valid, so each issue below comes from the reserved name alone', () => {
     expect(loadDeploymentConfig(validConfig(), registry()).policy.throttle.maxFailures).toBe(10);
   });

@@ -41,7 +41,7 @@ describe('classifySdkError', () => {
   });
 });
 
-describe('classifyNetworkError: did Duo act on the request? (catalog BF-05)', () => {
+describe('classifyNetworkError: did Duo act on the request? (BF-05)', () => {
   const withCode = (code: string) => Object.assign(new Error(code), { code });
 
   it.each(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT'])(

@@ -1,5 +1,5 @@
 // The one-outstanding-push slot of the legacy Auth API transport, against the emulator over
-// HTTPS through core's TwoFactorService (catalog BF-05: at most one outstanding push per user;
+// HTTPS through core's TwoFactorService (BF-05: at most one outstanding push per user;
 // DA-05: the user can cancel; each refused push makes no /auth call). The Auth API cannot cancel
 // a push, so however a host abandons a push (an explicit cancel, our deadline, the pending step
 // expiring, a new beginChallenge, another factor), Duo may still show it on the phone: the slot
@@ -134,7 +134,7 @@ const ABANDON_PATHS: AbandonPath[] = [
   },
 ];
 
-describe('legacy push slot: abandoning a push does not free it (catalog BF-05, DA-05)', () => {
+describe('legacy push slot: abandoning a push does not free it (BF-05, DA-05)', () => {
   it.each(ABANDON_PATHS)(
     'after $how, no second push until Duo has surely ended the first; then one can be sent',
     async (path) => {
@@ -206,7 +206,7 @@ describe('legacy push slot: abandoning a push does not free it (catalog BF-05, D
   );
 });
 
-describe('legacy push slot: a send whose fate is unknown keeps it (catalog BF-05)', () => {
+describe('legacy push slot: a send whose fate is unknown keeps it (BF-05)', () => {
   it.each([
     {
       what: 'Duo answered /auth with a malformed body',

@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { constantTimeEqual } from '@factorkit/core';
 import { HOTP, Secret, TOTP } from 'otpauth';
 import type { TotpAlgorithm } from './settings.js';
 
@@ -42,8 +42,8 @@ export interface WindowOptions {
  * Hand-written on purpose instead of otpauth's `TOTP.validate`, which (9.5.2) stops at the first
  * match and checks T, T-1, T+1, ... in turn (so the time taken tells which step matched) and only
  * knows a symmetric window (CK-01 wants forward steps only when configured). Codes still
- * come from otpauth; this loop only compares them: `crypto.timingSafeEqual` on every candidate,
- * with no early exit (SS-06, ASVS 11.2.4). When two steps share a code, the latest wins,
+ * come from otpauth; this loop only compares them: core's `constantTimeEqual` (which is
+ * `crypto.timingSafeEqual`) on every candidate, with no early exit (SS-06, ASVS 11.2.4). When two steps share a code, the latest wins,
  * so a code that is also valid for a not-yet-used step is not refused as a replay.
  */
 export function matchStep(
@@ -53,21 +53,13 @@ export function matchStep(
   nowMs: number,
   window: WindowOptions,
 ): number | null {
-  const submitted = Buffer.from(code, 'ascii');
   const current = timeStep(nowMs, params.period);
   let matched: number | null = null;
   for (let step = current - window.back; step <= current + window.forward; step++) {
     if (step < 0) continue;
-    const candidate = Buffer.from(generateCode(secret, params, step), 'ascii');
-    const equal = candidate.length === submitted.length && timingSafeEqual(candidate, submitted);
-    if (equal) matched = step;
+    if (constantTimeEqual(code, generateCode(secret, params, step))) matched = step;
   }
   return matched;
-}
-
-/** A secret from raw bytes (copied, so a view into a larger buffer never leaks extra bytes). */
-export function secretFromBytes(bytes: Uint8Array): Secret {
-  return new Secret({ buffer: Uint8Array.from(bytes).buffer });
 }
 
 /** A secret from canonical (upper-case, unpadded) Base32, as kept in enrollments. */

@@ -2,6 +2,7 @@ import {
   CORE_VERSION,
   Clock,
   Logger,
+  encodeBase32,
   ProviderError,
   Provider,
   RandomSource,
@@ -20,13 +21,7 @@ import {
 import QRCode from 'qrcode';
 import { readImportInput } from './import.js';
 import { canonicalCode } from './input.js';
-import {
-  groupKey,
-  matchStep,
-  secretFromBase32,
-  secretFromBytes,
-  type TotpParameters,
-} from './otp.js';
+import { groupKey, matchStep, secretFromBase32, type TotpParameters } from './otp.js';
 import { selfTest } from './self-test.js';
 import { TOTP_ALGORITHMS, TotpSettings, secretSizeOf, type TotpAlgorithm } from './settings.js';
 import { buildOtpauthUri } from './uri.js';
@@ -107,7 +102,7 @@ export class TotpProvider implements TwoFactorProvider<TotpSettings, TotpEnrollm
       );
     }
     const pending: TotpPending = {
-      secret: secretFromBytes(bytes).base32,
+      secret: encodeBase32(bytes),
       algorithm: config.algorithm,
       digits: config.digits,
       period: config.period,

@@ -113,7 +113,7 @@ export function reportUnknownKeys(
   }
 }
 
-/** Reports a secret written literally in a config file (ASVS 13.3.1, catalog CF-03). */
+/** Reports a secret written literally in a config file (ASVS 13.3.1, CF-03). */
 export type LiteralSecretCheck = (path: string, value: unknown) => void;
 
 export function literalSecretCheck(

@@ -82,14 +82,53 @@ export interface ExternalEnrollmentPrompt {
   readonly message?: string;
 }
 
+interface TokenProgrammingFields {
+  readonly kind: 'token-programming';
+  /** The shared secret, upper-case unpadded Base32 (what most programming tools accept). */
+  readonly secretBase32: string;
+  /** The same secret in lower-case hex (what other programming tools and seed files use). */
+  readonly secretHex: string;
+  readonly algorithm: 'SHA1' | 'SHA256' | 'SHA512';
+  readonly digits: number;
+  /** Plain text: how to program the token and what to type afterwards (never HTML). */
+  readonly message?: string;
+}
+
+/**
+ * The user (or an administrator at a desk) programs this secret into a hardware OATH token that
+ * has no camera, with the vendor's tool, then types the code the token shows. The secret is shown
+ * once, like a QR code: never log it or keep it in the page cache (SS-05).
+ */
+export type TokenProgrammingPrompt = TokenProgrammingFields &
+  (
+    | {
+        /** Time-based (RFC 6238): the token needs the step length. */
+        readonly otpType: 'totp';
+        /** Seconds per time step. */
+        readonly period: number;
+      }
+    | {
+        /** Counter-based (RFC 4226): the token needs the counter it starts from. */
+        readonly otpType: 'hotp';
+        /** The counter to program; the token's first code is for this counter. */
+        readonly counter: number;
+      }
+  );
+
 export type ActivationPrompt =
-  CodeEntryPrompt | QrEnrollmentPrompt | RedirectPrompt | PushWaitPrompt | ExternalEnrollmentPrompt;
+  | CodeEntryPrompt
+  | QrEnrollmentPrompt
+  | TokenProgrammingPrompt
+  | RedirectPrompt
+  | PushWaitPrompt
+  | ExternalEnrollmentPrompt;
 
 export type ChallengePrompt = CodeEntryPrompt | RedirectPrompt | PushWaitPrompt;
 
 export const PROMPT_KINDS = [
   'code-entry',
   'qr-enrollment',
+  'token-programming',
   'redirect',
   'push-wait',
   'external-enrollment',

@@ -1,13 +1,17 @@
 /**
  * A tiny example provider, written only against @factorkit/core's public exports, as a provider
- * author outside this repository would. It mails a one-time code (through an injected outbox)
- * and checks it. Core does the rest: pending state, throttling, encryption, recovery codes.
+ * author outside this repository would (packages/core/README.md is its manual). It mails a
+ * one-time code (through an outbox handed to its constructor, so it is registered as an
+ * instance) and checks it. Core does the rest: pending state, throttling, encryption, recovery
+ * codes. Its conformance test is test/example-provider/conformance.test.ts.
  */
-import { timingSafeEqual } from 'node:crypto';
 import {
   CORE_VERSION,
   Field,
+  ProviderError,
   RandomSource,
+  canonicalDigits,
+  constantTimeEqual,
   v,
   type Begun,
   type ChallengePrompt,
@@ -70,15 +74,17 @@ export class EmailCodeProvider implements TwoFactorProvider<EmailCodeSettings, E
     input: unknown,
   ): VerifyOutcome {
     const expected = (pending as { code: string }).code;
-    if (typeof input !== 'string' || !new RegExp(`^[0-9]{${ctx.config.digits}}$`).test(input))
-      return { ok: false, reason: 'INVALID_FORMAT' };
-    return timingSafeEqual(Buffer.from(input), Buffer.from(expected))
+    const code = canonicalDigits(input, ctx.config.digits);
+    if (code === null) return { ok: false, reason: 'INVALID_FORMAT' };
+    return constantTimeEqual(code, expected)
       ? { ok: true, method: 'email' }
       : { ok: false, reason: 'INVALID_CODE' };
   }
 
   async beginActivation(ctx: ProviderContext<EmailCodeSettings>, user: TwoFactorUser) {
-    if (!user.email) throw new Error('user has no email address');
+    // A typed error: core passes it on to the host unchanged.
+    if (!user.email)
+      throw new ProviderError('This account has no email address to mail a code to.');
     return this.send(ctx, user.email);
   }
 
