@@ -2,7 +2,7 @@
  * Registration without decorator metadata (esbuild, tsx, SWC and Bun never emit
  * `design:paramtypes`). Vitest's transform does emit it, so these classes carry no decorator in
  * source: `Provider(...)(Class)` is applied by hand, exactly as esbuild's output applies it.
- * Registration fails fast at startup with a clear, typed error (catalog CF-01).
+ * Registration fails fast at start-up with a clear, typed error.
  */
 import { describe, expect, it } from 'vitest';
 import {
