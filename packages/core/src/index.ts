@@ -5,11 +5,24 @@ export { CORE_VERSION } from './version.js';
 export * from './errors.js';
 export * from './services.js';
 export * from './provider/contract.js';
-export { Provider, Inject } from './provider/decorators.js';
+export {
+  Provider,
+  Inject,
+  type CoreServiceClass,
+  type InjectedServices,
+  type ProviderOptions,
+} from './provider/decorators.js';
+export {
+  defineProvider,
+  isProviderFactory,
+  type ProviderFactory,
+  type ProviderServices,
+} from './provider/factory.js';
 export {
   ProviderRegistry,
   type CoreServices,
   type ProviderDescriptor,
+  type ProviderSource,
 } from './provider/registry.js';
 export {
   Field,

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { Clock, CORE_VERSION, ProviderRegistry, type TwoFactorProvider } from '../src/index.js';
+import {
+  Clock,
+  CORE_VERSION,
+  Provider,
+  ProviderRegistry,
+  type TwoFactorProvider,
+} from '../src/index.js';
 import { FakeClock } from '../src/testing/index.js';
 import { ClockCodeProvider } from './support/clock-code-provider.js';
 import pkg from '../package.json' with { type: 'json' };
@@ -78,12 +84,25 @@ describe('provider registry', () => {
     expect(() => new ProviderRegistry().register(instance(overrides))).toThrow(message);
   });
 
-  it('explains a class that cannot be constructed by the container', () => {
+  it('explains a class with constructor parameters that is not decorated with @Provider()', () => {
     class NotDecorated {
       constructor(readonly needs: { something: true }) {}
     }
     expect(() => new ProviderRegistry().register(NotDecorated as never)).toThrow(
-      /could not be constructed: decorate it with @Provider\(\)/,
+      /NotDecorated takes 1 constructor parameter but is not itself decorated with @Provider\(\)/,
+    );
+  });
+
+  it('explains a decorated class whose parameter is not a core service', () => {
+    class Helper {
+      constructor(readonly x: number) {}
+    }
+    @Provider()
+    class NeedsHelper {
+      constructor(readonly helper: Helper) {}
+    }
+    expect(() => new ProviderRegistry().register(NeedsHelper as never)).toThrow(
+      /NeedsHelper could not be constructed: decorate it with @Provider\(\) and inject only core services/,
     );
   });
 

@@ -12,7 +12,9 @@ import {
   SystemClock,
 } from '../services.js';
 import { CORE_VERSION } from '../version.js';
+import { constructProvider } from './construct.js';
 import type { ProviderClass, TwoFactorProvider } from './contract.js';
+import type { ProviderFactory, ProviderServices } from './factory.js';
 
 export interface CoreServices {
   clock?: Clock;
@@ -20,6 +22,9 @@ export interface CoreServices {
   logger?: Logger;
   http?: HttpClient;
 }
+
+/** What `ProviderRegistry.register` accepts. */
+export type ProviderSource = ProviderClass | ProviderFactory | TwoFactorProvider;
 
 export interface ProviderDescriptor {
   id: string;
@@ -60,21 +65,16 @@ export class ProviderRegistry {
     this.container.register(token(HttpClient), { useValue: this.http });
   }
 
-  /** Registers a provider class (constructed with core services injected) or an instance. */
-  register(provider: ProviderClass | TwoFactorProvider): this {
-    let instance: TwoFactorProvider;
-    if (typeof provider === 'function') {
-      try {
-        instance = this.container.resolve<TwoFactorProvider>(provider as unknown as Token as never);
-      } catch (cause) {
-        throw new ProviderRegistrationError(
-          `Provider class ${provider.name || '(anonymous)'} could not be constructed: decorate it with @Provider() and inject only core services (Clock, RandomSource, Logger, HttpClient).`,
-          { cause },
-        );
-      }
-    } else {
-      instance = provider;
-    }
+  /**
+   * Registers a provider: a class (its constructor's core services injected, from decorator
+   * metadata or from `@Provider({ inject })`), a `defineProvider` factory, or an instance.
+   */
+  register(provider: ProviderSource): this {
+    const instance = constructProvider(
+      provider,
+      this.container,
+      this.services(),
+    ) as TwoFactorProvider;
     this.check(instance);
     if (this.providers.has(instance.id)) {
       throw new ProviderRegistrationError(
@@ -89,12 +89,16 @@ export class ProviderRegistry {
   }
 
   private check(p: TwoFactorProvider): void {
+    if (typeof p !== 'object' || p === null) {
+      throw new ProviderRegistrationError(
+        `A provider must be an object (or a class or factory that makes one), got ${p === null ? 'null' : typeof p}.`,
+      );
+    }
     const fail = (why: string): never => {
       throw new ProviderRegistrationError(
         `Provider "${String((p as { id?: unknown }).id)}" is invalid: ${why}`,
       );
     };
-    if (typeof p !== 'object' || p === null) fail('it is not an object');
     if (p.id === 'recovery-code')
       fail('the id "recovery-code" is reserved for core\'s recovery codes');
     if (typeof p.id !== 'string' || !ID_RE.test(p.id))
@@ -126,6 +130,16 @@ export class ProviderRegistry {
         { details: { providerId: p.id, coreVersion: CORE_VERSION, supported: p.coreVersion } },
       );
     }
+  }
+
+  /** The services a `defineProvider` factory receives. */
+  private services(): ProviderServices {
+    return Object.freeze({
+      clock: this.clock,
+      random: this.random,
+      logger: this.logger,
+      http: this.http,
+    });
   }
 
   has(id: string): boolean {

@@ -1,7 +1,7 @@
 import { loadDeploymentConfig, type DeploymentConfig } from '../config/deployment.js';
 import { MemoryAuditSink } from '../events.js';
-import type { ProviderClass, TwoFactorProvider, TwoFactorUser } from '../provider/contract.js';
-import { ProviderRegistry } from '../provider/registry.js';
+import type { TwoFactorUser } from '../provider/contract.js';
+import { ProviderRegistry, type ProviderSource } from '../provider/registry.js';
 import {
   CryptoRandomSource,
   NoopLogger,
@@ -15,8 +15,8 @@ import type { FactorkitStores } from '../store/types.js';
 import { FakeClock } from './fake-clock.js';
 
 export interface HarnessOptions {
-  /** Provider classes or instances to register. */
-  providers: (ProviderClass | TwoFactorProvider)[];
+  /** Provider classes, `defineProvider` factories or instances to register. */
+  providers: ProviderSource[];
   /** Settings per provider id (plain objects, validated against each provider's schema). */
   settings?: Record<string, unknown>;
   /** Replaces the default policy (client and admin audiences, 2FA optional). */

@@ -7,6 +7,8 @@ export { createHarness, testUser, type Harness, type HarnessOptions } from './ha
 export {
   providerConformanceChecks,
   describeProviderConformance,
+  describeChecks,
+  outcomeProblems,
   MALFORMED_INPUTS,
   type ConformanceOptions,
   type AnswerArgs,

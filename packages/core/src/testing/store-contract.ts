@@ -7,7 +7,7 @@ import {
   type PendingRecord,
   type ThrottleSchedule,
 } from '../store/types.js';
-import type { Check, TestApi } from './conformance.js';
+import { describeChecks, type Check, type TestApi } from './conformance.js';
 import { generationChecks } from './generation-checks.js';
 
 export interface StoreContractOptions {
@@ -404,7 +404,5 @@ export function describeStoreContract(
   options: StoreContractOptions,
   api: TestApi,
 ): void {
-  api.describe(`store contract: ${name}`, () => {
-    for (const c of storeContractChecks(options)) api.it(c.name, () => c.run());
-  });
+  describeChecks(`store contract: ${name}`, storeContractChecks(options), api);
 }
