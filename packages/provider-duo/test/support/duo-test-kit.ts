@@ -4,7 +4,7 @@
  * with fetch (undici, trusting only the emulator CA) instead of a browser. No mock of Duo.
  */
 import { FakeClock, createHarness, type Harness } from '@factorkit/core/testing';
-import { Logger, type LogFields, type TwoFactorUser } from '@factorkit/core';
+import { Logger, type FactorkitStores, type LogFields, type TwoFactorUser } from '@factorkit/core';
 import {
   startDuoEmulator,
   type DuoEmulator,
@@ -68,6 +68,7 @@ export function duoHarness(
     constants?: Record<string, string>;
     clock?: FakeClock;
     logger?: Logger;
+    stores?: FactorkitStores;
   } = {},
 ): DuoHarness {
   const clock = options.clock ?? new FakeClock(Date.now());
@@ -76,6 +77,7 @@ export function duoHarness(
     settings: { duo: settings },
     clock,
     ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.stores ? { stores: options.stores } : {}),
     ...(options.policy ? { policy: options.policy } : {}),
     ...(options.constants ? { constants: options.constants } : {}),
   });
