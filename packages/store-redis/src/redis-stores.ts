@@ -1,4 +1,5 @@
 import {
+  DEFAULT_PENDING_GRACE_MS,
   InvalidArgumentError,
   type PendingKind,
   type PendingRecord,
@@ -10,46 +11,7 @@ import {
   type ThrottleTicket,
 } from '@factorkit/core';
 import { Redis, type RedisOptions } from 'ioredis';
-import { CREATE, DELETE_FOR_USER, RESERVE, REFUND, RESTORE, TAKE } from './scripts.js';
-
-type Script = (...args: (string | number)[]) => Promise<unknown>;
-
-/** The scripts, defined on a client under factorkit-specific names (ioredis `defineCommand`). */
-class Scripts {
-  readonly create: Script;
-  readonly restore: Script;
-  readonly take: Script;
-  readonly deleteForUser: Script;
-  readonly reserve: Script;
-  readonly refund: Script;
-
-  constructor(client: Redis) {
-    const define = (name: string, keys: number, lua: string): Script => {
-      client.defineCommand(name, { numberOfKeys: keys, lua });
-      const fn = (client as unknown as Record<string, Script>)[name]!;
-      return (...args) => fn.apply(client, args);
-    };
-    this.create = define('factorkitPendingCreate', 2, CREATE);
-    this.restore = define('factorkitPendingRestore', 2, RESTORE);
-    this.take = define('factorkitPendingTake', 2, TAKE);
-    this.deleteForUser = define('factorkitPendingDeleteForUser', 1, DELETE_FOR_USER);
-    this.reserve = define('factorkitThrottleReserve', 1, RESERVE);
-    this.refund = define('factorkitThrottleRefund', 1, REFUND);
-  }
-}
-
-class Keys {
-  constructor(private readonly prefix: string) {}
-  pending(id: string): string {
-    return `${this.prefix}pending:${id}`;
-  }
-  pendingUser(userId: string): string {
-    return `${this.prefix}pending-user:${userId}`;
-  }
-  throttle(key: string): string {
-    return `${this.prefix}throttle:${key}`;
-  }
-}
+import { Keys, Scripts } from './commands.js';
 
 /**
  * Pending activations and challenges in Redis, shared by every instance. Each record lives in a
@@ -70,20 +32,29 @@ export class RedisPendingStore implements PendingStore {
   }
 
   async create(record: PendingRecord): Promise<void> {
-    await this.scripts.create(
-      this.keys.pending(record.id),
-      this.keys.pendingUser(record.userId),
-      record.userId,
-      record.kind,
-      JSON.stringify(record),
-      this.ttl(record),
-    );
+    await this.scripts.create(...this.writeArgs(record));
+  }
+
+  /** Keys and arguments of WRITE_PENDING (create and restore). */
+  private writeArgs(r: PendingRecord): (string | number)[] {
+    return [
+      this.keys.pending(r.id),
+      this.keys.pendingIndex(r.userId),
+      r.userId,
+      r.kind,
+      JSON.stringify(r),
+      this.ttl(r),
+      // When the record is due to go, and the caller's now: the script deletes the user's
+      // records due by then (expired at least the grace ago), so they cannot pile up.
+      Math.ceil(r.expiresAt) + this.graceMs,
+      Math.floor(r.createdAt),
+    ];
   }
 
   async take(id: string, userId: string, kind: PendingKind): Promise<PendingRecord | null> {
     const raw = await this.scripts.take(
       this.keys.pending(id),
-      this.keys.pendingUser(userId),
+      this.keys.pendingIndex(userId),
       userId,
       kind,
     );
@@ -91,14 +62,7 @@ export class RedisPendingStore implements PendingStore {
   }
 
   async restore(record: PendingRecord): Promise<void> {
-    await this.scripts.restore(
-      this.keys.pending(record.id),
-      this.keys.pendingUser(record.userId),
-      record.userId,
-      record.kind,
-      JSON.stringify(record),
-      this.ttl(record),
-    );
+    await this.scripts.restore(...this.writeArgs(record));
   }
 
   async peek(id: string): Promise<Pick<PendingRecord, 'userId' | 'kind' | 'expiresAt'> | null> {
@@ -109,7 +73,13 @@ export class RedisPendingStore implements PendingStore {
   }
 
   async deleteForUser(userId: string): Promise<number> {
-    return Number(await this.scripts.deleteForUser(this.keys.pendingUser(userId), userId));
+    return Number(
+      await this.scripts.deleteForUser(
+        this.keys.pendingIndex(userId),
+        this.keys.legacyPendingUser(userId),
+        userId,
+      ),
+    );
   }
 }
 
@@ -179,7 +149,11 @@ export interface RedisStoreOptions {
    * Use this rather than ioredis `keyPrefix`. @default "factorkit:"
    */
   prefix?: string;
-  /** How long Redis keeps a pending record after it expired (core refuses it anyway). @default 60000 */
+  /**
+   * How long Redis keeps a pending record after it expired (core refuses it, but still reports
+   * it as expired rather than unknown); after that its TTL or the next create of the same user
+   * removes it. @default 60000
+   */
   pendingGraceMs?: number;
 }
 
@@ -201,7 +175,7 @@ export function createRedisStores(options: RedisStoreOptions): RedisStores {
       'store-redis: prefix must be a non-empty string of at most 200 characters.',
     );
   }
-  const graceMs = options.pendingGraceMs ?? 60_000;
+  const graceMs = options.pendingGraceMs ?? DEFAULT_PENDING_GRACE_MS;
   if (!Number.isInteger(graceMs) || graceMs < 0)
     throw new InvalidArgumentError('store-redis: pendingGraceMs must be a non-negative integer.');
   let client = options.client;

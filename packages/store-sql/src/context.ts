@@ -15,6 +15,8 @@ export interface SqlContext {
   readonly db: Kysely<Database>;
   readonly dialect: SqlDialectName;
   readonly hooks: SqlTestHooks | undefined;
+  /** How long after its expiry a pending record is kept before a create sweeps it. */
+  readonly pendingGraceMs: number;
 }
 
 /** Class id of factorkit's PostgreSQL advisory locks (two-key form), so hosts' own locks never clash. */

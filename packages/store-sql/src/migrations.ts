@@ -80,6 +80,36 @@ function initial(dialect: SqlDialectName, schema: string | undefined): Migration
   };
 }
 
+/**
+ * The pending table's per-user index becomes (user_id, id), which serves `deleteForUser` and the
+ * per-user sweep in `create` from the index alone; the primary key on id stays. Only an index
+ * is replaced: rows written before keep working.
+ */
+function pendingUserIdIndex(schema: string | undefined): Migration {
+  const on = (db: Kysely<unknown>) => (schema ? db.withSchema(schema) : db).schema;
+  return {
+    async up(db) {
+      const s = on(db);
+      await s
+        .createIndex('factorkit_pending_user_id_idx')
+        .on('factorkit_pending')
+        .columns(['user_id', 'id'])
+        .execute();
+      // Its one column is the new index's prefix: keeping it would only cost writes.
+      await s.dropIndex('factorkit_pending_user_idx').execute();
+    },
+    async down(db) {
+      const s = on(db);
+      await s
+        .createIndex('factorkit_pending_user_idx')
+        .on('factorkit_pending')
+        .column('user_id')
+        .execute();
+      await s.dropIndex('factorkit_pending_user_id_idx').execute();
+    },
+  };
+}
+
 /** Kysely's Migrator reads migrations from this provider instead of a folder. */
 export class FactorkitMigrationProvider implements MigrationProvider {
   constructor(
@@ -88,9 +118,12 @@ export class FactorkitMigrationProvider implements MigrationProvider {
   ) {}
 
   async getMigrations(): Promise<Record<string, Migration>> {
-    return { '0001_initial': initial(this.dialect, this.schema) };
+    return {
+      '0001_initial': initial(this.dialect, this.schema),
+      '0002_pending_user_id_index': pendingUserIdIndex(this.schema),
+    };
   }
 }
 
 /** Names of the migrations this version of the package knows, in order. */
-export const MIGRATION_NAMES: readonly string[] = ['0001_initial'];
+export const MIGRATION_NAMES: readonly string[] = ['0001_initial', '0002_pending_user_id_index'];

@@ -28,13 +28,27 @@ export interface PendingRecord {
   readonly expiresAt: number;
 }
 
+/**
+ * How long after its expiry a pending record is kept by default, so that a late answer is still
+ * reported as expired (CHALLENGE_EXPIRED) rather than unknown; after that a store drops it.
+ */
+export const DEFAULT_PENDING_GRACE_MS = 60_000;
+
 export interface PendingStore {
+  /**
+   * Stores the record; an existing id is refused, never overwritten. In the same call the store
+   * drops records that expired at least its grace period (`DEFAULT_PENDING_GRACE_MS` unless
+   * configured otherwise) before `record.createdAt`: always the same user's, and it may sweep
+   * other users' too (a bounded batch). So expired steps cannot pile up even if the host never
+   * runs a cleanup job. `createdAt` is the caller's clock; a record that has not expired by it
+   * plus the grace is never dropped.
+   */
   create(record: PendingRecord): Promise<void>;
   /**
    * Atomically removes and returns the record when its id, user and kind all match; otherwise
    * leaves it untouched and returns null (so a foreign or mistyped id cannot destroy the real
    * user's pending step). Expiry is checked by core on the returned record; stores may also
-   * drop expired records on their own.
+   * drop expired records on their own (a TTL, the sweep in `create`).
    */
   take(id: string, userId: string, kind: PendingKind): Promise<PendingRecord | null>;
   /** Puts a taken record back (after a retryable wrong answer or while a push is waiting). */

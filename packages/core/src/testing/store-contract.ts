@@ -1,6 +1,7 @@
 import type { FactorkitStores } from '../store/types.js';
 import type { Check, TestApi } from './conformance.js';
 import { enrollmentChecks } from './store-checks/enrollment-checks.js';
+import { pendingExpiryChecks } from './store-checks/pending-expiry-checks.js';
 import { pendingChecks } from './store-checks/pending-checks.js';
 import { recoveryCodeChecks } from './store-checks/recovery-code-checks.js';
 import { throttleChecks } from './store-checks/throttle-checks.js';
@@ -20,6 +21,7 @@ export interface StoreContractOptions {
 export function storeContractChecks(options: StoreContractOptions): Check[] {
   const cases = [
     ...pendingChecks(),
+    ...pendingExpiryChecks(),
     ...enrollmentChecks(),
     ...recoveryCodeChecks(),
     ...throttleChecks(),
