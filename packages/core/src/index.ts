@@ -45,6 +45,7 @@ export {
 } from './crypto/recovery-codes.js';
 export * from './store/types.js';
 export { throttleBlockMs, applyReserve, applyRefund } from './store/throttle-schedule.js';
+export { applyQuotaTake, assertQuotaArguments, type QuotaWindow } from './store/quota-window.js';
 export {
   MemoryStore,
   MemoryEnrollmentStore,

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { CREATE, DELETE_FOR_USER, RESERVE, REFUND, RESTORE, TAKE } from './scripts.js';
+import { CREATE, DELETE_FOR_USER, RESERVE, REFUND, RESTORE, TAKE, TAKE_QUOTA } from './scripts.js';
 
 type Script = (...args: (string | number)[]) => Promise<unknown>;
 
@@ -11,6 +11,7 @@ export class Scripts {
   readonly deleteForUser: Script;
   readonly reserve: Script;
   readonly refund: Script;
+  readonly takeQuota: Script;
 
   constructor(client: Redis) {
     const define = (name: string, keys: number, lua: string): Script => {
@@ -24,6 +25,7 @@ export class Scripts {
     this.deleteForUser = define('factorkitPendingDeleteForUser', 2, DELETE_FOR_USER);
     this.reserve = define('factorkitThrottleReserve', 1, RESERVE);
     this.refund = define('factorkitThrottleRefund', 1, REFUND);
+    this.takeQuota = define('factorkitQuotaTake', 1, TAKE_QUOTA);
   }
 }
 
@@ -43,5 +45,9 @@ export class Keys {
   }
   throttle(key: string): string {
     return `${this.prefix}throttle:${key}`;
+  }
+  /** Apart from `throttle:`, so a quota key never reads or resets a failure counter. */
+  quota(key: string): string {
+    return `${this.prefix}quota:${key}`;
   }
 }

@@ -1,9 +1,11 @@
 import {
+  assertQuotaArguments,
   DEFAULT_PENDING_GRACE_MS,
   InvalidArgumentError,
   type PendingKind,
   type PendingRecord,
   type PendingStore,
+  type QuotaTakeResult,
   type ReserveResult,
   type ThrottleSchedule,
   type ThrottleState,
@@ -135,7 +137,38 @@ export class RedisThrottleStore implements ThrottleStore {
     const [f, b] = await this.client.hmget(this.keys.throttle(key), 'f', 'b');
     return { failures: f == null ? 0 : Number(f), blockedUntil: b == null ? 0 : Number(b) };
   }
+
+  /** One Lua script: core's applyQuotaTake on the server (catalog CC-03, BF-05). */
+  async takeQuota(
+    key: string,
+    now: number,
+    limit: number,
+    windowMs: number,
+  ): Promise<QuotaTakeResult> {
+    assertQuotaArguments(now, limit, windowMs);
+    const r = (await this.scripts.takeQuota(
+      this.keys.quota(key),
+      now,
+      limit,
+      windowMs,
+      windowMs + QUOTA_EXPIRY_MARGIN_MS,
+    )) as (number | string)[];
+    return Number(r[0]) === 1
+      ? { ok: true, used: Number(r[1]) }
+      : { ok: false, retryAt: Number(r[1]) };
+  }
+
+  async releaseQuota(key: string): Promise<void> {
+    await this.client.del(this.keys.quota(key));
+  }
 }
+
+/**
+ * How much longer than its window a quota key lives in Redis. The window is judged on the
+ * caller's clock and the TTL runs on the server's; the margin keeps a window from being given
+ * back early when the two drift apart by up to this much over one window.
+ */
+const QUOTA_EXPIRY_MARGIN_MS = 60_000;
 
 export interface RedisStoreOptions {
   /** `redis://host:6379/0` (or `rediss://` for TLS); or pass your own `client`. */

@@ -149,3 +149,27 @@ else
 end
 return 1
 `;
+
+/**
+ * KEYS: quota window. ARGV: now, limit, windowMs, ttl ms. Core's applyQuotaTake, line for line
+ * (the parity test runs both on random histories), atomic because Redis runs a script to its
+ * end before any other command. A new window's key expires after the window plus a margin:
+ * once the window is over its state means nothing (the same as no key), so it must not stay.
+ * Returns {1, used} or {0, retryAt}.
+ */
+export const TAKE_QUOTA = `
+local now = tonumber(ARGV[1])
+local limit = tonumber(ARGV[2])
+local s = redis.call('HMGET', KEYS[1], 'u', 'e')
+local used = tonumber(s[1])
+local endsAt = tonumber(s[2])
+if not used or not endsAt or endsAt <= now then
+  redis.call('HSET', KEYS[1], 'u', '1', 'e', string.format('%.0f', now + tonumber(ARGV[3])))
+  redis.call('PEXPIRE', KEYS[1], ARGV[4])
+  return {1, 1}
+end
+if used < limit then
+  return {1, redis.call('HINCRBY', KEYS[1], 'u', 1)}
+end
+return {0, string.format('%.0f', endsAt)}
+`;

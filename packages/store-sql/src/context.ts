@@ -9,6 +9,11 @@ import type { Database } from './schema.js';
  */
 export interface SqlTestHooks {
   insideActivation?(enrollment: EnrollmentRecord): Promise<void>;
+  /**
+   * Runs inside `takeQuota`'s transaction, after the row is read and before it is written: a
+   * test widens the race window here to show that parallel takes still cannot overbook.
+   */
+  insideQuotaTake?(key: string): Promise<void>;
 }
 
 export interface SqlContext {

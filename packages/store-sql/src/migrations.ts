@@ -110,6 +110,27 @@ function pendingUserIdIndex(schema: string | undefined): Migration {
   };
 }
 
+/**
+ * Per-key quota windows (`ThrottleStore.takeQuota`), in a table of their own so that a quota key
+ * can never read or reset a failure counter in `factorkit_throttle`.
+ */
+function quotas(schema: string | undefined): Migration {
+  const on = (db: Kysely<unknown>) => (schema ? db.withSchema(schema) : db).schema;
+  return {
+    async up(db) {
+      await on(db)
+        .createTable('factorkit_quota')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('used', 'integer', (c) => c.notNull())
+        .addColumn('window_ends_at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+    async down(db) {
+      await on(db).dropTable('factorkit_quota').execute();
+    },
+  };
+}
+
 /** Kysely's Migrator reads migrations from this provider instead of a folder. */
 export class FactorkitMigrationProvider implements MigrationProvider {
   constructor(
@@ -121,9 +142,14 @@ export class FactorkitMigrationProvider implements MigrationProvider {
     return {
       '0001_initial': initial(this.dialect, this.schema),
       '0002_pending_user_id_index': pendingUserIdIndex(this.schema),
+      '0003_quotas': quotas(this.schema),
     };
   }
 }
 
 /** Names of the migrations this version of the package knows, in order. */
-export const MIGRATION_NAMES: readonly string[] = ['0001_initial', '0002_pending_user_id_index'];
+export const MIGRATION_NAMES: readonly string[] = [
+  '0001_initial',
+  '0002_pending_user_id_index',
+  '0003_quotas',
+];

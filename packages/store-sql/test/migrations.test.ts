@@ -12,6 +12,7 @@ import { PG_URL, dropSchema, probePostgres, uniqueSchema } from './servers.js';
 const TABLES = [
   'factorkit_enrollments',
   'factorkit_pending',
+  'factorkit_quota',
   'factorkit_recovery_codes',
   'factorkit_throttle',
 ];
@@ -141,9 +142,9 @@ async function atVersion1(s: SqlStores, schema?: string): Promise<void> {
     .execute();
 }
 
-/** What 0002 must leave behind, whatever the engine: rows of 0001 still work. */
+/** What 0002 and 0003 must leave behind, whatever the engine: rows of 0001 still work. */
 async function expectUpgraded(s: SqlStores): Promise<void> {
-  expect(await s.migrate()).toEqual({ applied: ['0002_pending_user_id_index'] });
+  expect(await s.migrate()).toEqual({ applied: ['0002_pending_user_id_index', '0003_quotas'] });
   expect(await s.stores.pending.take('written-by-0001', 'u1', 'challenge')).toEqual({
     id: 'written-by-0001',
     kind: 'challenge',
@@ -158,6 +159,10 @@ async function expectUpgraded(s: SqlStores): Promise<void> {
   expect(await s.stores.throttle.inspect('user:u1')).toEqual({
     failures: 5,
     blockedUntil: NOW + 60_000,
+  });
+  expect(await s.stores.throttle.takeQuota('user:u1', NOW, 1, 1000)).toEqual({
+    ok: true,
+    used: 1,
   });
 }
 
@@ -193,7 +198,7 @@ describe('the pending table is looked up by index, by id and by user', () => {
     }
   });
 
-  it('SQLite: 0002 upgrades a 0001 database in place; its pending steps and counters keep working', async () => {
+  it('SQLite: 0002 and 0003 upgrade a 0001 database in place; its pending steps and counters keep working', async () => {
     const s = createSqlStores({ dialect: 'sqlite', filename: join(dir, 'upgrade.db') });
     try {
       await atVersion1(s);
@@ -237,7 +242,7 @@ describe.skipIf(!server.ok)(`the pending table on PostgreSQL ${server.reason}`, 
     }
   });
 
-  it('0002 upgrades a 0001 schema in place; its pending steps and counters keep working', async () => {
+  it('0002 and 0003 upgrade a 0001 schema in place; its pending steps and counters keep working', async () => {
     const schema = uniqueSchema('upgrade');
     const s = createSqlStores({ dialect: 'postgres', connectionString: PG_URL, schema });
     try {

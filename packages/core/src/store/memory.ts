@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '../errors.js';
+import { applyQuotaTake, assertQuotaArguments, type QuotaWindow } from './quota-window.js';
 import { applyRefund, applyReserve } from './throttle-schedule.js';
 import {
   DEFAULT_PENDING_GRACE_MS,
@@ -10,6 +11,7 @@ import {
   type PendingKind,
   type PendingRecord,
   type PendingStore,
+  type QuotaTakeResult,
   type ReserveResult,
   type ThrottleSchedule,
   type ThrottleState,
@@ -211,6 +213,8 @@ export class MemoryEnrollmentStore implements EnrollmentStore {
 
 export class MemoryThrottleStore implements ThrottleStore {
   private readonly throttles = new Map<string, ThrottleState>();
+  /** Apart from `throttles`: a quota key never reads or resets a failure counter. */
+  private readonly quotas = new Map<string, QuotaWindow>();
 
   async reserve(key: string, now: number, schedule: ThrottleSchedule): Promise<ReserveResult> {
     const state = this.throttles.get(key) ?? { failures: 0, blockedUntil: 0 };
@@ -232,5 +236,22 @@ export class MemoryThrottleStore implements ThrottleStore {
 
   async inspect(key: string): Promise<ThrottleState> {
     return { ...(this.throttles.get(key) ?? { failures: 0, blockedUntil: 0 }) };
+  }
+
+  async takeQuota(
+    key: string,
+    now: number,
+    limit: number,
+    windowMs: number,
+  ): Promise<QuotaTakeResult> {
+    assertQuotaArguments(now, limit, windowMs);
+    const r = applyQuotaTake(this.quotas.get(key) ?? null, now, limit, windowMs);
+    if (!r.ok) return { ok: false, retryAt: r.retryAt };
+    this.quotas.set(key, r.next);
+    return { ok: true, used: r.next.used };
+  }
+
+  async releaseQuota(key: string): Promise<void> {
+    this.quotas.delete(key);
   }
 }

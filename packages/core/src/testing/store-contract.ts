@@ -3,6 +3,7 @@ import type { Check, TestApi } from './conformance.js';
 import { enrollmentChecks } from './store-checks/enrollment-checks.js';
 import { pendingExpiryChecks } from './store-checks/pending-expiry-checks.js';
 import { pendingChecks } from './store-checks/pending-checks.js';
+import { quotaChecks } from './store-checks/quota-checks.js';
 import { recoveryCodeChecks } from './store-checks/recovery-code-checks.js';
 import { throttleChecks } from './store-checks/throttle-checks.js';
 
@@ -25,6 +26,7 @@ export function storeContractChecks(options: StoreContractOptions): Check[] {
     ...enrollmentChecks(),
     ...recoveryCodeChecks(),
     ...throttleChecks(),
+    ...quotaChecks(),
   ];
   return cases.map((c) => ({
     name: c.name,
