@@ -28,6 +28,8 @@ export interface WorkerConfig {
   throttles?: Record<string, Record<string, number>>;
   startAt?: number;
   hangInsideActivation?: boolean;
+  /** Widens the SQL quota take's read-to-write gap by this many ms (a race-test seam). */
+  quotaTakeDelayMs?: number;
 }
 
 export type Reply<T = unknown> =

@@ -14,18 +14,24 @@ import { createSqlStores } from '@factorkit/store-sql';
 const cfg = JSON.parse(process.env.FACTORKIT_WORKER_CONFIG ?? '{}');
 const clock = new FakeClock(cfg.startAt ?? Date.UTC(2026, 0, 1));
 
-// Crash-safety seam: block inside the activation transaction (after the writes, before the
-// commit) and tell the parent, which then kills this process with SIGKILL.
-const testHooks = cfg.hangInsideActivation
-  ? {
-      async insideActivation(enrollment) {
-        process.send({ type: 'inside-activation', enrollmentId: enrollment.id });
-        await new Promise(() => undefined);
-      },
-    }
-  : undefined;
+const testHooks = {
+  // Crash-safety seam: block inside the activation transaction (after the writes, before the
+  // commit) and tell the parent, which then kills this process with SIGKILL.
+  ...(cfg.hangInsideActivation
+    ? {
+        async insideActivation(enrollment) {
+          process.send({ type: 'inside-activation', enrollmentId: enrollment.id });
+          await new Promise(() => undefined);
+        },
+      }
+    : {}),
+  // Race seam: hold each SQL quota take between reading its row and writing it.
+  ...(cfg.quotaTakeDelayMs
+    ? { insideQuotaTake: () => new Promise((resolve) => setTimeout(resolve, cfg.quotaTakeDelayMs)) }
+    : {}),
+};
 
-const sql = createSqlStores({ ...cfg.sql, ...(testHooks ? { testHooks } : {}) });
+const sql = createSqlStores({ ...cfg.sql, testHooks });
 const redis = cfg.redis
   ? createRedisStores({ url: cfg.redis.url, prefix: cfg.redis.prefix })
   : undefined;

@@ -67,6 +67,7 @@ export { constantTimeEqual } from './kit/constant-time.js';
 export { canonicalDigits, MAX_CODE_INPUT_LENGTH } from './kit/digit-code.js';
 export * from './store/types.js';
 export { throttleBlockMs, applyReserve, applyRefund } from './store/throttle-schedule.js';
+export { applyQuotaTake, assertQuotaArguments, type QuotaWindow } from './store/quota-window.js';
 export {
   MemoryStore,
   MemoryEnrollmentStore,

@@ -103,7 +103,7 @@ describe('store outage during a Duo sign-in (OUT-05)', () => {
       done = await h.service.completeActivation(a.activationId, user, { poll: true });
     expect(done?.ok).toBe(true);
     const before = emu.counters.count('/auth/v2/auth', 'alice');
-    failing.add('throttle.reserve');
+    failing.add('throttle.takeQuota');
     expect(await codeOf(h.service.beginChallenge(user, 'duo'))).toBe('STORE_UNAVAILABLE');
     expect(emu.counters.count('/auth/v2/auth', 'alice')).toBe(before);
   });

@@ -1,8 +1,11 @@
 import {
+  assertQuotaArguments,
+  DEFAULT_PENDING_GRACE_MS,
   InvalidArgumentError,
   type PendingKind,
   type PendingRecord,
   type PendingStore,
+  type QuotaTakeResult,
   type ReserveResult,
   type ThrottleSchedule,
   type ThrottleState,
@@ -10,46 +13,7 @@ import {
   type ThrottleTicket,
 } from '@factorkit/core';
 import { Redis, type RedisOptions } from 'ioredis';
-import { CREATE, DELETE_FOR_USER, RESERVE, REFUND, RESTORE, TAKE } from './scripts.js';
-
-type Script = (...args: (string | number)[]) => Promise<unknown>;
-
-/** The scripts, defined on a client under factorkit-specific names (ioredis `defineCommand`). */
-class Scripts {
-  readonly create: Script;
-  readonly restore: Script;
-  readonly take: Script;
-  readonly deleteForUser: Script;
-  readonly reserve: Script;
-  readonly refund: Script;
-
-  constructor(client: Redis) {
-    const define = (name: string, keys: number, lua: string): Script => {
-      client.defineCommand(name, { numberOfKeys: keys, lua });
-      const fn = (client as unknown as Record<string, Script>)[name]!;
-      return (...args) => fn.apply(client, args);
-    };
-    this.create = define('factorkitPendingCreate', 2, CREATE);
-    this.restore = define('factorkitPendingRestore', 2, RESTORE);
-    this.take = define('factorkitPendingTake', 2, TAKE);
-    this.deleteForUser = define('factorkitPendingDeleteForUser', 1, DELETE_FOR_USER);
-    this.reserve = define('factorkitThrottleReserve', 1, RESERVE);
-    this.refund = define('factorkitThrottleRefund', 1, REFUND);
-  }
-}
-
-class Keys {
-  constructor(private readonly prefix: string) {}
-  pending(id: string): string {
-    return `${this.prefix}pending:${id}`;
-  }
-  pendingUser(userId: string): string {
-    return `${this.prefix}pending-user:${userId}`;
-  }
-  throttle(key: string): string {
-    return `${this.prefix}throttle:${key}`;
-  }
-}
+import { Keys, Scripts } from './commands.js';
 
 /**
  * Pending activations and challenges in Redis, shared by every instance. Each record lives in a
@@ -70,20 +34,29 @@ export class RedisPendingStore implements PendingStore {
   }
 
   async create(record: PendingRecord): Promise<void> {
-    await this.scripts.create(
-      this.keys.pending(record.id),
-      this.keys.pendingUser(record.userId),
-      record.userId,
-      record.kind,
-      JSON.stringify(record),
-      this.ttl(record),
-    );
+    await this.scripts.create(...this.writeArgs(record));
+  }
+
+  /** Keys and arguments of WRITE_PENDING (create and restore). */
+  private writeArgs(r: PendingRecord): (string | number)[] {
+    return [
+      this.keys.pending(r.id),
+      this.keys.pendingIndex(r.userId),
+      r.userId,
+      r.kind,
+      JSON.stringify(r),
+      this.ttl(r),
+      // When the record is due to go, and the caller's now: the script deletes the user's
+      // records due by then (expired at least the grace ago), so they cannot pile up.
+      Math.ceil(r.expiresAt) + this.graceMs,
+      Math.floor(r.createdAt),
+    ];
   }
 
   async take(id: string, userId: string, kind: PendingKind): Promise<PendingRecord | null> {
     const raw = await this.scripts.take(
       this.keys.pending(id),
-      this.keys.pendingUser(userId),
+      this.keys.pendingIndex(userId),
       userId,
       kind,
     );
@@ -91,14 +64,7 @@ export class RedisPendingStore implements PendingStore {
   }
 
   async restore(record: PendingRecord): Promise<void> {
-    await this.scripts.restore(
-      this.keys.pending(record.id),
-      this.keys.pendingUser(record.userId),
-      record.userId,
-      record.kind,
-      JSON.stringify(record),
-      this.ttl(record),
-    );
+    await this.scripts.restore(...this.writeArgs(record));
   }
 
   async peek(id: string): Promise<Pick<PendingRecord, 'userId' | 'kind' | 'expiresAt'> | null> {
@@ -109,7 +75,13 @@ export class RedisPendingStore implements PendingStore {
   }
 
   async deleteForUser(userId: string): Promise<number> {
-    return Number(await this.scripts.deleteForUser(this.keys.pendingUser(userId), userId));
+    return Number(
+      await this.scripts.deleteForUser(
+        this.keys.pendingIndex(userId),
+        this.keys.legacyPendingUser(userId),
+        userId,
+      ),
+    );
   }
 }
 
@@ -165,7 +137,38 @@ export class RedisThrottleStore implements ThrottleStore {
     const [f, b] = await this.client.hmget(this.keys.throttle(key), 'f', 'b');
     return { failures: f == null ? 0 : Number(f), blockedUntil: b == null ? 0 : Number(b) };
   }
+
+  /** One Lua script: core's applyQuotaTake on the server (catalog CC-03, BF-05). */
+  async takeQuota(
+    key: string,
+    now: number,
+    limit: number,
+    windowMs: number,
+  ): Promise<QuotaTakeResult> {
+    assertQuotaArguments(now, limit, windowMs);
+    const r = (await this.scripts.takeQuota(
+      this.keys.quota(key),
+      now,
+      limit,
+      windowMs,
+      windowMs + QUOTA_EXPIRY_MARGIN_MS,
+    )) as (number | string)[];
+    return Number(r[0]) === 1
+      ? { ok: true, used: Number(r[1]) }
+      : { ok: false, retryAt: Number(r[1]) };
+  }
+
+  async releaseQuota(key: string): Promise<void> {
+    await this.client.del(this.keys.quota(key));
+  }
 }
+
+/**
+ * How much longer than its window a quota key lives in Redis. The window is judged on the
+ * caller's clock and the TTL runs on the server's; the margin keeps a window from being given
+ * back early when the two drift apart by up to this much over one window.
+ */
+const QUOTA_EXPIRY_MARGIN_MS = 60_000;
 
 export interface RedisStoreOptions {
   /** `redis://host:6379/0` (or `rediss://` for TLS); or pass your own `client`. */
@@ -179,7 +182,11 @@ export interface RedisStoreOptions {
    * Use this rather than ioredis `keyPrefix`. @default "factorkit:"
    */
   prefix?: string;
-  /** How long Redis keeps a pending record after it expired (core refuses it anyway). @default 60000 */
+  /**
+   * How long Redis keeps a pending record after it expired (core refuses it, but still reports
+   * it as expired rather than unknown); after that its TTL or the next create of the same user
+   * removes it. @default 60000
+   */
   pendingGraceMs?: number;
 }
 
@@ -201,7 +208,7 @@ export function createRedisStores(options: RedisStoreOptions): RedisStores {
       'store-redis: prefix must be a non-empty string of at most 200 characters.',
     );
   }
-  const graceMs = options.pendingGraceMs ?? 60_000;
+  const graceMs = options.pendingGraceMs ?? DEFAULT_PENDING_GRACE_MS;
   if (!Number.isInteger(graceMs) || graceMs < 0)
     throw new InvalidArgumentError('store-redis: pendingGraceMs must be a non-negative integer.');
   let client = options.client;

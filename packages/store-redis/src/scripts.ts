@@ -4,21 +4,36 @@
  * another instance. Loaded with ioredis `defineCommand` (EVALSHA, falling back to EVAL).
  *
  * Standalone Redis (or a primary with replicas / Sentinel), not Redis Cluster: `deleteForUser`
- * reaches keys listed in a set, which Cluster would require to share one hash slot.
+ * and the sweep in `create` reach keys listed in the user's index, which Cluster would require
+ * to share one hash slot.
  */
 
-/** Writes the record with its TTL and indexes it under its user (the index outlives it). */
+/**
+ * Writes the record with its TTL and indexes it under its user. The index is a sorted set of
+ * record keys scored by when each record is due to go (its expiry plus the grace, on the
+ * caller's clock). Every write first deletes the user's records due by the caller's now, with
+ * their entries: the index holds only records within their lifetime plus grace, however many
+ * steps the user abandons (an entry whose record a server-side TTL already removed goes with
+ * the next write past its score, or with the index's own TTL, the longest of its records').
+ * KEYS: record, user index. ARGV: userId, kind, record JSON, ttl ms, due time, caller's now.
+ */
 const WRITE_PENDING = `
+for _, k in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[6])) do
+  if redis.call('HGET', k, 'u') == ARGV[1] then
+    redis.call('DEL', k)
+  end
+end
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[6])
 redis.call('HSET', KEYS[1], 'u', ARGV[1], 'k', ARGV[2], 'r', ARGV[3])
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
-redis.call('SADD', KEYS[2], KEYS[1])
+redis.call('ZADD', KEYS[2], ARGV[5], KEYS[1])
 if redis.call('PTTL', KEYS[2]) < tonumber(ARGV[4]) then
   redis.call('PEXPIRE', KEYS[2], ARGV[4])
 end
 return 1
 `;
 
-/** KEYS: record, user index. ARGV: userId, kind, record JSON, ttl ms. Refuses an existing id. */
+/** Refuses an existing id (never overwrites it), then WRITE_PENDING. */
 export const CREATE = `
 if redis.call('EXISTS', KEYS[1]) == 1 then
   return redis.error_reply('FACTORKIT_PENDING_ID_COLLISION')
@@ -42,19 +57,25 @@ if not v[1] or v[1] ~= ARGV[1] or v[2] ~= ARGV[2] then
   return false
 end
 redis.call('DEL', KEYS[1])
-redis.call('SREM', KEYS[2], KEYS[1])
+redis.call('ZREM', KEYS[2], KEYS[1])
 return v[3]
 `;
 
-/** KEYS: user index. ARGV: userId. Deletes the user's live records; returns how many. */
+/**
+ * KEYS: user index, the user's index as versions before the sorted set wrote it (a plain set,
+ * which expires on its own within one pending lifetime plus grace). ARGV: userId. Deletes the
+ * user's records listed in either; returns how many.
+ */
 export const DELETE_FOR_USER = `
 local n = 0
-for _, k in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+local function drop(k)
   if redis.call('HGET', k, 'u') == ARGV[1] then
     n = n + redis.call('DEL', k)
   end
 end
-redis.call('DEL', KEYS[1])
+for _, k in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do drop(k) end
+for _, k in ipairs(redis.call('SMEMBERS', KEYS[2])) do drop(k) end
+redis.call('DEL', KEYS[1], KEYS[2])
 return n
 `;
 
@@ -127,4 +148,28 @@ else
   redis.call('HSET', KEYS[1], 'f', string.format('%.0f', f - 1))
 end
 return 1
+`;
+
+/**
+ * KEYS: quota window. ARGV: now, limit, windowMs, ttl ms. Core's applyQuotaTake, line for line
+ * (the parity test runs both on random histories), atomic because Redis runs a script to its
+ * end before any other command. A new window's key expires after the window plus a margin:
+ * once the window is over its state means nothing (the same as no key), so it must not stay.
+ * Returns {1, used} or {0, retryAt}.
+ */
+export const TAKE_QUOTA = `
+local now = tonumber(ARGV[1])
+local limit = tonumber(ARGV[2])
+local s = redis.call('HMGET', KEYS[1], 'u', 'e')
+local used = tonumber(s[1])
+local endsAt = tonumber(s[2])
+if not used or not endsAt or endsAt <= now then
+  redis.call('HSET', KEYS[1], 'u', '1', 'e', string.format('%.0f', now + tonumber(ARGV[3])))
+  redis.call('PEXPIRE', KEYS[1], ARGV[4])
+  return {1, 1}
+end
+if used < limit then
+  return {1, redis.call('HINCRBY', KEYS[1], 'u', 1)}
+end
+return {0, string.format('%.0f', endsAt)}
 `;

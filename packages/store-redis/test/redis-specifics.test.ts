@@ -107,7 +107,7 @@ describe.skipIf(!server.ok)(`store-redis specifics ${server.reason}`, () => {
       const ttl = await admin!.pttl(`${prefix}pending:ttl-1`);
       expect(ttl).toBeGreaterThan(300_000);
       expect(ttl).toBeLessThanOrEqual(330_000);
-      expect(await admin!.pttl(`${prefix}pending-user:u`)).toBeGreaterThan(300_000);
+      expect(await admin!.pttl(`${prefix}pending-index:u`)).toBeGreaterThan(300_000);
       await r.stores.throttle.reserve('ttl-k', NOW, {
         freeFailures: 0,
         baseDelayMs: 1,

@@ -9,12 +9,19 @@ import type { Database } from './schema.js';
  */
 export interface SqlTestHooks {
   insideActivation?(enrollment: EnrollmentRecord): Promise<void>;
+  /**
+   * Runs inside `takeQuota`'s transaction, after the row is read and before it is written: a
+   * test widens the race window here to show that parallel takes still cannot overbook.
+   */
+  insideQuotaTake?(key: string): Promise<void>;
 }
 
 export interface SqlContext {
   readonly db: Kysely<Database>;
   readonly dialect: SqlDialectName;
   readonly hooks: SqlTestHooks | undefined;
+  /** How long after its expiry a pending record is kept before a create sweeps it. */
+  readonly pendingGraceMs: number;
 }
 
 /** Class id of factorkit's PostgreSQL advisory locks (two-key form), so hosts' own locks never clash. */

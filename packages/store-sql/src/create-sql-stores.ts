@@ -1,4 +1,9 @@
-import { InvalidArgumentError, StoreUnavailableError, type FactorkitStores } from '@factorkit/core';
+import {
+  DEFAULT_PENDING_GRACE_MS,
+  InvalidArgumentError,
+  StoreUnavailableError,
+  type FactorkitStores,
+} from '@factorkit/core';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type Dialect } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import type pg from 'pg';
@@ -10,6 +15,11 @@ import type { Database } from './schema.js';
 import { SqlThrottleStore } from './throttle-store.js';
 
 interface CommonOptions {
+  /**
+   * How long an expired pending record is kept before a create sweeps it (meanwhile core still
+   * reports a late answer as expired rather than unknown). @default 60000
+   */
+  pendingGraceMs?: number;
   /** Test seams (crash-safety tests); never set in production. */
   testHooks?: SqlTestHooks;
 }
@@ -83,6 +93,9 @@ function sqliteDialect(o: SqliteStoreOptions): Dialect {
 export function createSqlStores(options: SqlStoreOptions): SqlStores {
   if (typeof options !== 'object' || options === null)
     throw new InvalidArgumentError('store-sql: options are required.');
+  const pendingGraceMs = options.pendingGraceMs ?? DEFAULT_PENDING_GRACE_MS;
+  if (!Number.isSafeInteger(pendingGraceMs) || pendingGraceMs < 0)
+    throw new InvalidArgumentError('store-sql: pendingGraceMs must be a non-negative integer.');
   let dialect: Dialect;
   let schema: string | undefined;
   let ownPool = false;
@@ -120,7 +133,12 @@ export function createSqlStores(options: SqlStoreOptions): SqlStores {
   }
   const root = new Kysely<Database>({ dialect });
   const db = schema ? root.withSchema(schema) : root;
-  const ctx: SqlContext = { db, dialect: options.dialect, hooks: options.testHooks };
+  const ctx: SqlContext = {
+    db,
+    dialect: options.dialect,
+    hooks: options.testHooks,
+    pendingGraceMs,
+  };
   const stores = {
     enrollments: new SqlEnrollmentStore(ctx),
     pending: new SqlPendingStore(ctx),

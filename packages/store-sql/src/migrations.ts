@@ -81,6 +81,57 @@ function initial(dialect: SqlDialectName, schema: string | undefined): Migration
   };
 }
 
+/**
+ * The pending table's per-user index becomes (user_id, id), which serves `deleteForUser` and the
+ * per-user sweep in `create` from the index alone; the primary key on id stays. Only an index
+ * is replaced: rows written before keep working.
+ */
+function pendingUserIdIndex(schema: string | undefined): Migration {
+  const on = (db: Kysely<unknown>) => (schema ? db.withSchema(schema) : db).schema;
+  return {
+    async up(db) {
+      const s = on(db);
+      await s
+        .createIndex('factorkit_pending_user_id_idx')
+        .on('factorkit_pending')
+        .columns(['user_id', 'id'])
+        .execute();
+      // Its one column is the new index's prefix: keeping it would only cost writes.
+      await s.dropIndex('factorkit_pending_user_idx').execute();
+    },
+    async down(db) {
+      const s = on(db);
+      await s
+        .createIndex('factorkit_pending_user_idx')
+        .on('factorkit_pending')
+        .column('user_id')
+        .execute();
+      await s.dropIndex('factorkit_pending_user_id_idx').execute();
+    },
+  };
+}
+
+/**
+ * Per-key quota windows (`ThrottleStore.takeQuota`), in a table of their own so that a quota key
+ * can never read or reset a failure counter in `factorkit_throttle`.
+ */
+function quotas(schema: string | undefined): Migration {
+  const on = (db: Kysely<unknown>) => (schema ? db.withSchema(schema) : db).schema;
+  return {
+    async up(db) {
+      await on(db)
+        .createTable('factorkit_quota')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('used', 'integer', (c) => c.notNull())
+        .addColumn('window_ends_at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+    async down(db) {
+      await on(db).dropTable('factorkit_quota').execute();
+    },
+  };
+}
+
 /** Kysely's Migrator reads migrations from this provider instead of a folder. */
 export class FactorkitMigrationProvider implements MigrationProvider {
   constructor(
@@ -91,10 +142,17 @@ export class FactorkitMigrationProvider implements MigrationProvider {
   async getMigrations(): Promise<Record<string, Migration>> {
     return {
       '0001_initial': initial(this.dialect, this.schema),
-      '0003_user_generations': userGenerationsMigration(this.schema),
+      '0002_pending_user_id_index': pendingUserIdIndex(this.schema),
+      '0003_quotas': quotas(this.schema),
+      '0004_user_generations': userGenerationsMigration(this.schema),
     };
   }
 }
 
 /** Names of the migrations this version of the package knows, in order. */
-export const MIGRATION_NAMES: readonly string[] = ['0001_initial', '0003_user_generations'];
+export const MIGRATION_NAMES: readonly string[] = [
+  '0001_initial',
+  '0002_pending_user_id_index',
+  '0003_quotas',
+  '0004_user_generations',
+];

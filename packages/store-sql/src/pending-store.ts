@@ -3,6 +3,9 @@ import type { Selectable } from 'kysely';
 import type { SqlContext } from './context.js';
 import { toNumber, type PendingTable } from './schema.js';
 
+/** How many other users' expired records one create may sweep. */
+const SWEEP_BATCH = 100;
+
 function toRecord(r: Selectable<PendingTable>): PendingRecord {
   return {
     id: r.id,
@@ -28,8 +31,33 @@ export class SqlPendingStore implements PendingStore {
     return this.ctx.db;
   }
 
+  /**
+   * Sweeps expired records, then inserts. The sweep removes every expired record of this user
+   * and at most `SWEEP_BATCH` of other users', all expired at least the grace period before
+   * `record.createdAt`. Bounded, so a create never pays for a large backlog at once (say, right
+   * after an upgrade); yet each create removes up to that many while adding one, so a backlog
+   * only shrinks and the table holds about the steps still live. No host job is needed.
+   */
   async create(record: PendingRecord): Promise<void> {
+    await this.sweepExpired(record.userId, record.createdAt - this.ctx.pendingGraceMs);
     await this.db.insertInto('factorkit_pending').values(toRow(record)).execute();
+  }
+
+  private async sweepExpired(userId: string, cutoff: number): Promise<void> {
+    const batch = this.db
+      .selectFrom('factorkit_pending')
+      .select('id')
+      .where('expires_at', '<=', cutoff)
+      .where('user_id', '!=', userId)
+      .limit(SWEEP_BATCH)
+      // PostgreSQL: parallel creates each take rows no other sweep holds, instead of queueing
+      // on the same ones (SQLite runs one writer at a time anyway).
+      .$if(this.ctx.dialect === 'postgres', (qb) => qb.forUpdate().skipLocked());
+    await this.db
+      .deleteFrom('factorkit_pending')
+      .where('expires_at', '<=', cutoff)
+      .where((eb) => eb.or([eb('user_id', '=', userId), eb('id', 'in', batch)]))
+      .execute();
   }
 
   /**
@@ -75,8 +103,10 @@ export class SqlPendingStore implements PendingStore {
   }
 
   /**
-   * Deletes records that expired at or before `now` (core refuses them anyway). Call it from a
-   * periodic job; returns how many went.
+   * Deletes every record that expired at or before `now` (core refuses them anyway) and returns
+   * how many went. Optional: `create` already sweeps as it goes, so the table stays near the
+   * number of live steps without it; a host may call it to empty the table in one go (e.g.
+   * after a long quiet period, when no create has run to sweep).
    */
   async purgeExpired(now: number): Promise<number> {
     const r = await this.db

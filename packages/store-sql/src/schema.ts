@@ -52,6 +52,13 @@ export interface UserGenerationTable {
   generation: BigIntColumn;
 }
 
+/** One row per quota key: units taken in the current window and when that window ends. */
+export interface QuotaTable {
+  key: string;
+  used: number;
+  window_ends_at: BigIntColumn;
+}
+
 /** Table names carry a `factorkit_` prefix so they can live in a host's own database. */
 export interface Database {
   factorkit_enrollments: EnrollmentTable;
@@ -59,6 +66,7 @@ export interface Database {
   factorkit_pending: PendingTable;
   factorkit_throttle: ThrottleTable;
   factorkit_user_generations: UserGenerationTable;
+  factorkit_quota: QuotaTable;
 }
 
 /** Converts a 64-bit column to a JS number, refusing values a number cannot hold exactly. */

@@ -1,5 +1,8 @@
 import {
+  applyQuotaTake,
   applyReserve,
+  assertQuotaArguments,
+  type QuotaTakeResult,
   type ReserveResult,
   type ThrottleSchedule,
   type ThrottleState,
@@ -83,5 +86,45 @@ export class SqlThrottleStore implements ThrottleStore {
     return row
       ? { failures: Number(row.failures), blockedUntil: toNumber(row.blocked_until) }
       : { failures: 0, blockedUntil: 0 };
+  }
+
+  /**
+   * Core's `applyQuotaTake` on the key's row while holding its write lock, exactly like
+   * `reserve`: the first statement is an upsert that creates the row if needed (an empty window
+   * that has ended, so the take starts a fresh one) and locks it until commit. Parallel takes on
+   * any number of instances therefore run one after another on the committed count, and of 50
+   * racing takes after a window ends exactly `limit` pass (catalog CC-03, BF-05).
+   */
+  async takeQuota(
+    key: string,
+    now: number,
+    limit: number,
+    windowMs: number,
+  ): Promise<QuotaTakeResult> {
+    assertQuotaArguments(now, limit, windowMs);
+    return this.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .insertInto('factorkit_quota')
+        .values({ key, used: 0, window_ends_at: 0 })
+        .onConflict((oc) =>
+          oc.column('key').doUpdateSet((eb) => ({ used: eb.ref('factorkit_quota.used') })),
+        )
+        .returning(['used', 'window_ends_at'])
+        .executeTakeFirstOrThrow();
+      const stored = { used: Number(row.used), endsAt: toNumber(row.window_ends_at) };
+      await this.ctx.hooks?.insideQuotaTake?.(key);
+      const r = applyQuotaTake(stored, now, limit, windowMs);
+      if (!r.ok) return { ok: false, retryAt: r.retryAt };
+      await trx
+        .updateTable('factorkit_quota')
+        .set({ used: r.next.used, window_ends_at: r.next.endsAt })
+        .where('key', '=', key)
+        .execute();
+      return { ok: true, used: r.next.used };
+    });
+  }
+
+  async releaseQuota(key: string): Promise<void> {
+    await this.db.deleteFrom('factorkit_quota').where('key', '=', key).execute();
   }
 }

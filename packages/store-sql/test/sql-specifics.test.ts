@@ -1,24 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   EnrollmentConflictError,
   InvalidArgumentError,
   type EnrollmentRecord,
 } from '@factorkit/core';
-import {
-  MIGRATION_NAMES,
-  openSqlStores,
-  createSqlStores,
-  type SqlStores,
-  type SqlTestHooks,
-} from '../src/index.js';
+import { createSqlStores, MIGRATION_NAMES, type SqlTestHooks } from '../src/index.js';
 import { PG_URL, dropSchema, probePostgres, uniqueSchema } from './servers.js';
+import { openFresh, targets } from './targets.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'factorkit-sqlite-specific-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const server = await probePostgres();
 const NOW = 1_800_000_000_000;
 let n = 0;
@@ -35,51 +25,10 @@ const enrollment = (o: Partial<EnrollmentRecord> = {}): EnrollmentRecord => ({
   ...o,
 });
 
-interface Target {
-  name: string;
-  skip: boolean;
-  open(testHooks?: SqlTestHooks): Promise<{ s: SqlStores; cleanup: () => Promise<void> }>;
-}
-
-const targets: Target[] = [
-  {
-    name: 'SQLite',
-    skip: false,
-    async open(testHooks) {
-      const s = await openSqlStores({
-        dialect: 'sqlite',
-        filename: join(dir, `t${++n}.db`),
-        testHooks,
-      });
-      return { s, cleanup: () => s.close() };
-    },
-  },
-  {
-    name: `PostgreSQL ${server.reason}`,
-    skip: !server.ok,
-    async open(testHooks) {
-      const schema = uniqueSchema('specific');
-      const s = await openSqlStores({
-        dialect: 'postgres',
-        connectionString: PG_URL,
-        schema,
-        testHooks,
-      });
-      return {
-        s,
-        async cleanup() {
-          await s.close();
-          await dropSchema(schema);
-        },
-      };
-    },
-  },
-];
-
 for (const t of targets) {
   describe.skipIf(t.skip)(`store-sql specifics on ${t.name}`, () => {
     it('keeps 64-bit values exact: counters past 2^32 and the permanent-lock sentinel (VEC-03)', async () => {
-      const { s, cleanup } = await t.open();
+      const { s, cleanup } = await openFresh(t);
       try {
         const e = enrollment({ counter: 2 ** 40 });
         await s.stores.enrollments.activate({ enrollment: e });
@@ -111,7 +60,7 @@ for (const t of targets) {
     });
 
     it('maps only the (user, provider) constraint to EnrollmentConflictError; an id collision is a different error', async () => {
-      const { s, cleanup } = await t.open();
+      const { s, cleanup } = await openFresh(t);
       try {
         const e = enrollment();
         await s.stores.enrollments.activate({ enrollment: e, recoveryCodeHashes: ['h'] });
@@ -136,7 +85,7 @@ for (const t of targets) {
             throw new Error('injected failure after the inserts, before the commit');
         },
       };
-      const { s, cleanup } = await t.open(hooks);
+      const { s, cleanup } = await openFresh(t, { testHooks: hooks });
       try {
         const first = enrollment();
         await s.stores.enrollments.activate({ enrollment: first, recoveryCodeHashes: ['a', 'b'] });
@@ -158,7 +107,7 @@ for (const t of targets) {
     });
 
     it('reserves racing resets never fail: the upsert holds the row, a reset cannot pull it out from under a reserve', async () => {
-      const { s, cleanup } = await t.open();
+      const { s, cleanup } = await openFresh(t);
       try {
         const wide = {
           freeFailures: 1000,
@@ -182,7 +131,7 @@ for (const t of targets) {
     });
 
     it('purgeExpired drops only records expired at the given time', async () => {
-      const { s, cleanup } = await t.open();
+      const { s, cleanup } = await openFresh(t);
       try {
         const base = {
           kind: 'challenge' as const,
@@ -245,5 +194,9 @@ describe('store-sql options', () => {
       InvalidArgumentError,
     );
     expect(() => createSqlStores({ dialect: 'mysql' } as never)).toThrow(InvalidArgumentError);
+    for (const pendingGraceMs of [-1, 1.5, Number.NaN])
+      expect(() =>
+        createSqlStores({ dialect: 'sqlite', filename: ':memory:', pendingGraceMs }),
+      ).toThrow(InvalidArgumentError);
   });
 });

@@ -1,5 +1,8 @@
+import { InvalidArgumentError } from '../errors.js';
+import { applyQuotaTake, assertQuotaArguments, type QuotaWindow } from './quota-window.js';
 import { applyRefund, applyReserve } from './throttle-schedule.js';
 import {
+  DEFAULT_PENDING_GRACE_MS,
   EnrollmentConflictError,
   GenerationChangedError,
   type ActivateInput,
@@ -9,6 +12,7 @@ import {
   type PendingKind,
   type PendingRecord,
   type PendingStore,
+  type QuotaTakeResult,
   type ReserveResult,
   type ThrottleSchedule,
   type ThrottleState,
@@ -36,9 +40,27 @@ export class MemoryStore implements FactorkitStores {
 export class MemoryPendingStore implements PendingStore {
   private readonly pendingRows = new Map<string, PendingRecord>();
 
+  /** @param graceMs how long an expired record is kept before `create` sweeps it. */
+  constructor(private readonly graceMs: number = DEFAULT_PENDING_GRACE_MS) {
+    if (!Number.isSafeInteger(graceMs) || graceMs < 0)
+      throw new InvalidArgumentError('MemoryPendingStore: graceMs must be a non-negative integer.');
+  }
+
   async create(record: PendingRecord): Promise<void> {
     if (this.pendingRows.has(record.id)) throw new Error('pending id collision');
+    this.sweepExpired(record.createdAt - this.graceMs);
     this.pendingRows.set(record.id, { ...record });
+  }
+
+  /**
+   * Drops every record that expired at or before `cutoff`. The memory store has no clock of its
+   * own, so the caller's time arrives with each new record; a full pass costs as many steps as
+   * there are records, which is what this store is for (tests, single-process hosts).
+   */
+  private sweepExpired(cutoff: number): void {
+    for (const [id, r] of this.pendingRows) {
+      if (r.expiresAt <= cutoff) this.pendingRows.delete(id);
+    }
   }
 
   async take(id: string, userId: string, kind: PendingKind): Promise<PendingRecord | null> {
@@ -210,6 +232,8 @@ export class MemoryEnrollmentStore implements EnrollmentStore {
 
 export class MemoryThrottleStore implements ThrottleStore {
   private readonly throttles = new Map<string, ThrottleState>();
+  /** Apart from `throttles`: a quota key never reads or resets a failure counter. */
+  private readonly quotas = new Map<string, QuotaWindow>();
 
   async reserve(key: string, now: number, schedule: ThrottleSchedule): Promise<ReserveResult> {
     const state = this.throttles.get(key) ?? { failures: 0, blockedUntil: 0 };
@@ -231,5 +255,22 @@ export class MemoryThrottleStore implements ThrottleStore {
 
   async inspect(key: string): Promise<ThrottleState> {
     return { ...(this.throttles.get(key) ?? { failures: 0, blockedUntil: 0 }) };
+  }
+
+  async takeQuota(
+    key: string,
+    now: number,
+    limit: number,
+    windowMs: number,
+  ): Promise<QuotaTakeResult> {
+    assertQuotaArguments(now, limit, windowMs);
+    const r = applyQuotaTake(this.quotas.get(key) ?? null, now, limit, windowMs);
+    if (!r.ok) return { ok: false, retryAt: r.retryAt };
+    this.quotas.set(key, r.next);
+    return { ok: true, used: r.next.used };
+  }
+
+  async releaseQuota(key: string): Promise<void> {
+    this.quotas.delete(key);
   }
 }

@@ -5,7 +5,9 @@
  * - `EnrollmentStore.advanceCounter` is a compare-and-set that only moves the counter up;
  * - `EnrollmentStore.consumeRecoveryCode` marks a code used only if it was unused;
  * - `ThrottleStore.reserve` checks the lock and counts the attempt in one step, before the
- *   answer is evaluated (so parallel guesses cannot exceed the budget).
+ *   answer is evaluated (so parallel guesses cannot exceed the budget);
+ * - `ThrottleStore.takeQuota` checks the window and takes a unit in one step (so parallel
+ *   sign-ins cannot send more pushes than the cap).
  * Adapters for SQL and Redis implement the same interfaces; `@factorkit/core/testing` exports a
  * contract suite every adapter must pass.
  */
@@ -28,13 +30,27 @@ export interface PendingRecord {
   readonly expiresAt: number;
 }
 
+/**
+ * How long after its expiry a pending record is kept by default, so that a late answer is still
+ * reported as expired (CHALLENGE_EXPIRED) rather than unknown; after that a store drops it.
+ */
+export const DEFAULT_PENDING_GRACE_MS = 60_000;
+
 export interface PendingStore {
+  /**
+   * Stores the record; an existing id is refused, never overwritten. In the same call the store
+   * drops records that expired at least its grace period (`DEFAULT_PENDING_GRACE_MS` unless
+   * configured otherwise) before `record.createdAt`: always the same user's, and it may sweep
+   * other users' too (a bounded batch). So expired steps cannot pile up even if the host never
+   * runs a cleanup job. `createdAt` is the caller's clock; a record that has not expired by it
+   * plus the grace is never dropped.
+   */
   create(record: PendingRecord): Promise<void>;
   /**
    * Atomically removes and returns the record when its id, user and kind all match; otherwise
    * leaves it untouched and returns null (so a foreign or mistyped id cannot destroy the real
    * user's pending step). Expiry is checked by core on the returned record; stores may also
-   * drop expired records on their own.
+   * drop expired records on their own (a TTL, the sweep in `create`).
    */
   take(id: string, userId: string, kind: PendingKind): Promise<PendingRecord | null>;
   /** Puts a taken record back (after a retryable wrong answer or while a push is waiting). */
@@ -175,6 +191,19 @@ export type ReserveResult =
       readonly retryAt: number | null;
     };
 
+/** The answer of `ThrottleStore.takeQuota`. */
+export type QuotaTakeResult =
+  | {
+      readonly ok: true;
+      /** Units taken in the current window, this one included (1..limit). */
+      readonly used: number;
+    }
+  | {
+      readonly ok: false;
+      /** When the current window ends (epoch ms): the first moment a take can succeed. */
+      readonly retryAt: number;
+    };
+
 export interface ThrottleStore {
   /**
    * Atomically: refuse if the key is blocked (or permanently locked); otherwise count this
@@ -191,6 +220,22 @@ export interface ThrottleStore {
   refund(key: string, ticket: ThrottleTicket): Promise<void>;
   reset(key: string): Promise<void>;
   inspect(key: string): Promise<ThrottleState>;
+
+  /**
+   * Takes one unit of a fixed-window quota (e.g. "one outstanding push", "three pushes per
+   * 15 minutes") in one atomic step, so that no number of parallel callers on any number of
+   * instances can take more than `limit` units in a window (catalog CC-03, BF-05):
+   * - no window running (never taken, released, or its end is at or before `now`): start a
+   *   window ending at `now + windowMs` with this unit as its first;
+   * - a window running with fewer than `limit` units used: take one;
+   * - otherwise refuse, with `retryAt` the window's end; a refusal changes nothing.
+   * `now`, `limit` and `windowMs` are safe integers, `limit` and `windowMs` at least 1
+   * (InvalidArgumentError otherwise). Quota state lives apart from the failure counters: the
+   * same key names different state in `reserve`/`reset` and in `takeQuota`/`releaseQuota`.
+   */
+  takeQuota(key: string, now: number, limit: number, windowMs: number): Promise<QuotaTakeResult>;
+  /** Ends the key's window, giving every unit back; a key with no window is left as it is. */
+  releaseQuota(key: string): Promise<void>;
 }
 
 /** The three stores a service needs; one adapter may implement all of them. */

@@ -9,7 +9,7 @@ import {
 const REQUIRED: Readonly<Record<keyof FactorkitStores, readonly string[]>> = {
   enrollments: ['activate', 'generation', 'listByUser', 'advanceCounter', 'consumeRecoveryCode'],
   pending: ['create', 'take', 'restore'],
-  throttle: ['reserve', 'refund', 'reset', 'inspect'],
+  throttle: ['reserve', 'refund', 'reset', 'inspect', 'takeQuota', 'releaseQuota'],
 };
 
 /**

@@ -95,29 +95,12 @@ export class Providers {
           throw new InvalidArgumentError('quota limit must be 1..100 and the window positive');
         }
         const now = clock.now();
-        const window = Math.ceil(windowMs);
-        // A used-up window that has ended starts afresh (the reservation count only grows
-        // otherwise, and would then allow one take per window). Two instances may both reset
-        // here; that can only give back a window that had already ended.
-        const state = await this.throttle.inspect(scoped(key));
-        if (state.failures >= limit && now >= state.blockedUntil) {
-          await this.throttle.reset(scoped(key));
-        }
-        const r = await this.throttle.reserve(scoped(key), now, {
-          freeFailures: limit,
-          baseDelayMs: 0,
-          maxDelayMs: 0,
-          lockAfter: limit,
-          lockMs: window,
-          permanentAfter: Number.MAX_SAFE_INTEGER,
-        });
-        return r.ok
-          ? { ok: true }
-          : { ok: false, retryAfterMs: Math.max(0, (r.retryAt ?? now) - now) };
+        // One atomic store operation: parallel sign-ins on any number of instances cannot take
+        // more than `limit` units of a window, also right after one ended (CC-03, BF-05).
+        const r = await this.throttle.takeQuota(scoped(key), now, limit, Math.ceil(windowMs));
+        return r.ok ? { ok: true } : { ok: false, retryAfterMs: Math.max(0, r.retryAt - now) };
       },
-      release: async (key) => {
-        await this.throttle.reset(scoped(key));
-      },
+      release: (key) => this.throttle.releaseQuota(scoped(key)),
     };
   }
 

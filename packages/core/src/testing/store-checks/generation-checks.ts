@@ -1,34 +1,16 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import {
-  GenerationChangedError,
-  type EnrollmentRecord,
-  type FactorkitStores,
-} from '../store/types.js';
-import type { Check } from './conformance.js';
+import { GenerationChangedError, type EnrollmentRecord } from '../../store/types.js';
+import { enrollment, storeCase as check, type StoreCase } from './fixtures.js';
 
-type MakeCheck = (name: string, body: (s: FactorkitStores) => Promise<void>) => Check;
-
-function factor(userId: string, providerId: string): EnrollmentRecord {
-  const id = randomBytes(16).toString('base64url');
-  return {
-    id,
-    userId,
-    providerId,
-    label: providerId,
-    secret: `sealed-${id}`,
-    counter: null,
-    createdAt: 1_800_000_000_000,
-    lastUsedAt: null,
-  };
-}
+const factor = (userId: string, providerId: string): EnrollmentRecord =>
+  enrollment({ userId, providerId });
 
 /**
  * Store contract, per-user generations (SECURITY.md EN-05): a reset or a removal raises the
  * user's generation in its own transaction, and an activation carrying an older generation writes
  * nothing.
  */
-export function generationChecks(check: MakeCheck): Check[] {
+export function generationChecks(): StoreCase[] {
   return [
     check('generation: starts at 0; a reset raises it, even with nothing to remove', async (s) => {
       assert.equal(await s.enrollments.generation('g1'), 0);
