@@ -56,6 +56,6 @@ describe('the push slot under parallel sign-ins', () => {
     expect(sent).toBe(1);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     for (const r of results.filter((x) => x.status === 'rejected'))
-      expect((r).reason).toMatchObject({ code: 'PUSH_RATE_LIMITED' });
+      expect(r.reason).toMatchObject({ code: 'PUSH_RATE_LIMITED' });
   });
 });
