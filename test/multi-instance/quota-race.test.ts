@@ -1,7 +1,7 @@
 /**
  * Per-user quotas across app instances in separate processes: right after a used-up window
  * ends, parallel takes from every instance together get exactly `limit` units, on each backend
- * a host can share (catalog CC-03, BF-05: one outstanding push, N pushes per window; ASVS
+ * a host can share (CC-03, BF-05: one outstanding push, N pushes per window; ASVS
  * 15.4.2; NIST SP 800-63B-4 §3.1.3.2). The SQL stores' read-to-write gap is widened by a test
  * seam, so a read-then-write implementation would overbook here every time.
  */
@@ -116,7 +116,7 @@ for (const backend of BACKENDS) {
     };
 
     for (const limit of [1, 3]) {
-      it(`${INSTANCES * TAKES_PER_INSTANCE} takes right after a used-up window ended grant exactly ${limit} (catalog CC-03, BF-05)`, async () => {
+      it(`${INSTANCES * TAKES_PER_INSTANCE} takes right after a used-up window ended grant exactly ${limit} (CC-03, BF-05)`, async () => {
         const key = `quota:push:${limit}`;
         for (let used = 1; used <= limit; used++)
           expect(await take(instances[0]!, key, NOW, limit)).toEqual({ ok: true, used });

@@ -18,7 +18,7 @@ const step = (userId: string, createdAt: number, lifetime = 300_000): PendingRec
   expiresAt: createdAt + lifetime,
 });
 
-describe('memory pending store: expired steps are swept on create (catalog EN-01)', () => {
+describe('memory pending store: expired steps are swept on create (EN-01)', () => {
   it("sweeps every user's steps once they are past expiry plus the grace, and not a moment before", async () => {
     const p = new MemoryPendingStore(1000);
     const others = Array.from({ length: 50 }, (_, i) => step(`u${i}`, NOW));

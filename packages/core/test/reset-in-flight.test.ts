@@ -4,44 +4,14 @@
  * moment a step is taken and the moment its result is committed.
  */
 import { describe, expect, it } from 'vitest';
-import { MemoryStore, type FactorkitStores, type TwoFactorUser } from '../src/index.js';
-import { FakeClock, testUser } from '../src/testing/index.js';
+import { MemoryStore, type TwoFactorUser } from '../src/index.js';
+import { FakeClock, onceBefore, testUser } from '../src/testing/index.js';
 import { ClockCodeProvider } from './support/clock-code-provider.js';
 import { SecondCodeProvider } from './support/second-code-provider.js';
 import { clockHarness, type ClockHarness } from './support/setup.js';
 
-/** Memory stores that run `during` once, right before the chosen operation goes through. */
-function gated(inner: MemoryStore, on: 'activate' | 'restore') {
-  let during: (() => Promise<unknown>) | undefined;
-  const stores: FactorkitStores = {
-    throttle: inner.throttle,
-    enrollments: new Proxy(inner.enrollments, {
-      get(target, prop, receiver) {
-        const v = Reflect.get(target, prop, receiver) as unknown;
-        if (prop !== 'activate' || on !== 'activate' || typeof v !== 'function') return v;
-        return async (...args: unknown[]) => {
-          const run = during;
-          during = undefined;
-          await run?.();
-          return (v as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-        };
-      },
-    }),
-    pending: new Proxy(inner.pending, {
-      get(target, prop, receiver) {
-        const v = Reflect.get(target, prop, receiver) as unknown;
-        if (prop !== 'restore' || on !== 'restore' || typeof v !== 'function') return v;
-        return async (...args: unknown[]) => {
-          const run = during;
-          during = undefined;
-          await run?.();
-          return (v as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-        };
-      },
-    }),
-  };
-  return { stores, arm: (fn: () => Promise<unknown>) => (during = fn) };
-}
+const gated = (inner: MemoryStore, on: 'activate' | 'restore') =>
+  onceBefore(inner, on === 'activate' ? 'enrollments' : 'pending', on);
 
 const reset = (h: ClockHarness, user: TwoFactorUser) =>
   h.service.adminReset({ actorId: 'admin-1', reason: 'lost device' }, user);

@@ -4,7 +4,8 @@
 // the quota take must be one atomic store operation. The previous inspect, reset, then reserve
 // let each sign-in's late reset wipe the unit another had just taken: 8 pushes.
 import { afterAll, describe, expect, it } from 'vitest';
-import { MemoryStore, type FactorkitStores } from '@factorkit/core';
+import { MemoryStore } from '@factorkit/core';
+import { interceptStores } from '@factorkit/core/testing';
 import {
   duoHarness,
   duoUser,
@@ -17,25 +18,17 @@ const emu = await startEmulator({ users: [{ username: 'quinn', devices: [{ name:
 afterAll(() => emu.stop());
 
 /** Memory stores whose throttle calls wait 0 to 3 ms first, like a round trip, and deletes 30 ms. */
-function jittered(inner: MemoryStore): FactorkitStores {
-  const throttle = new Proxy(inner.throttle, {
-    get(target, prop, receiver) {
-      const v = Reflect.get(target, prop, receiver) as unknown;
-      if (typeof v !== 'function') return v;
-      return async (...args: unknown[]) => {
-        const slow = prop === 'reset' || prop === 'releaseQuota';
-        await new Promise((r) => setTimeout(r, slow ? 30 : Math.random() * 3));
-        return (v as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-      };
-    },
+const laggy = (inner: MemoryStore) =>
+  interceptStores(inner, async ({ store, method }) => {
+    if (store !== 'throttle') return;
+    const slow = method === 'reset' || method === 'releaseQuota';
+    await new Promise((r) => setTimeout(r, slow ? 30 : Math.random() * 3));
   });
-  return { enrollments: inner.enrollments, pending: inner.pending, throttle };
-}
 
 describe('the push slot under parallel sign-ins', () => {
   it('BF-05, CC-03: 8 parallel sign-ins right after the slot ended send exactly one push', async () => {
     const h = duoHarness(legacySettings(emu, { factor: 'push' }), {
-      stores: jittered(new MemoryStore()),
+      stores: laggy(new MemoryStore()),
     });
     const user = duoUser('quinn');
     const act = await h.service.beginActivation(user, 'duo');

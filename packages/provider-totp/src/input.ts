@@ -4,7 +4,7 @@ import { MAX_CODE_INPUT_LENGTH, canonicalDigits } from '@factorkit/core';
 export const MAX_INPUT_LENGTH = MAX_CODE_INPUT_LENGTH;
 
 /**
- * The one normalisation of a submitted TOTP code (catalog invariant 2): core's `canonicalDigits`.
+ * The one normalisation of a submitted TOTP code (invariant 2): core's `canonicalDigits`.
  * The input must be a string of at most 64 characters; ASCII spaces are removed, so `123 456`
  * (how apps show codes) equals `123456`; the result must then be exactly `digits` ASCII digits.
  * Returns the canonical code, or null for INVALID_FORMAT; no HMAC work happens before this passes.

@@ -1,39 +1,20 @@
 // A TOTP activation whose right code is being committed on one instance while an administrator
 // resets the user on another binds nothing (EN-05): nothing begun before a reset completes after it.
 import { describe, expect, it } from 'vitest';
-import type { FactorkitStores } from '@factorkit/core';
-import { testUser } from '@factorkit/core/testing';
+import { onceBefore, testUser } from '@factorkit/core/testing';
 import { appCode, enrollmentOf, instance, shared } from './helpers.js';
 
 describe('an admin reset during a TOTP activation', () => {
   it('EN-05: the authenticator app code confirmed across the reset binds no factor and no codes', async () => {
     const s = shared();
     const admin = instance(s);
-    let during: (() => Promise<unknown>) | undefined;
     // The user's instance: its store runs the other instance's reset right before the commit.
-    const enrollments = new Proxy(s.stores.enrollments, {
-      get(target, prop, receiver) {
-        const v = Reflect.get(target, prop, receiver) as unknown;
-        if (prop !== 'activate' || typeof v !== 'function') return v;
-        return async (...args: unknown[]) => {
-          const run = during;
-          during = undefined;
-          await run?.();
-          return (v as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-        };
-      },
-    });
-    const gated: FactorkitStores = {
-      ...s.stores,
-      enrollments,
-      pending: s.stores.pending,
-      throttle: s.stores.throttle,
-    };
-    const userSide = instance({ ...s, stores: gated as typeof s.stores });
+    const gate = onceBefore(s.stores, 'enrollments', 'activate');
+    const userSide = instance({ ...s, stores: gate.stores as typeof s.stores });
     const user = testUser();
     const started = await userSide.service.beginActivation(user, 'totp');
     const code = appCode(enrollmentOf(started.prompt), s.clock.now());
-    during = () => admin.service.adminReset({ actorId: 'admin-1', reason: 'lost phone' }, user);
+    gate.arm(() => admin.service.adminReset({ actorId: 'admin-1', reason: 'lost phone' }, user));
     await expect(
       userSide.service.completeActivation(started.activationId, user, code),
     ).rejects.toMatchObject({ code: 'CHALLENGE_NOT_FOUND' });

@@ -138,7 +138,7 @@ export class RedisThrottleStore implements ThrottleStore {
     return { failures: f == null ? 0 : Number(f), blockedUntil: b == null ? 0 : Number(b) };
   }
 
-  /** One Lua script: core's applyQuotaTake on the server (catalog CC-03, BF-05). */
+  /** One Lua script: core's applyQuotaTake on the server (CC-03, BF-05). */
   async takeQuota(
     key: string,
     now: number,

@@ -1,7 +1,7 @@
 /**
  * The per-user index of pending records (a sorted set of record keys, scored by when each is
  * due to go) lists the user's records and nothing stale: after takes, restores, expiry and
- * deletes, and however many steps a user abandons (catalog EN-01).
+ * deletes, and however many steps a user abandons (EN-01).
  */
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';

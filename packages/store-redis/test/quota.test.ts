@@ -25,7 +25,7 @@ describe.skipIf(!server.ok)(`store-redis quotas ${server.reason}`, () => {
   const r = createRedisStores({ url: REDIS_URL, prefix });
   afterAll(() => r.close());
 
-  it('takeQuota in Lua matches core applyQuotaTake on random limits, windows and histories (catalog CC-03 parity)', async () => {
+  it('takeQuota in Lua matches core applyQuotaTake on random limits, windows and histories (CC-03 parity)', async () => {
     let run = 0;
     type Op = { op: 'take'; dt: number } | { op: 'release' };
     const op: fc.Arbitrary<Op> = fc.oneof(

@@ -93,7 +93,7 @@ export class SqlThrottleStore implements ThrottleStore {
    * `reserve`: the first statement is an upsert that creates the row if needed (an empty window
    * that has ended, so the take starts a fresh one) and locks it until commit. Parallel takes on
    * any number of instances therefore run one after another on the committed count, and of 50
-   * racing takes after a window ends exactly `limit` pass (catalog CC-03, BF-05).
+   * racing takes after a window ends exactly `limit` pass (CC-03, BF-05).
    */
   async takeQuota(
     key: string,

@@ -1,7 +1,7 @@
 /**
  * The pending table cleans itself: each create sweeps expired records (all of the same user's,
  * a bounded batch of others'), after the grace period, so no host job has to remember to purge
- * (catalog EN-01: an abandoned step's record expires and goes).
+ * (EN-01: an abandoned step's record expires and goes).
  */
 import { describe, expect, it } from 'vitest';
 import type { PendingRecord } from '@factorkit/core';

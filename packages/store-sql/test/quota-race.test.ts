@@ -1,7 +1,7 @@
 /**
  * Quota takes from several instances sharing one PostgreSQL schema (a pool each), with the gap
  * between reading the row and writing it widened by a test hook: the overbooking the service's
- * old inspect-then-reset-then-reserve sequence allowed (catalog CC-03, BF-05; ASVS 15.4.2,
+ * old inspect-then-reset-then-reserve sequence allowed (CC-03, BF-05; ASVS 15.4.2,
  * 2.3.4; NIST SP 800-63B-4 §3.1.3.2).
  *
  * PostgreSQL only: better-sqlite3 waits for another connection's lock by blocking its thread,
@@ -52,7 +52,7 @@ async function takeEverywhere(instances: SqlStores[], key: string, now: number, 
 for (const t of targets.filter((x) => x.name.startsWith('PostgreSQL'))) {
   describe.skipIf(t.skip)(`quota takes across instances on ${t.name}`, () => {
     for (const limit of [1, 3]) {
-      it(`${INSTANCES} instances x ${TAKES_PER_INSTANCE} takes right after a used-up window ended grant exactly ${limit} (catalog CC-03, BF-05)`, async () => {
+      it(`${INSTANCES} instances x ${TAKES_PER_INSTANCE} takes right after a used-up window ended grant exactly ${limit} (CC-03, BF-05)`, async () => {
         const db = await t.database();
         try {
           const probe = overlapProbe(3);

@@ -224,7 +224,7 @@ export interface ThrottleStore {
   /**
    * Takes one unit of a fixed-window quota (e.g. "one outstanding push", "three pushes per
    * 15 minutes") in one atomic step, so that no number of parallel callers on any number of
-   * instances can take more than `limit` units in a window (catalog CC-03, BF-05):
+   * instances can take more than `limit` units in a window (CC-03, BF-05):
    * - no window running (never taken, released, or its end is at or before `now`): start a
    *   window ending at `now + windowMs` with this unit as its first;
    * - a window running with fewer than `limit` units used: take one;

@@ -21,3 +21,4 @@ export {
   type StoreContractOptions,
 } from './store-contract.js';
 export { MemoryStore } from '../store/memory.js';
+export { interceptStores, onceBefore, type StoreCall } from './intercept-stores.js';

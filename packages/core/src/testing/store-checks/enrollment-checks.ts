@@ -31,7 +31,7 @@ export function enrollmentChecks(): StoreCase[] {
       },
     ),
     storeCase(
-      'enrollments: 20 concurrent activations for one user and provider leave exactly one (catalog CC-04)',
+      'enrollments: 20 concurrent activations for one user and provider leave exactly one (CC-04)',
       async (s) => {
         const results = await Promise.allSettled(
           Array.from({ length: 20 }, () => s.enrollments.activate({ enrollment: enrollment() })),
@@ -53,7 +53,7 @@ export function enrollmentChecks(): StoreCase[] {
       assert.equal(await s.enrollments.advanceCounter('missing', 10, NOW), false);
     }),
     storeCase(
-      'enrollments: 50 concurrent compare-and-sets of one counter value succeed once (catalog CC-01)',
+      'enrollments: 50 concurrent compare-and-sets of one counter value succeed once (CC-01)',
       async (s) => {
         const e = enrollment({ counter: 100 });
         await s.enrollments.activate({ enrollment: e });
@@ -64,7 +64,7 @@ export function enrollmentChecks(): StoreCase[] {
       },
     ),
     storeCase(
-      'removal: the last enrollment takes the recovery codes with it (catalog EN-03)',
+      'removal: the last enrollment takes the recovery codes with it (EN-03)',
       async (s) => {
         const a = enrollment();
         const b = enrollment({ providerId: 'q' });

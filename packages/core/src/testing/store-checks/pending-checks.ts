@@ -39,16 +39,13 @@ export function pendingChecks(): StoreCase[] {
         assert.deepEqual(await s.pending.take(b.id, 'u2', 'activation'), b);
       },
     ),
-    storeCase(
-      'pending: 50 concurrent takes of one record yield exactly one (catalog DU-09)',
-      async (s) => {
-        const r = pending();
-        await s.pending.create(r);
-        const got = await Promise.all(
-          Array.from({ length: 50 }, () => s.pending.take(r.id, r.userId, r.kind)),
-        );
-        assert.equal(got.filter((x) => x !== null).length, 1);
-      },
-    ),
+    storeCase('pending: 50 concurrent takes of one record yield exactly one (DU-09)', async (s) => {
+      const r = pending();
+      await s.pending.create(r);
+      const got = await Promise.all(
+        Array.from({ length: 50 }, () => s.pending.take(r.id, r.userId, r.kind)),
+      );
+      assert.equal(got.filter((x) => x !== null).length, 1);
+    }),
   ];
 }

@@ -7,14 +7,14 @@ const HOUR = 3_600_000;
 const LONG_AFTER = HOUR + DEFAULT_PENDING_GRACE_MS;
 
 /**
- * Expired pending steps do not linger (catalog EN-01: an abandoned activation's pending record
+ * Expired pending steps do not linger (EN-01: an abandoned activation's pending record
  * expires; FL-08: an expired challenge is refused), and the store cleans them up by itself on
  * the next create, so no host-side job is needed for them to go.
  */
 export function pendingExpiryChecks(): StoreCase[] {
   return [
     storeCase(
-      "pending: create drops the same user's long-expired steps and keeps the live ones, restored ones included (catalog EN-01)",
+      "pending: create drops the same user's long-expired steps and keeps the live ones, restored ones included (EN-01)",
       async (s) => {
         const expired = pending({ expiresAt: NOW + 1000 });
         const live = pending({ expiresAt: NOW + 10 * HOUR });
@@ -37,7 +37,7 @@ export function pendingExpiryChecks(): StoreCase[] {
       },
     ),
     storeCase(
-      'pending: a user who keeps starting steps and abandoning them keeps only the live one (catalog EN-01)',
+      'pending: a user who keeps starting steps and abandoning them keeps only the live one (EN-01)',
       async (s) => {
         let at = NOW;
         let last = pending();

@@ -35,22 +35,22 @@ function raceAfterWindowEnd(limit: number): (s: FactorkitStores) => Promise<void
 
 /**
  * Per-user provider quotas (e.g. one outstanding Duo push, N pushes per window): push-bombing
- * limits (catalog BF-05; NIST SP 800-63B-4 §3.1.3.2; ASVS 6.6.4) that must hold under
- * parallel sign-ins (catalog CC-03; ASVS 15.4.2 check-and-act as one atomic operation, 2.3.4
+ * limits (BF-05; NIST SP 800-63B-4 §3.1.3.2; ASVS 6.6.4) that must hold under
+ * parallel sign-ins (CC-03; ASVS 15.4.2 check-and-act as one atomic operation, 2.3.4
  * no double-booking of a limited resource).
  */
 export function quotaChecks(): StoreCase[] {
   return [
     storeCase(
-      'quota: 50 parallel takes right after a used-up window ended grant exactly 1 at limit 1 (catalog CC-03, BF-05: one outstanding push)',
+      'quota: 50 parallel takes right after a used-up window ended grant exactly 1 at limit 1 (CC-03, BF-05: one outstanding push)',
       raceAfterWindowEnd(1),
     ),
     storeCase(
-      'quota: 50 parallel takes right after a used-up window ended grant exactly the limit of 7 (catalog CC-03, BF-05)',
+      'quota: 50 parallel takes right after a used-up window ended grant exactly the limit of 7 (CC-03, BF-05)',
       raceAfterWindowEnd(7),
     ),
     storeCase(
-      'quota: takes within a full window are refused with its end as retryAt, and a refusal moves nothing (catalog BF-05)',
+      'quota: takes within a full window are refused with its end as retryAt, and a refusal moves nothing (BF-05)',
       async (s) => {
         const t = s.throttle;
         assert.deepEqual(await t.takeQuota('k', NOW, 3, WINDOW), { ok: true, used: 1 });
@@ -66,7 +66,7 @@ export function quotaChecks(): StoreCase[] {
       },
     ),
     storeCase(
-      'quota: a window that ended (at or before now) starts afresh, used up or not (catalog BF-05)',
+      'quota: a window that ended (at or before now) starts afresh, used up or not (BF-05)',
       async (s) => {
         const t = s.throttle;
         await useUp(s, 'full', NOW, 2);
@@ -127,7 +127,7 @@ export function quotaChecks(): StoreCase[] {
       },
     ),
     storeCase(
-      'quota: 60 takes racing releases never fail, and each release frees at most one more unit (catalog CC-03)',
+      'quota: 60 takes racing releases never fail, and each release frees at most one more unit (CC-03)',
       async (s) => {
         const ops = await Promise.allSettled(
           Array.from({ length: 60 }, (_, i) =>

@@ -19,7 +19,7 @@ export function recoveryCodeChecks(): StoreCase[] {
       },
     ),
     storeCase(
-      'recovery codes: 30 concurrent uses of one code consume it once (catalog CC-02)',
+      'recovery codes: 30 concurrent uses of one code consume it once (CC-02)',
       async (s) => {
         await s.enrollments.activate({ enrollment: enrollment(), recoveryCodeHashes: ['a', 'b'] });
         const got = await Promise.all(
@@ -39,7 +39,7 @@ export function recoveryCodeChecks(): StoreCase[] {
       assert.equal(await s.enrollments.countRecoveryCodes('u1'), 3);
     }),
     storeCase(
-      'recovery codes: no set can be written for a user without an enrollment (catalog EN-03, CC-05)',
+      'recovery codes: no set can be written for a user without an enrollment (EN-03, CC-05)',
       async (s) => {
         assert.equal(await s.enrollments.replaceRecoveryCodes('nobody', ['h'], NOW), false);
         assert.equal(await s.enrollments.countRecoveryCodes('nobody'), 0);

@@ -58,7 +58,7 @@ export function throttleChecks(): StoreCase[] {
       },
     ),
     storeCase(
-      'throttle: 150 concurrent reserves against a budget of 100 admit exactly 100 (catalog CC-03)',
+      'throttle: 150 concurrent reserves against a budget of 100 admit exactly 100 (CC-03)',
       async (s) => {
         const wide: ThrottleSchedule = {
           freeFailures: 100,
