@@ -64,4 +64,23 @@ describe('activation follows the requirement', () => {
     const a = await h.service.beginActivation(user, 'clock-code');
     expect(a.prompt.kind).toBe('code-entry');
   });
+
+  it('EN-04: a recovery code does not sign in a user the requirement denies', async () => {
+    const clock = new FakeClock();
+    const stores = new MemoryStore();
+    const a = clockHarness({ clock, stores });
+    const user = testUser();
+    const [code] = await a.enroll(user);
+    // The deployment no longer has a policy for the user's audience.
+    const b = clockHarness({
+      clock,
+      stores,
+      policy: { audiences: { admin: { force: true, notEnrolled: 'deny' } } },
+    });
+    expect((await b.service.requirement(user)).action).toBe('deny');
+    await expect(b.service.useRecoveryCode(user, code)).rejects.toMatchObject({
+      code: 'POLICY_DENIED',
+    });
+    expect((await b.service.recoveryCodeStatus(user)).remaining).toBe(10);
+  });
 });

@@ -232,4 +232,19 @@ describe('enforcement dry-run', () => {
     // a dry-run changes nothing
     expect(await h.service.requirement(clients[1]!)).toEqual({ action: 'skip' });
   });
+
+  it('counts an audience named like an Object member in a row of its own', async () => {
+    const h = clockHarness();
+    const users = [testUser({ audience: 'constructor' }), testUser({ audience: 'constructor' })];
+    const report = await h.service.dryRunEnforcement(users);
+    expect(Object.hasOwn(report, 'constructor')).toBe(true);
+    expect(report['constructor']).toEqual({
+      users: 2,
+      enrolled: 0,
+      challenge: 0,
+      enroll: 0,
+      deny: 2,
+      skip: 0,
+    });
+  });
 });

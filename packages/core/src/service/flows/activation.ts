@@ -72,23 +72,6 @@ export async function beginActivation(
 }
 
 /**
- * A step put back while a reset ran must not outlive it. The reset raises the generation before
- * it deletes the user's steps, so either this read sees the new generation (and the step is taken
- * back here) or the reset's delete comes after the restore (and removes it): never neither.
- */
-async function endIfReset(
-  k: Kernel,
-  user: TwoFactorUser,
-  id: string,
-  generation: number | undefined,
-): Promise<void> {
-  if (generation === undefined) return;
-  if ((await k.stores.enrollments.generation(user.id)) === generation) return;
-  await k.stores.pending.take(id, user.id, 'activation');
-  throw new PendingStateError('CHALLENGE_NOT_FOUND');
-}
-
-/**
  * Checks the answer and binds the factor. Activation answers count against the same per-user
  * budget: a provider whose activation checks a remote secret (a Duo passcode) must not become a
  * free guessing oracle (SECURITY.md DA-07, BF-04). What is not a guess is refunded exactly.
@@ -118,12 +101,21 @@ export async function completeActivation(
     await k.attempts.refundQuietly(user, ticket);
     throw err;
   }
-  const { record, provider, state, ctx } = step;
+  const { record, provider, ctx } = step;
+  const generation = await k.generations.of(step.state.generation, user.id);
+  const state = { ...step.state, generation };
+  // A step sealed without a generation gets one when it is put back.
+  const reseal = step.state.generation === undefined ? { state } : {};
   const outcome = await runHook(
     'activation',
     () => provider.completeActivation(ctx, user, state.data, input),
     k.logger,
-  );
+  ).catch(async (err: unknown) => {
+    // Our store failed under the provider: the step stays, the attempt is given back.
+    await k.pending.restore(record).catch(() => undefined);
+    await k.attempts.refundQuietly(user, ticket);
+    throw err;
+  });
   const failed = async (reason: string) => {
     await k.audit.emit({
       ...k.audit.base(user),
@@ -136,17 +128,17 @@ export async function completeActivation(
   if (outcome.ok === false && outcome.reason === 'WAITING') {
     // Restore first, then refund: if the refund fails, the user's step is not lost.
     const next =
-      outcome.pending === undefined ? {} : { state: { ...state, data: outcome.pending } };
+      outcome.pending === undefined ? reseal : { state: { ...state, data: outcome.pending } };
     await k.pending.restore(record, next);
     await refund();
-    await endIfReset(k, user, record.id, state.generation);
+    await k.generations.endIfReset(user, record.id, 'activation', generation);
     return { ok: false, waiting: true, id: record.id };
   }
   if (outcome.ok === false) {
     const row = REASONS[outcome.reason];
     const attempts = record.attempts + 1;
     const retryable = row.retry !== 'never' && attempts < k.config.policy.pending.maxAttempts;
-    if (retryable) await k.pending.restore(record, { attempts });
+    if (retryable) await k.pending.restore(record, { attempts, ...reseal });
     if (!row.counted) await refund();
     await failed(outcome.reason);
     if (row.counted) await k.attempts.counted(user, ticket.failures);
@@ -181,7 +173,7 @@ export async function completeActivation(
     ({ recoveryCodesIssued: issued } = await k.stores.enrollments.activate({
       enrollment,
       recoveryCodeHashes: codes.map((c) => hashRecoveryCode(user.id, c)),
-      ...(state.generation === undefined ? {} : { generation: state.generation }),
+      generation,
     }));
   } catch (err) {
     if (err instanceof GenerationChangedError) {

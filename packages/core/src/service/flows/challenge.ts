@@ -8,6 +8,7 @@ import {
 import type { ChallengePrompt, JsonValue, TwoFactorUser } from '../../provider/contract.js';
 import type { EnrollmentRecord, PendingRecord } from '../../store/types.js';
 import type { Kernel } from '../kernel/kernel.js';
+import type { PendingState } from '../kernel/pending-steps.js';
 import { REASONS, failureError, runHook, type Outcome } from '../kernel/outcomes.js';
 import type { ChallengeStarted, SecondFactorSuccess, StillWaiting } from '../types.js';
 import { decide } from './enforcement.js';
@@ -43,6 +44,8 @@ export async function beginChallenge(
   }
   // A locked user cannot start a challenge either: no push, no outbound call (DA-07).
   await k.attempts.refuseIfLocked(user);
+  // Read before the provider is asked: a reset or removal after this point ends the step (EN-05).
+  const generation = await k.generations.current(user.id);
   const provider = k.providers.get(chosen);
   const id = k.pending.newId();
   const ctx = k.providers.context(chosen, user, { lastCounter: enrollment.counter, pendingId: id });
@@ -57,10 +60,10 @@ export async function beginChallenge(
   } catch (err) {
     if (!(err instanceof ProviderUnavailableError)) throw err;
     // Keep an outage marker: the only thing it can be used for is `failOpen(id, user)`.
-    await k.pending.create(step, { data: null, outage: true });
+    await k.pending.create(step, { data: null, outage: true, generation });
     throw await outageError(k, user, decision.usable, chosen, id, err);
   }
-  const record = await k.pending.create(step, { data: begun.pending, outage: false });
+  const record = await k.pending.create(step, { data: begun.pending, outage: false, generation });
   await k.audit.emit({ ...k.audit.base(user), type: 'challenge.started', providerId: chosen });
   return { challengeId: id, providerId: chosen, prompt: begun.prompt, expiresAt: record.expiresAt };
 }
@@ -69,7 +72,9 @@ export async function beginChallenge(
 interface OpenStep {
   record: PendingRecord;
   enrollment: EnrollmentRecord;
-  data: JsonValue;
+  /** The enrollment's data, opened here so a key-ring fault is refunded, never counted. */
+  secret: JsonValue;
+  state: PendingState & { generation: number };
 }
 
 async function openStep(k: Kernel, id: string, user: TwoFactorUser): Promise<OpenStep> {
@@ -85,13 +90,15 @@ async function openStep(k: Kernel, id: string, user: TwoFactorUser): Promise<Ope
   ) {
     throw new PendingStateError('CHALLENGE_NOT_FOUND');
   }
-  const state = k.pending.open(record);
-  if (state.outage && !k.providers.get(record.providerId).capabilities.retryableChallenge) {
+  const sealed = k.pending.open(record);
+  if (sealed.outage && !k.providers.get(record.providerId).capabilities.retryableChallenge) {
     // A one-shot step that already hit an outage: keep it for failOpen, answer nothing.
     await k.pending.restore(record);
     throw new PendingStateError('CHALLENGE_NOT_FOUND');
   }
-  return { record, enrollment, data: state.data };
+  const secret = k.secrets.open(enrollment);
+  const generation = await k.generations.of(sealed.generation, user.id);
+  return { record, enrollment, secret, state: { ...sealed, generation } };
 }
 
 /**
@@ -122,9 +129,15 @@ export async function completeChallenge(
   });
   const outcome = await runHook(
     'verify',
-    () => provider.verify(ctx, user, k.secrets.open(enrollment), step.data, input),
+    () => provider.verify(ctx, user, step.secret, step.state.data, input),
     k.logger,
-  );
+  ).catch(async (err: unknown) => {
+    // Our store failed under the provider: the step stays, the attempt is given back (OUT-05).
+    await k.pending.restore(record).catch(() => undefined);
+    await k.attempts.refundQuietly(user, ticket);
+    throw err;
+  });
+  const { generation } = step.state;
   const failed = (reason: string) =>
     k.audit.emit({
       ...k.audit.base(user),
@@ -136,6 +149,13 @@ export async function completeChallenge(
 
   if (outcome.ok) {
     const commit = await commitSuccess(k, user, step, outcome, provider.capabilities.replayCounter);
+    if (commit === 'ok') {
+      // A reset or a removal that ran while this answer was checked ends the sign-in (EN-05).
+      await k.generations.expect(user, generation).catch(async (err: unknown) => {
+        await k.attempts.refundQuietly(user, ticket);
+        throw err;
+      });
+    }
     if (commit === 'removed') {
       // The factor was removed (admin reset, disable) while this answer was in flight: no guess.
       await k.attempts.refundQuietly(user, ticket);
@@ -164,16 +184,17 @@ export async function completeChallenge(
 
   // Restore first, then refund: if the refund fails, the user's step is not lost.
   if (outcome.reason === 'WAITING') {
-    const next =
-      outcome.pending === undefined ? {} : { state: { data: outcome.pending, outage: false } };
-    await k.pending.restore(record, next);
+    const data = outcome.pending === undefined ? step.state.data : outcome.pending;
+    await k.pending.restore(record, { state: { ...step.state, data } });
     await k.attempts.refund(user, ticket);
+    await k.generations.endIfReset(user, record.id, 'challenge', generation);
     return { ok: false, waiting: true, id: record.id };
   }
   const row = REASONS[outcome.reason];
   if (outcome.reason === 'UNAVAILABLE') {
-    await k.pending.restore(record, { state: { data: step.data, outage: true } });
+    await k.pending.restore(record, { state: { ...step.state, outage: true } });
     await k.attempts.refund(user, ticket);
+    await k.generations.endIfReset(user, record.id, 'challenge', generation);
     throw await outageError(k, user, null, record.providerId, record.id, outcome.error);
   }
   if (!row.counted) {
@@ -185,7 +206,7 @@ export async function completeChallenge(
     row.retry === 'answer' &&
     (outcome.retry ?? provider.capabilities.retryableChallenge) &&
     attempts < k.config.policy.pending.maxAttempts;
-  if (retryable) await k.pending.restore(record, { attempts });
+  if (retryable) await k.pending.restore(record, { attempts, state: step.state });
   await failed(outcome.reason);
   await k.attempts.counted(user, ticket.failures);
   throw failureError(outcome, { retryable });

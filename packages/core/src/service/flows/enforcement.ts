@@ -66,14 +66,11 @@ export async function dryRunEnforcement(
     k.checkUser(user);
     const override = Object.hasOwn(overrides, user.audience) ? overrides[user.audience] : undefined;
     const { requirement, enrollments } = await decide(k, user, override ?? {});
-    const row = (report[user.audience] ??= {
-      users: 0,
-      enrolled: 0,
-      challenge: 0,
-      enroll: 0,
-      deny: 0,
-      skip: 0,
-    });
+    // Own rows only: an audience named `constructor` must not find Object's.
+    if (!Object.hasOwn(report, user.audience)) {
+      report[user.audience] = { users: 0, enrolled: 0, challenge: 0, enroll: 0, deny: 0, skip: 0 };
+    }
+    const row = report[user.audience]!;
     row.users++;
     if (enrollments.length > 0) row.enrolled++;
     row[requirement.action]++;

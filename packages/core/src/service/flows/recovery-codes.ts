@@ -14,6 +14,7 @@ import {
 import type { TwoFactorUser } from '../../provider/contract.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { SecondFactorSuccess } from '../types.js';
+import { decide } from './enforcement.js';
 
 /** A fresh set of distinct codes from the CSPRNG (SECURITY.md SS-01). */
 export function makeRecoveryCodes(k: Kernel): string[] {
@@ -32,8 +33,15 @@ export async function useRecoveryCode(
   user: TwoFactorUser,
   code: unknown,
 ): Promise<SecondFactorSuccess> {
-  const enrollments = await k.stores.enrollments.listByUser(user.id);
+  // The same decision as every other sign-in path: a user it denies (an audience without a
+  // policy, say) cannot get in with a code either.
+  const { requirement, enrollments } = await decide(k, user);
   if (enrollments.length === 0) throw notEnrolled('This account has no second factor.');
+  if (requirement.action !== 'challenge') {
+    throw new PolicyError('POLICY_DENIED', 'Two-factor sign-in is refused for this account.', {
+      details: { requirement: requirement.action },
+    });
+  }
   const { failures } = await k.attempts.reserve(user);
   const fail = async (reason: string, err: FactorkitError): Promise<never> => {
     await k.audit.emit({ ...k.audit.base(user), type: 'recovery.failed', reason, failures });

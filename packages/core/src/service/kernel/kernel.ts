@@ -9,11 +9,14 @@ import type { TwoFactorServiceOptions } from '../types.js';
 import { Attempts, throttleSchedule } from './attempts.js';
 import { AuditTrail } from './audit-trail.js';
 import { EnrollmentSecrets } from './enrollment-secrets.js';
+import { Generations } from './generations.js';
 import { guardStores } from './guarded-stores.js';
 import { PendingSteps } from './pending-steps.js';
 import { Providers } from './providers.js';
 
 const AUDIENCE_RE = /^[a-z][a-z0-9_-]{0,31}$/;
+/** Half of a surrogate pair: such an id has no UTF-8 form, and would share a salt with others. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
  * The security mechanisms every flow shares, built once per service. Flows order steps; the
@@ -27,6 +30,7 @@ export class Kernel {
   readonly attempts: Attempts;
   readonly pending: PendingSteps;
   readonly secrets: EnrollmentSecrets;
+  readonly generations: Generations;
   readonly providers: Providers;
   readonly random: RandomSource;
   readonly logger: Logger;
@@ -56,6 +60,7 @@ export class Kernel {
       this.audit,
     );
     this.secrets = new EnrollmentSecrets(box);
+    this.generations = new Generations(this.stores.enrollments, this.stores.pending);
     this.providers = new Providers(this.registry, this.config, this.stores.throttle, this.audit);
   }
 
@@ -71,13 +76,14 @@ export class Kernel {
       typeof user.id !== 'string' ||
       user.id.length === 0 ||
       user.id.length > 255 ||
+      LONE_SURROGATE.test(user.id) ||
       typeof user.audience !== 'string' ||
       user.audience.length > 32 ||
       !AUDIENCE_RE.test(user.audience) ||
       typeof user.username !== 'string'
     ) {
       throw new InvalidArgumentError(
-        'user must have a non-empty string id (at most 255 characters), an audience name (lower-case letters, digits, - or _) and a username.',
+        'user must have a non-empty string id (at most 255 characters of well-formed text), an audience name (lower-case letters, digits, - or _) and a username.',
       );
     }
   }

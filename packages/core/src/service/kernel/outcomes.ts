@@ -6,6 +6,7 @@ import {
   ProviderDeniedError,
   ProviderError,
   ProviderUnavailableError,
+  StoreUnavailableError,
   type ErrorCode,
 } from '../../errors.js';
 import {
@@ -232,6 +233,9 @@ export async function runHook(
   try {
     return readOutcome(await fn(), kind);
   } catch (err) {
+    // Our own store failed under the provider (a quota take): not the provider's answer, and not
+    // a guess. The flow puts the step back, refunds the attempt and reports it (OUT-05).
+    if (err instanceof StoreUnavailableError) throw err;
     if (err instanceof FactorkitError) {
       const reason = THROWN[err.code];
       // A typed error of a kind no reason stands for (say INVALID_ARGUMENT) is a provider fault.
