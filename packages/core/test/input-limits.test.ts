@@ -68,3 +68,23 @@ describe('input limits', () => {
     expect(await h.service.listEnrollments(user)).toHaveLength(1);
   });
 });
+
+describe('provider ids from the host', () => {
+  it('LG-01: a provider id that is no provider id is INVALID_ARGUMENT and never echoed', async () => {
+    const h = clockHarness();
+    const user = testUser();
+    const hostile = 'x\r\n' + 'y'.repeat(100_000);
+    for (const call of [
+      () => h.service.beginActivation(user, hostile),
+      () => h.service.beginChallenge(user, hostile),
+      () => h.service.disable(user, hostile),
+    ]) {
+      const err = await call().then(
+        () => null,
+        (e: Error & { code?: string }) => e,
+      );
+      expect(err?.code).toBe('INVALID_ARGUMENT');
+      expect(err?.message.length).toBeLessThan(200);
+    }
+  });
+});

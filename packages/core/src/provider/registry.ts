@@ -33,7 +33,8 @@ export interface ProviderDescriptor {
   capabilities: TwoFactorProvider['capabilities'];
 }
 
-const ID_RE = /^[a-z][a-z0-9-]{1,31}$/;
+/** A provider id: also what hosts pass back, so it is checked before it reaches a message. */
+export const PROVIDER_ID_RE = /^[a-z][a-z0-9-]{1,31}$/;
 const HOOKS = ['beginActivation', 'completeActivation', 'beginChallenge', 'verify'] as const;
 const OPTIONAL_HOOKS = ['healthCheck', 'deactivate', 'failOpenAllowed'] as const;
 
@@ -101,7 +102,7 @@ export class ProviderRegistry {
     };
     if (p.id === 'recovery-code')
       fail('the id "recovery-code" is reserved for core\'s recovery codes');
-    if (typeof p.id !== 'string' || !ID_RE.test(p.id))
+    if (typeof p.id !== 'string' || !PROVIDER_ID_RE.test(p.id))
       fail('id must be 2-32 lower-case letters, digits or -, starting with a letter');
     if (typeof p.displayName !== 'string' || p.displayName.trim() === '')
       fail('displayName must be a non-empty string');

@@ -88,7 +88,10 @@ export class TwoFactorService {
     providerId: string,
     request?: RequestInfo,
   ): Promise<ActivationStarted> {
-    return this.run(user, request, () => beginActivation(this.k, user, providerId));
+    return this.run(user, request, () => {
+      this.k.checkProviderId(providerId);
+      return beginActivation(this.k, user, providerId);
+    });
   }
 
   completeActivation(
@@ -107,7 +110,10 @@ export class TwoFactorService {
     providerId?: string,
     request?: RequestInfo,
   ): Promise<ChallengeStarted> {
-    return this.run(user, request, () => beginChallenge(this.k, user, providerId));
+    return this.run(user, request, () => {
+      if (providerId !== undefined) this.k.checkProviderId(providerId);
+      return beginChallenge(this.k, user, providerId);
+    });
   }
 
   completeChallenge(
@@ -159,7 +165,10 @@ export class TwoFactorService {
 
   /** The user turns off one of their factors, where policy allows. */
   disable(user: TwoFactorUser, providerId: string): Promise<void> {
-    return this.run(user, undefined, () => disable(this.k, user, providerId));
+    return this.run(user, undefined, () => {
+      this.k.checkProviderId(providerId);
+      return disable(this.k, user, providerId);
+    });
   }
 
   /**

@@ -2,7 +2,7 @@ import type { DeploymentConfig } from '../../config/deployment.js';
 import { SecretBox } from '../../crypto/secret-box.js';
 import { InvalidArgumentError } from '../../errors.js';
 import type { TwoFactorUser } from '../../provider/contract.js';
-import type { ProviderRegistry } from '../../provider/registry.js';
+import { PROVIDER_ID_RE, type ProviderRegistry } from '../../provider/registry.js';
 import type { Logger, RandomSource } from '../../services.js';
 import type { FactorkitStores } from '../../store/types.js';
 import type { TwoFactorServiceOptions } from '../types.js';
@@ -66,6 +66,18 @@ export class Kernel {
 
   now(): number {
     return this.registry.clock.now();
+  }
+
+  /**
+   * A provider id from the host: the shape of a registered id, or INVALID_ARGUMENT, so a huge or
+   * control-laden value never reaches an error message or a log (LG-01).
+   */
+  checkProviderId(providerId: unknown): asserts providerId is string {
+    if (typeof providerId !== 'string' || !PROVIDER_ID_RE.test(providerId)) {
+      throw new InvalidArgumentError(
+        'providerId must be a provider id: 2 to 32 lower-case letters, digits or -, starting with a letter.',
+      );
+    }
   }
 
   /** Every public call checks its user first: lengths before patterns, so cost stays bounded. */
