@@ -272,13 +272,15 @@ describe('token endpoint (§A.5)', () => {
         'exp',
         'iat',
         'iss',
+        'nbf',
         'nonce',
         'preferred_username',
         'sub',
       ].sort(),
     );
     expect(payload['nonce']).toBe('n-0123456789abcdef');
-    expect(payload.exp! - payload.iat!).toBe(3600);
+    expect(payload.exp! - (payload['auth_time'] as number)).toBe(3600);
+    expect(payload.nbf).toBe(payload.iat);
   });
 
   it('a code is single use (RFC 9700 §4.2.4)', async () => {
@@ -431,14 +433,18 @@ describe('token faults break exactly the check they target in the official SDK (
     expect(token.auth_result.result).toBe('deny');
   });
 
-  it('clock skew moves iat/exp by exactly the skew; SDK 3.0.0 does not reject a future iat itself (CK-03 finding)', async () => {
-    await emu.faults.set({ clockSkewSec: 90 });
+  it('clock skew moves iat/nbf/exp by exactly the skew; the SDK takes 45 s, and refuses 90 s through nbf (CK-03)', async () => {
+    await emu.faults.set({ clockSkewSec: 45 });
     const token = await sdkLogin();
     const now = Date.now() / 1000;
-    expect(token.iat - now).toBeGreaterThan(85);
-    expect(token.iat - now).toBeLessThan(95);
-    // jose (inside the SDK) only checks exp/nbf with 60 s tolerance, so a +90 s iat passes: the
-    // provider must add its own iat check to satisfy CK-03 (expiry is covered by 'expired').
-    expect(token.exp - token.iat).toBe(3600);
+    expect(token.iat - now).toBeGreaterThan(40);
+    expect(token.iat - now).toBeLessThan(50);
+    expect((token as { nbf?: unknown }).nbf).toBe(token.iat); // the SDK type omits nbf
+    expect(token.exp - token.auth_time).toBe(3600);
+    // jose (inside the SDK) checks exp and nbf with its 60 s tolerance but never iat: a token
+    // from a Duo 90 s ahead is refused only because Duo also sends nbf. The provider keeps its own
+    // iat check for CK-03 (expiry is covered by 'expired').
+    await emu.faults.set({ clockSkewSec: 90 });
+    await expect(sdkLogin()).rejects.toThrow(/Error decoding JWT/);
   });
 });

@@ -5,7 +5,13 @@ import type { WebSdkApp } from '../state/apps.js';
 import { txid } from '../state/random.js';
 import type { AuthResult, IssuedCode } from './flow-state.js';
 
-/** The id_token (§A.6): HS512 with the client secret, Duo's claim set; faults spoil one check each. */
+/**
+ * The id_token (§A.6): HS512 with the client secret, Duo's claim set; faults spoil one check each.
+ * Times as in Duo's tokens: `auth_time` is when the user answered the prompt, `iat` (and `nbf`,
+ * as in the official SDKs' fixtures) when the token endpoint issued it, and `exp` counts from
+ * `auth_time` (Duo's sample has exp − auth_time = 3600), so a code exchanged late does not make
+ * the token live longer.
+ */
 export async function buildIdToken(
   ctx: EmulatorContext,
   app: WebSdkApp,
@@ -32,8 +38,9 @@ export async function buildIdToken(
         : `https://${host}/oauth/v1/token`,
     sub: issued.user.username,
     aud: fault === 'wrong_aud' ? 'DIWRONGAUDIENCE00000' : app.clientId,
-    exp: iat + ctx.settings.idTokenTtlSec,
+    exp: authTime + ctx.settings.idTokenTtlSec,
     iat,
+    nbf: iat,
     auth_time: authTime,
     auth_result: authResult,
     auth_context: {
