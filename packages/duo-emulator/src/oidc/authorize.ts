@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { EmulatorContext } from '../context.js';
 import { firstParam, queryPairs } from '../http/params.js';
+import type { PromptAction } from '../state/users.js';
 import { numericClaim, verifyClientJwt } from './client-jwt.js';
 import { requestHost, type AuthRequest, type OidcFlows } from './flow-state.js';
 import { freePlanMessage } from './messages.js';
@@ -90,17 +91,18 @@ export function registerAuthorizeRoute(
     if (!read.ok) return errorPage(reply, 400, read.message);
     const req = read.req;
     const found = ctx.users.resolve(req.sentName);
-    const faults = ctx.faults();
+    const fallback = req.app.promptAction ?? ctx.faults().promptAction ?? 'interactive';
+    // The enrolment page (undefined), or the redirect a scripted answer to it ends with.
+    const mustEnroll = (action: PromptAction): string | undefined => {
+      if (action === 'interactive') return undefined;
+      if (action === 'enroll') return flows.enrollAndApprove(req);
+      return flows.denyRedirect(req, 'Enroll an authentication device to proceed.');
+    };
     if (!found) {
       if (ctx.users.atLimit)
         return reply.redirect(flows.denyRedirect(req, freePlanMessage(ctx.users.maxUsers)), 302);
-      if ((faults.promptAction ?? 'interactive') !== 'interactive') {
-        return reply.redirect(
-          flows.denyRedirect(req, 'Enroll an authentication device to proceed.'),
-          302,
-        );
-      }
-      return renderPrompt(reply, req, 'enroll');
+      const next = mustEnroll(fallback);
+      return next === undefined ? renderPrompt(reply, req, 'enroll') : reply.redirect(next, 302);
     }
     const { user, matchedBy } = found;
     if (user.status === 'disabled')
@@ -109,16 +111,13 @@ export function registerAuthorizeRoute(
       return reply.redirect(flows.denyRedirect(req, 'Your account has been locked out.'), 302);
     if (user.status === 'bypass')
       return reply.redirect(flows.approve(req, user, matchedBy, true), 302);
-    const action = user.promptAction ?? faults.promptAction ?? 'interactive';
+    const action = user.promptAction ?? fallback;
     if (!ctx.users.isEnrolled(user)) {
-      if (action !== 'interactive')
-        return reply.redirect(
-          flows.denyRedirect(req, 'Enroll an authentication device to proceed.'),
-          302,
-        );
-      return renderPrompt(reply, req, 'enroll');
+      const next = mustEnroll(action);
+      return next === undefined ? renderPrompt(reply, req, 'enroll') : reply.redirect(next, 302);
     }
-    if (action === 'approve') return reply.redirect(flows.approve(req, user, matchedBy), 302);
+    if (action === 'approve' || action === 'enroll')
+      return reply.redirect(flows.approve(req, user, matchedBy), 302);
     if (action === 'deny') {
       ctx.users.recordFailure(user);
       return reply.redirect(flows.denyRedirect(req, 'Login request denied.'), 302);

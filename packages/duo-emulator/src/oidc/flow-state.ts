@@ -5,6 +5,7 @@ import { HOSTILE_TEXT, faultApplies } from '../state/faults.js';
 import { opaqueToken } from '../state/random.js';
 import type { EmulatorUser } from '../state/users.js';
 import { JtiCache } from './client-jwt.js';
+import { freePlanMessage } from './messages.js';
 
 /** A verified authorize request: what the callback and the code need to remember. */
 export interface AuthRequest {
@@ -106,6 +107,23 @@ export class OidcFlows {
       error: 'access_denied',
       error_description: hostile ?? description,
     });
+  }
+
+  /**
+   * The user completes the enrolment page: Duo Mobile is added (the user is created when Duo did
+   * not know the name, unless the Free-plan limit is reached) and the login goes through.
+   */
+  enrollAndApprove(req: AuthRequest): string {
+    const { users } = this.ctx;
+    let found = users.resolve(req.sentName);
+    if (!found) {
+      if (users.atLimit) return this.denyRedirect(req, freePlanMessage(users.maxUsers));
+      users.create({ username: req.sentName, devices: [{ name: 'Duo Mobile' }] });
+      found = users.resolve(req.sentName)!;
+    } else {
+      users.addDevice(found.user.username, { name: 'Duo Mobile' });
+    }
+    return this.approve(req, found.user, found.matchedBy);
   }
 
   /** `redirect_uri?duo_code=…&state=…` (or `code=`), for an approved login. */

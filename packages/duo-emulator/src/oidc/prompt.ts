@@ -4,7 +4,6 @@ import type { EmulatorContext } from '../context.js';
 import { page } from '../http/html.js';
 import { allPairs, firstParam } from '../http/params.js';
 import { PROMPT_TTL_MS, type AuthRequest, type OidcFlows } from './flow-state.js';
-import { freePlanMessage } from './messages.js';
 import { errorPage, promptBody, promptHeaders } from './pages.js';
 
 export type RenderPrompt = (
@@ -31,21 +30,8 @@ export function registerPromptRoutes(
       if (found) ctx.users.recordFailure(found.user);
       return reply.redirect(flows.denyRedirect(pending, 'Login request denied.'), 303);
     }
-    if (pending.kind === 'enroll' && decision === 'enroll') {
-      let found = ctx.users.resolve(pending.sentName);
-      if (!found) {
-        if (ctx.users.atLimit)
-          return reply.redirect(
-            flows.denyRedirect(pending, freePlanMessage(ctx.users.maxUsers)),
-            303,
-          );
-        ctx.users.create({ username: pending.sentName, devices: [{ name: 'Duo Mobile' }] });
-        found = ctx.users.resolve(pending.sentName)!;
-      } else {
-        ctx.users.addDevice(found.user.username, { name: 'Duo Mobile' });
-      }
-      return reply.redirect(flows.approve(pending, found.user, found.matchedBy), 303);
-    }
+    if (pending.kind === 'enroll' && decision === 'enroll')
+      return reply.redirect(flows.enrollAndApprove(pending), 303);
     if (pending.kind === 'prompt' && decision === 'approve') {
       const found = ctx.users.resolve(pending.sentName);
       if (!found || found.user.status !== 'active') {
