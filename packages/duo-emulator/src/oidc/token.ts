@@ -5,7 +5,12 @@ import { opaqueToken } from '../state/random.js';
 import { verifyClientAssertion } from './client-jwt.js';
 import { requestHost, type OidcFlows } from './flow-state.js';
 import { buildIdToken } from './id-token.js';
-import { CLIENT_ASSERTION_TYPE, INVALID_CLIENT, INVALID_GRANT } from './messages.js';
+import {
+  CLIENT_ASSERTION_TYPE,
+  INVALID_GRANT,
+  INVALID_REQUEST,
+  UNSUPPORTED_GRANT_TYPE,
+} from './messages.js';
 
 /** POST /oauth/v1/token (§A.5). */
 export function registerTokenRoute(
@@ -23,13 +28,11 @@ export function registerTokenRoute(
     const code = firstParam(pairs, 'code');
     const redirectUri = firstParam(pairs, 'redirect_uri');
     const assertionType = firstParam(pairs, 'client_assertion_type');
-    if (!grantType) return fail('invalid_request', 'The grant_type parameter is missing.');
+    if (!grantType) return fail('invalid_request', INVALID_REQUEST);
     if (grantType !== 'authorization_code')
-      return fail('unsupported_grant_type', 'Only authorization_code is supported.');
-    if (!code || !redirectUri)
-      return fail('invalid_request', 'The code and redirect_uri parameters are required.');
-    if (assertionType !== CLIENT_ASSERTION_TYPE)
-      return fail('invalid_request', 'The client_assertion_type is invalid.');
+      return fail('unsupported_grant_type', UNSUPPORTED_GRANT_TYPE);
+    if (!code || !redirectUri || assertionType !== CLIENT_ASSERTION_TYPE)
+      return fail('invalid_request', INVALID_REQUEST);
     const host = requestHost(request);
     const check = await verifyClientAssertion(ctx, flows.jtis, {
       assertion: firstParam(pairs, 'client_assertion'),
@@ -37,7 +40,7 @@ export function registerTokenRoute(
       host,
       path: '/oauth/v1/token',
     });
-    if (!check.ok) return fail('invalid_client', INVALID_CLIENT);
+    if (!check.ok) return fail('invalid_client', check.description);
     const issued = flows.codes.get(code);
     flows.codes.delete(code); // single use: any presentation consumes the code (RFC 9700 §4.2.4)
     if (
