@@ -4,7 +4,7 @@
 // SDK over real HTTPS.
 import { Client } from '@duosecurity/duo_universal';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePlanMessage } from '../src/oidc/messages.js';
+import { ENROLL_REQUIRED, freePlanMessage } from '../src/oidc/messages.js';
 import { startDuoEmulator, type DuoEmulator, type WebSdkApp } from '../src/index.js';
 import { trustCaForDuoClient } from './support/duo-sdk-ca-seam.js';
 import { httpsRequest } from './support/https-client.js';
@@ -72,7 +72,7 @@ describe("scripted enrolment (promptAction 'enroll')", () => {
     const client = sdkClient(emu.webSdkApp!);
     const refused = await callback(client, 'carol');
     expect(refused.get('error')).toBe('access_denied');
-    expect(refused.get('error_description')).toBe('Enroll an authentication device to proceed.');
+    expect(refused.get('error_description')).toBe(ENROLL_REQUIRED);
     expect(emu.users.require('carol').devices).toHaveLength(0);
 
     emu.users.update('carol', { promptAction: 'enroll' });

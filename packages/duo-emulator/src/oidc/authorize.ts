@@ -4,7 +4,7 @@ import { firstParam, queryPairs } from '../http/params.js';
 import type { PromptAction } from '../state/users.js';
 import { numericClaim, verifyClientJwt } from './client-jwt.js';
 import { requestHost, type AuthRequest, type OidcFlows } from './flow-state.js';
-import { freePlanMessage } from './messages.js';
+import { ENROLL_REQUIRED, LOGIN_DENIED, freePlanMessage } from './messages.js';
 import { errorPage } from './pages.js';
 import type { RenderPrompt } from './prompt.js';
 
@@ -96,7 +96,7 @@ export function registerAuthorizeRoute(
     const mustEnroll = (action: PromptAction): string | undefined => {
       if (action === 'interactive') return undefined;
       if (action === 'enroll') return flows.enrollAndApprove(req);
-      return flows.denyRedirect(req, 'Enroll an authentication device to proceed.');
+      return flows.denyRedirect(req, ENROLL_REQUIRED);
     };
     if (!found) {
       if (ctx.users.atLimit)
@@ -120,7 +120,7 @@ export function registerAuthorizeRoute(
       return reply.redirect(flows.approve(req, user, matchedBy), 302);
     if (action === 'deny') {
       ctx.users.recordFailure(user);
-      return reply.redirect(flows.denyRedirect(req, 'Login request denied.'), 302);
+      return reply.redirect(flows.denyRedirect(req, LOGIN_DENIED), 302);
     }
     return renderPrompt(reply, req, 'prompt');
   });

@@ -4,6 +4,7 @@ import { nowSec, type EmulatorContext } from '../context.js';
 import type { WebSdkApp } from '../state/apps.js';
 import { txid } from '../state/random.js';
 import type { AuthResult, IssuedCode } from './flow-state.js';
+import { LOGIN_DENIED } from './messages.js';
 
 /**
  * The id_token (§A.6): HS512 with the client secret, Duo's claim set; faults spoil one check each.
@@ -28,7 +29,7 @@ export async function buildIdToken(
   if (fault === 'wrong_preferred_username') preferred = 'mallory';
   const authResult: AuthResult =
     fault === 'auth_result_deny'
-      ? { result: 'deny', status: 'deny', status_msg: 'Login request denied.' }
+      ? { result: 'deny', status: 'deny', status_msg: LOGIN_DENIED }
       : issued.authResult;
   const timestamp = authTime;
   const claims: Record<string, unknown> = {

@@ -16,6 +16,13 @@ export const UNSUPPORTED_GRANT_TYPE =
 /** Our choice: Duo's real answer past the Free-plan limit is not documented (duo-protocol.md §D.3). */
 export const FREE_PLAN_LIMIT =
   'This Duo account has reached the Free plan limit of 10 users. Contact your administrator.';
+/**
+ * The prompt's answers in `error_description` (after `error=access_denied`, RFC 6749 §4.1.2.1):
+ * Duo's own wording for the same outcomes in the Auth API (duo-protocol.md §B.4: preauth's
+ * `enroll` and a denied `auth`), as Duo publishes no text for the prompt's redirect.
+ */
+export const ENROLL_REQUIRED = 'Enroll an authentication device to proceed';
+export const LOGIN_DENIED = 'Login request denied.';
 export const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
 export function freePlanMessage(maxUsers: number | undefined): string {

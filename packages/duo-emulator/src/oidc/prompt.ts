@@ -4,6 +4,7 @@ import type { EmulatorContext } from '../context.js';
 import { page } from '../http/html.js';
 import { allPairs, firstParam } from '../http/params.js';
 import { PROMPT_TTL_MS, type AuthRequest, type OidcFlows } from './flow-state.js';
+import { LOGIN_DENIED } from './messages.js';
 import { errorPage, promptBody, promptHeaders } from './pages.js';
 
 export type RenderPrompt = (
@@ -28,7 +29,7 @@ export function registerPromptRoutes(
     if (decision === 'deny') {
       const found = ctx.users.resolve(pending.sentName);
       if (found) ctx.users.recordFailure(found.user);
-      return reply.redirect(flows.denyRedirect(pending, 'Login request denied.'), 303);
+      return reply.redirect(flows.denyRedirect(pending, LOGIN_DENIED), 303);
     }
     if (pending.kind === 'enroll' && decision === 'enroll')
       return reply.redirect(flows.enrollAndApprove(pending), 303);
