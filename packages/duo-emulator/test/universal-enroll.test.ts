@@ -94,6 +94,32 @@ describe("scripted enrolment (promptAction 'enroll')", () => {
     }
   });
 
+  it('the interactive enrolment page does the same: its form post enrols and lets the user in', async () => {
+    await emu.faults.set({ promptAction: 'interactive' });
+    try {
+      const client = sdkClient(emu.webSdkApp!);
+      const page = await httpsRequest(await client.createAuthUrl('hana', client.generateState()), {
+        ca: emu.caPem,
+      });
+      expect(page.status).toBe(200);
+      expect(page.text).toContain('id="duo-enroll"');
+      const action = /<form method="post" action="([^"]+)"/.exec(page.text)?.[1];
+      const answer = await httpsRequest(`https://${emu.apiHost}${action}`, {
+        ca: emu.caPem,
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'decision=enroll',
+      });
+      expect(answer.status).toBe(303);
+      const cb = new URL(String(answer.headers['location'])).searchParams;
+      const token = await client.exchangeAuthorizationCodeFor2FAResult(cb.get('duo_code')!, 'hana');
+      expect(token.preferred_username).toBe('hana');
+      expect(emu.users.require('hana').devices).toHaveLength(1);
+    } finally {
+      await emu.faults.set({ promptAction: 'approve' });
+    }
+  });
+
   it('past the Free-plan limit nobody is created: access_denied with the limit text', async () => {
     const small = await startDuoEmulator({
       maxUsers: 1,
