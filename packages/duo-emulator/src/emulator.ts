@@ -220,7 +220,12 @@ export async function startDuoEmulator(options: DuoEmulatorOptions = {}): Promis
     adminToken,
     faults: () => faults,
     nowMs,
-    hostNames: () => [`127.0.0.1:${port}`, `localhost:${port}`],
+    // RFC 9110 §7.2: a Host without a port names the default port (443 for https).
+    hostNames: () => [
+      `127.0.0.1:${port}`,
+      `localhost:${port}`,
+      ...(port === 443 ? ['127.0.0.1', 'localhost'] : []),
+    ],
   };
 
   for (const a of options.webSdkApps ?? [{ name: 'Web SDK (Universal Prompt)' }])

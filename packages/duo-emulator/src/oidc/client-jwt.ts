@@ -1,6 +1,7 @@
 import { compactVerify, decodeJwt } from 'jose';
 import type { EmulatorContext } from '../context.js';
 import type { WebSdkApp } from '../state/apps.js';
+import { INVALID_CLIENT, ISS_MISMATCH } from './messages.js';
 
 export type JwtClaims = Record<string, unknown>;
 
@@ -51,7 +52,18 @@ export function unverifiedClaim(token: string, name: string): unknown {
   }
 }
 
-export type AssertionResult = { ok: true; app: WebSdkApp } | { ok: false; detail: string };
+/**
+ * `detail` says what was wrong (for diagnostics); `description` is what Duo answers: its text for
+ * an `iss` that is not the client_id, otherwise its catch-all (duo_universal_csharp#25).
+ */
+export type AssertionResult =
+  { ok: true; app: WebSdkApp } | { ok: false; detail: string; description: string };
+
+const refused = (detail: string): AssertionResult => ({
+  ok: false,
+  detail,
+  description: detail === ISS_MISMATCH ? ISS_MISMATCH : INVALID_CLIENT,
+});
 
 /** Seen `jti`s per client, kept until their assertion expires. */
 export class JtiCache {
@@ -82,53 +94,40 @@ export async function verifyClientAssertion(
     path: string;
   },
 ): Promise<AssertionResult> {
-  if (!input.assertion) return { ok: false, detail: 'The client_assertion is missing.' };
+  if (!input.assertion) return refused('The client_assertion is missing.');
   const clientId = input.clientId ?? unverifiedIssuer(input.assertion);
   const app = clientId ? ctx.apps.get(clientId) : undefined;
-  if (!app || app.type !== 'websdk')
-    return { ok: false, detail: 'The provided client_assertion was invalid.' };
+  if (!app || app.type !== 'websdk') return refused('The provided client_assertion was invalid.');
   const claims = await verifyClientJwt(input.assertion, app.clientSecret);
-  if (!claims) return { ok: false, detail: 'The provided client_assertion was invalid.' };
-  if (claims['iss'] !== app.clientId) {
-    return {
-      ok: false,
-      detail: 'Invalid Client assertion: The `iss` claim must match the supplied client_id',
-    };
-  }
+  if (!claims) return refused('The provided client_assertion was invalid.');
+  if (claims['iss'] !== app.clientId) return refused(ISS_MISMATCH);
   if (claims['sub'] !== undefined && claims['sub'] !== app.clientId) {
-    return {
-      ok: false,
-      detail: 'Invalid Client assertion: The `sub` claim must match the supplied client_id',
-    };
+    return refused('Invalid Client assertion: The `sub` claim must match the supplied client_id');
   }
   const aud = claims['aud'];
   const expectedAud = `https://${input.host}${input.path}`;
   const audOk = Array.isArray(aud)
     ? aud.length === 1 && aud[0] === expectedAud
     : aud === expectedAud;
-  if (!audOk) return { ok: false, detail: 'Invalid Client assertion: The `aud` claim is invalid' };
+  if (!audOk) return refused('Invalid Client assertion: The `aud` claim is invalid');
   const now = ctx.nowMs() / 1000;
   const exp = numericClaim(claims['exp']);
-  if (exp === undefined)
-    return { ok: false, detail: 'Invalid Client assertion: The `exp` claim is missing' };
+  if (exp === undefined) return refused('Invalid Client assertion: The `exp` claim is missing');
   if (exp <= now - ctx.settings.jwtLeewaySec) {
-    return { ok: false, detail: 'Invalid Client assertion: The `exp` claim has expired' };
+    return refused('Invalid Client assertion: The `exp` claim has expired');
   }
   if (exp > now + 3600 + ctx.settings.jwtLeewaySec) {
-    return {
-      ok: false,
-      detail: 'Invalid Client assertion: The `exp` claim is too far in the future',
-    };
+    return refused('Invalid Client assertion: The `exp` claim is too far in the future');
   }
   const jti = claims['jti'];
   if (typeof jti !== 'string' || jti.length === 0) {
-    return { ok: false, detail: 'Invalid Client assertion: The `jti` claim is missing' };
+    return refused('Invalid Client assertion: The `jti` claim is missing');
   }
   if (
     ctx.settings.enforceJtiUniqueness &&
     !jtis.remember(app.clientId, jti, Math.ceil(exp), Math.floor(now))
   ) {
-    return { ok: false, detail: 'Invalid Client assertion: The `jti` claim was already used' };
+    return refused('Invalid Client assertion: The `jti` claim was already used');
   }
   return { ok: true, app };
 }

@@ -1,5 +1,6 @@
 import { DuoEmulatorError } from '../errors.js';
 import { duoId, duoSecret } from './random.js';
+import type { PromptAction } from './users.js';
 
 /** A Web SDK (Universal Prompt) application: Client ID 20 chars, Client Secret 40 chars. */
 export interface WebSdkApp {
@@ -9,6 +10,12 @@ export interface WebSdkApp {
   clientSecret: string;
   /** When set, `redirect_uri` must equal one of these exactly; otherwise any URI is accepted. */
   redirectUris?: string[];
+  /**
+   * What the prompt does for this application's users who have no `promptAction` of their own
+   * (also for names Duo does not know yet, e.g. `enroll` for a headless self-enrolment); it comes
+   * before the `promptAction` fault.
+   */
+  promptAction?: PromptAction;
 }
 
 /** An Auth API application: Integration Key and Secret Key. */
@@ -26,6 +33,7 @@ export interface WebSdkAppInput {
   clientId?: string;
   clientSecret?: string;
   redirectUris?: string[];
+  promptAction?: PromptAction;
 }
 
 export interface AuthApiAppInput {
@@ -56,6 +64,7 @@ export class AppRegistry {
       clientId: input.clientId ?? duoId('DI'),
       clientSecret: input.clientSecret ?? duoSecret(),
       ...(input.redirectUris ? { redirectUris: [...input.redirectUris] } : {}),
+      ...(input.promptAction ? { promptAction: input.promptAction } : {}),
     };
     this.add(app.clientId, app.clientSecret, app);
     return app;

@@ -5,8 +5,12 @@ export type UserStatus = 'active' | 'bypass' | 'disabled' | 'locked_out';
 export type Capability = 'auto' | 'push' | 'sms' | 'phone' | 'mobile_otp';
 /** How a push (or phone call) is answered: scripted, or left to a person ("manual"). */
 export type PushAnswer = 'approve' | 'deny' | 'fraud' | 'timeout' | 'manual';
-/** What the Universal Prompt does: render the page ("interactive") or answer at once. */
-export type PromptAction = 'interactive' | 'approve' | 'deny';
+/**
+ * What the Universal Prompt does: render the page ("interactive") or answer at once as the user
+ * would: `approve`, `deny`, or `enroll` (a user without a device, or not yet known to Duo, adds
+ * Duo Mobile on the enrolment page and is let in; an enrolled user approves).
+ */
+export type PromptAction = 'interactive' | 'approve' | 'deny' | 'enroll';
 
 export interface Device {
   device: string;
