@@ -8,6 +8,7 @@ import { systemClock, type Clock } from './clock.js';
 import type { EmulatorContext, EmulatorSettings } from './context.js';
 import { DuoEmulatorError } from './errors.js';
 import { registerAdminRoutes } from './http/admin.js';
+import { hostFor, isOwnHost, OWN_HOST_NAMES } from './http/host.js';
 import {
   allPairs,
   firstParam,
@@ -27,9 +28,8 @@ import {
 } from './state/apps.js';
 import { CallCounters } from './state/counters.js';
 import {
-  FAULT_KEYS,
-  FAULT_VALUES,
   HOSTILE_TEXT,
+  validateFaults,
   faultApplies,
   type AuthApiAnswerFault,
   type Faults,
@@ -67,10 +67,10 @@ export interface DuoEmulatorOptions {
 }
 
 export interface DuoEmulator {
-  /** `127.0.0.1:<port>`: what a client passes as Duo's API hostname. */
+  /** `127.0.0.1:<port>` (`127.0.0.1` on 443): what a client passes as Duo's API hostname. */
   readonly apiHost: string;
   readonly port: number;
-  /** `https://127.0.0.1:<port>` */
+  /** `https://127.0.0.1:<port>` (no port on 443) */
   readonly baseUrl: string;
   /** The CA certificate to trust (explicitly, per client) to reach the emulator. */
   readonly caPem: string;
@@ -204,7 +204,7 @@ export async function startDuoEmulator(options: DuoEmulatorOptions = {}): Promis
       : {}),
   });
   const counters = new CallCounters();
-  let faults: Faults = { ...options.faults };
+  let faults: Faults = validateFaults({ ...options.faults });
   let port = options.port ?? 0;
   const nowMs = (): number => clock.nowMs() + (faults.clockSkewSec ?? 0) * 1000;
   const pushes = new PushCenter(users, nowMs, () => settings.pushTimeoutMs);
@@ -220,7 +220,7 @@ export async function startDuoEmulator(options: DuoEmulatorOptions = {}): Promis
     adminToken,
     faults: () => faults,
     nowMs,
-    hostNames: () => [`127.0.0.1:${port}`, `localhost:${port}`],
+    hostNames: () => OWN_HOST_NAMES.map((name) => hostFor(name, port)),
   };
 
   for (const a of options.webSdkApps ?? [{ name: 'Web SDK (Universal Prompt)' }])
@@ -283,8 +283,7 @@ export async function startDuoEmulator(options: DuoEmulatorOptions = {}): Promis
 
   // Only requests addressed to our own names (also stops DNS-rebinding pages from reaching the API).
   app.addHook('onRequest', async (request, reply) => {
-    const host = (request.headers.host ?? '').toLowerCase();
-    if (!ctx.hostNames().includes(host)) return duoFail(reply, 40002, 'Host');
+    if (!isOwnHost(request.headers.host, port)) return duoFail(reply, 40002, 'Host');
   });
 
   // Counting and faults apply to Duo's own paths, after body parsing (counters need the user).
@@ -384,20 +383,7 @@ export async function startDuoEmulator(options: DuoEmulatorOptions = {}): Promis
 
   let outageTimer: NodeJS.Timeout | undefined;
   const applyFaults = async (next: Faults): Promise<Faults> => {
-    for (const k of Object.keys(next) as Array<keyof Faults>) {
-      if (!FAULT_KEYS.includes(k))
-        throw new DuoEmulatorError('OPTIONS_INVALID', `Unknown fault: ${String(k)}`);
-      if (next[k] === undefined || next[k] === null) {
-        delete next[k];
-        continue;
-      }
-      const allowed = FAULT_VALUES[k];
-      if (allowed && !allowed.includes(next[k]))
-        throw new DuoEmulatorError(
-          'OPTIONS_INVALID',
-          `Fault ${String(k)} must be one of: ${allowed.map(String).join(', ')}`,
-        );
-    }
+    validateFaults(next);
     if (next.rateLimit) next.rateLimit = { ...next.rateLimit };
     const wasRefusing = faults.outage === 'refuse';
     faults = next;
@@ -422,7 +408,7 @@ export async function startDuoEmulator(options: DuoEmulatorOptions = {}): Promis
   const resetFaults = async (): Promise<Faults> => applyFaults({});
 
   const describe = () => ({
-    apiHost: `127.0.0.1:${port}`,
+    apiHost: hostFor('127.0.0.1', port),
     apps: apps.list(),
     users: users.list(),
     deletedUsers: users.deleted(),
@@ -444,9 +430,9 @@ export async function startDuoEmulator(options: DuoEmulatorOptions = {}): Promis
     apps.list().find((a) => a.type === type) as T | undefined;
 
   return {
-    apiHost: `127.0.0.1:${port}`,
+    apiHost: hostFor('127.0.0.1', port),
     port,
-    baseUrl: `https://127.0.0.1:${port}`,
+    baseUrl: `https://${hostFor('127.0.0.1', port)}`,
     caPem: certs.caPem,
     adminToken,
     apps,

@@ -8,6 +8,7 @@ import {
   queryPairs,
   type ParamPairs,
 } from '../http/params.js';
+import { hostWithoutPort } from '../http/host.js';
 import { freePlanMessage } from '../oidc/messages.js';
 import type { AuthApiApp } from '../state/apps.js';
 import { digits, txid as newTxid } from '../state/random.js';
@@ -17,11 +18,6 @@ import type { AuthStatus, PushTransaction } from './pushes.js';
 import { verifyAuthApiSignature } from './signature.js';
 
 const FACTORS = new Set(['auto', 'push', 'passcode', 'phone', 'sms']);
-
-export function hostWithoutPort(host: string): string {
-  if (host.startsWith('[')) return host.slice(0, host.indexOf(']') + 1).toLowerCase();
-  return host.split(':')[0]!.toLowerCase();
-}
 
 export function registerAuthApiRoutes(
   app: FastifyInstance,

@@ -5,8 +5,29 @@ export type UserStatus = 'active' | 'bypass' | 'disabled' | 'locked_out';
 export type Capability = 'auto' | 'push' | 'sms' | 'phone' | 'mobile_otp';
 /** How a push (or phone call) is answered: scripted, or left to a person ("manual"). */
 export type PushAnswer = 'approve' | 'deny' | 'fraud' | 'timeout' | 'manual';
+export const PUSH_ANSWERS: readonly PushAnswer[] = [
+  'approve',
+  'deny',
+  'fraud',
+  'timeout',
+  'manual',
+];
 /** What the Universal Prompt does: render the page ("interactive") or answer at once. */
 export type PromptAction = 'interactive' | 'approve' | 'deny';
+export const PROMPT_ACTIONS: readonly PromptAction[] = ['interactive', 'approve', 'deny'];
+
+/** Refuses a per-user answer that is not one of the enumerated values (OPTIONS_INVALID). */
+function checkScripted(input: { pushAnswer?: unknown; promptAction?: unknown }): void {
+  const check = (field: string, value: unknown, allowed: readonly string[]): void => {
+    if (value !== undefined && value !== null && !allowed.includes(value as string))
+      throw new DuoEmulatorError(
+        'OPTIONS_INVALID',
+        `${field} must be one of: ${allowed.join(', ')}`,
+      );
+  };
+  check('pushAnswer', input.pushAnswer, PUSH_ANSWERS);
+  check('promptAction', input.promptAction, PROMPT_ACTIONS);
+}
 
 export interface Device {
   device: string;
@@ -128,6 +149,7 @@ export class UserDirectory {
         'A username must be non-empty, without surrounding whitespace or control characters.',
       );
     }
+    checkScripted(input);
     this.assertFree([input.username, ...(input.aliases ?? [])]);
     if (this.atLimit) {
       throw new DuoEmulatorError(
@@ -185,6 +207,7 @@ export class UserDirectory {
 
   update(name: string, patch: Partial<Omit<UserInput, 'username'>>): EmulatorUser {
     const user = this.require(name);
+    checkScripted(patch);
     if (patch.aliases) {
       this.assertFree(patch.aliases, user);
       user.aliases = [...patch.aliases];
