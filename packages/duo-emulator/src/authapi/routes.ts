@@ -45,6 +45,7 @@ export function registerAuthApiRoutes(
         path: pathOf(request),
         params: body?.kind === 'json' ? queryPairs(request) : allPairs(request),
         jsonBody: body?.kind === 'json' ? body.raw : '',
+        otherBody: body && body.kind !== 'json' ? body.raw : '',
         headers,
       },
       {
