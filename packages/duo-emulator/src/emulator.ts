@@ -1,6 +1,7 @@
 import type { Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { registerEnrollRoutes } from './authapi/enroll.js';
 import { registerAuthApiRoutes } from './authapi/routes.js';
 import { duoFail } from './authapi/envelope.js';
 import { PushCenter, type PushDecision, type PushTransaction } from './authapi/pushes.js';
@@ -27,6 +28,7 @@ import {
   type WebSdkAppInput,
 } from './state/apps.js';
 import { CallCounters } from './state/counters.js';
+import { EnrollmentBook, type Enrollment } from './state/enrollments.js';
 import {
   HOSTILE_TEXT,
   validateFaults,
@@ -35,7 +37,7 @@ import {
   type Faults,
 } from './state/faults.js';
 import { opaqueToken } from './state/random.js';
-import { UserDirectory, type UserInput } from './state/users.js';
+import { UserDirectory, type Device, type UserInput } from './state/users.js';
 import {
   generateCertificates,
   loadCertificates,
@@ -93,6 +95,11 @@ export interface DuoEmulator {
   readonly pushes: {
     pending(): PushTransaction[];
     answer(txid: string, decision: PushDecision): PushTransaction;
+  };
+  /** Activation codes from `/auth/v2/enroll`; `activate` claims one as Duo Mobile would. */
+  readonly enrollments: {
+    pending(): Enrollment[];
+    activate(activationCode: string, deviceName?: string): Device;
   };
   stop(): Promise<void>;
 }
@@ -209,12 +216,14 @@ export async function startDuoEmulator(options: DuoEmulatorOptions = {}): Promis
   const nowMs = (): number => clock.nowMs() + (faults.clockSkewSec ?? 0) * 1000;
   const pushes = new PushCenter(users, nowMs, () => settings.pushTimeoutMs);
   const adminToken = options.adminToken ?? opaqueToken(24);
+  const enrollments = new EnrollmentBook(users, nowMs);
 
   const ctx: EmulatorContext = {
     apps,
     users,
     counters,
     pushes,
+    enrollments,
     clock,
     settings,
     adminToken,
@@ -363,6 +372,7 @@ export async function startDuoEmulator(options: DuoEmulatorOptions = {}): Promis
 
   const oidc = registerOidcRoutes(app, ctx);
   registerAuthApiRoutes(app, ctx, oidc.enrollUrl);
+  registerEnrollRoutes(app, ctx);
 
   const server = (): Server => app.server as Server;
   const listenAgain = (): Promise<void> =>
@@ -446,6 +456,10 @@ export async function startDuoEmulator(options: DuoEmulatorOptions = {}): Promis
     counters,
     faults: { get: () => ({ ...faults }), set: setFaults, reset: resetFaults },
     pushes: { pending: () => pushes.pending(), answer: (t, d) => pushes.answer(t, d) },
+    enrollments: {
+      pending: () => enrollments.pending(),
+      activate: (code, name) => enrollments.activate(code, name),
+    },
     async stop() {
       clearTimeout(outageTimer);
       pushes.stop();

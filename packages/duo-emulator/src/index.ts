@@ -29,6 +29,7 @@ export type {
   PromptAction,
 } from './state/users.js';
 export type { CallCounters } from './state/counters.js';
+export type { Enrollment, EnrollStatus } from './state/enrollments.js';
 export type { PushTransaction, PushDecision, AuthStatus } from './authapi/pushes.js';
 export {
   generateCertificates,

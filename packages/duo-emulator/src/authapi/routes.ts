@@ -1,21 +1,12 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { nowSec, type EmulatorContext } from '../context.js';
-import {
-  allPairs,
-  bodyOf,
-  firstParam,
-  pathOf,
-  queryPairs,
-  type ParamPairs,
-} from '../http/params.js';
-import { hostWithoutPort } from '../http/host.js';
+import { allPairs, firstParam } from '../http/params.js';
 import { freePlanMessage } from '../oidc/messages.js';
-import type { AuthApiApp } from '../state/apps.js';
 import { digits, txid as newTxid } from '../state/random.js';
-import type { Capability, Device, EmulatorUser, ResolvedUser } from '../state/users.js';
+import type { Capability, Device, EmulatorUser } from '../state/users.js';
+import { authenticate, resolveUser } from './authenticate.js';
 import { duoFail, duoOk } from './envelope.js';
 import type { AuthStatus, PushTransaction } from './pushes.js';
-import { verifyAuthApiSignature } from './signature.js';
 
 const FACTORS = new Set(['auto', 'push', 'passcode', 'phone', 'sms']);
 
@@ -31,72 +22,6 @@ export function registerAuthApiRoutes(
     { user: EmulatorUser; ikey: string; code: string; expiresAtMs: number }
   >();
   const VERIFIED_TTL_SEC = 60;
-
-  /** Verifies the request signature; sends Duo's error and returns undefined on failure. */
-  const authenticate = (request: FastifyRequest, reply: FastifyReply): AuthApiApp | undefined => {
-    const body = bodyOf(request);
-    const headers: Record<string, string | undefined> = {};
-    for (const [k, v] of Object.entries(request.headers))
-      headers[k] = Array.isArray(v) ? v.join(', ') : v;
-    const result = verifyAuthApiSignature(
-      {
-        method: request.method,
-        host: hostWithoutPort(request.headers.host ?? ''),
-        path: pathOf(request),
-        params: body?.kind === 'json' ? queryPairs(request) : allPairs(request),
-        jsonBody: body?.kind === 'json' ? body.raw : '',
-        otherBody: body && body.kind !== 'json' ? body.raw : '',
-        headers,
-      },
-      {
-        lookupSkey: (ikey) => {
-          const a = ctx.apps.get(ikey);
-          return a ? (a.type === 'authapi' ? a.skey : a.clientSecret) : undefined;
-        },
-        nowMs: ctx.nowMs(),
-        windowSec: ctx.settings.dateWindowSec,
-      },
-    );
-    if (!result.ok) {
-      void duoFail(reply, result.code);
-      return undefined;
-    }
-    const found = ctx.apps.get(result.ikey);
-    if (!found || found.type !== 'authapi') {
-      void duoFail(reply, 40301, 'Wrong integration type for this API.');
-      return undefined;
-    }
-    return found;
-  };
-
-  /** `username` xor `user_id`; sends 40001/40002 and returns null when invalid. */
-  const resolveUser = (
-    pairs: ParamPairs,
-    reply: FastifyReply,
-  ): { name: string; found: ResolvedUser | undefined } | null => {
-    const username = firstParam(pairs, 'username');
-    const userId = firstParam(pairs, 'user_id');
-    if (username === undefined && userId === undefined) {
-      void duoFail(reply, 40001, 'user_id or username');
-      return null;
-    }
-    if (username !== undefined && userId !== undefined) {
-      void duoFail(reply, 40002, 'Only one of user_id or username may be given');
-      return null;
-    }
-    if (userId !== undefined) {
-      const user = ctx.users.byId(userId);
-      if (!user) {
-        void duoFail(reply, 40002, 'user_id');
-        return null;
-      }
-      return {
-        name: user.username,
-        found: { user, sentName: user.username, matchedBy: 'username' },
-      };
-    }
-    return { name: username!, found: ctx.users.resolve(username!) };
-  };
 
   /**
    * `healthCheckFail` for the Auth API: HTTP 200 with `stat: FAIL` and a 5xxxx code, the shape
@@ -116,15 +41,15 @@ export function registerAuthApiRoutes(
   );
 
   app.get('/auth/v2/check', async (request, reply) => {
-    if (!authenticate(request, reply)) return reply;
+    if (!authenticate(ctx, request, reply)) return reply;
     if (ctx.faults().healthCheckFail) return unhealthy(reply);
     return duoOk(reply, { time: nowSec(ctx) });
   });
 
   app.post('/auth/v2/preauth', async (request, reply) => {
-    const authApp = authenticate(request, reply);
+    const authApp = authenticate(ctx, request, reply);
     if (!authApp) return reply;
-    const who = resolveUser(allPairs(request), reply);
+    const who = resolveUser(ctx, allPairs(request), reply);
     if (!who) return reply;
     const { found } = who;
     if (!found) {
@@ -183,13 +108,13 @@ export function registerAuthApiRoutes(
   });
 
   app.post('/auth/v2/auth', async (request, reply) => {
-    const authApp = authenticate(request, reply);
+    const authApp = authenticate(ctx, request, reply);
     if (!authApp) return reply;
     const pairs = allPairs(request);
     const factor = firstParam(pairs, 'factor');
     if (factor === undefined) return duoFail(reply, 40001, 'factor');
     if (!FACTORS.has(factor)) return duoFail(reply, 40002, 'factor');
-    const who = resolveUser(pairs, reply);
+    const who = resolveUser(ctx, pairs, reply);
     if (!who) return reply;
     if (!who.found) return duoFail(reply, 40002, 'username');
     const { user } = who.found;
@@ -274,7 +199,7 @@ export function registerAuthApiRoutes(
   });
 
   app.get('/auth/v2/auth_status', async (request, reply) => {
-    const authApp = authenticate(request, reply);
+    const authApp = authenticate(ctx, request, reply);
     if (!authApp) return reply;
     const id = firstParam(allPairs(request), 'txid');
     if (id === undefined) return duoFail(reply, 40001, 'txid');

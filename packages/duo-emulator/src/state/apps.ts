@@ -32,7 +32,11 @@ export interface AuthApiAppInput {
   name?: string;
   ikey?: string;
   skey?: string;
+  /** The application's logo, PNG bytes (`/auth/v2/logo` serves it; 40401 when absent). */
+  logo?: Uint8Array;
 }
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 function checkCredential(id: string, secret: string): void {
   if (id.length !== 20 || !/^[A-Za-z0-9]+$/.test(id)) {
@@ -46,8 +50,14 @@ function checkCredential(id: string, secret: string): void {
   }
 }
 
+function checkPng(bytes: Uint8Array): void {
+  if (!Buffer.from(bytes.subarray(0, 8)).equals(PNG_SIGNATURE))
+    throw new DuoEmulatorError('APP_INVALID', 'A logo must be a PNG image.');
+}
+
 export class AppRegistry {
   private readonly byKey = new Map<string, EmulatorApp>();
+  private readonly logos = new Map<string, Buffer>();
 
   createWebSdk(input: WebSdkAppInput = {}): WebSdkApp {
     const app: WebSdkApp = {
@@ -68,8 +78,26 @@ export class AppRegistry {
       ikey: input.ikey ?? duoId('DI'),
       skey: input.skey ?? duoSecret(),
     };
+    if (input.logo) checkPng(input.logo);
     this.add(app.ikey, app.skey, app);
+    if (input.logo) this.logos.set(app.ikey, Buffer.from(input.logo));
     return app;
+  }
+
+  /** Sets (or, with undefined, removes) an Auth API application's logo (PNG bytes). */
+  setLogo(ikey: string, png: Uint8Array | undefined): void {
+    if (this.get(ikey)?.type !== 'authapi')
+      throw new DuoEmulatorError('APP_INVALID', 'No Auth API application with this key.');
+    if (png === undefined) {
+      this.logos.delete(ikey);
+      return;
+    }
+    checkPng(png);
+    this.logos.set(ikey, Buffer.from(png));
+  }
+
+  logo(ikey: string): Buffer | undefined {
+    return this.logos.get(ikey);
   }
 
   get(key: string): EmulatorApp | undefined {
@@ -81,6 +109,7 @@ export class AppRegistry {
   }
 
   remove(key: string): boolean {
+    this.logos.delete(key);
     return this.byKey.delete(key);
   }
 
