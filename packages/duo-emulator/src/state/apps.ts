@@ -17,6 +17,11 @@ export interface AuthApiApp {
   name: string;
   ikey: string;
   skey: string;
+  /**
+   * The application policy "Remembered devices": how long a `trusted_device_token` lets the
+   * user skip the second factor, in seconds. Absent (the default): remembered devices are off.
+   */
+  rememberDevicesSec?: number;
 }
 
 export type EmulatorApp = WebSdkApp | AuthApiApp;
@@ -34,6 +39,8 @@ export interface AuthApiAppInput {
   skey?: string;
   /** The application's logo, PNG bytes (`/auth/v2/logo` serves it; 40401 when absent). */
   logo?: Uint8Array;
+  /** Enables remembered devices for this many seconds (see AuthApiApp). Off by default. */
+  rememberDevicesSec?: number;
 }
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -53,6 +60,12 @@ function checkCredential(id: string, secret: string): void {
 function checkPng(bytes: Uint8Array): void {
   if (!Buffer.from(bytes.subarray(0, 8)).equals(PNG_SIGNATURE))
     throw new DuoEmulatorError('APP_INVALID', 'A logo must be a PNG image.');
+}
+
+function checkTtl(seconds: number): number {
+  if (!Number.isInteger(seconds) || seconds <= 0)
+    throw new DuoEmulatorError('APP_INVALID', 'rememberDevicesSec must be a positive integer.');
+  return seconds;
 }
 
 export class AppRegistry {
@@ -77,6 +90,9 @@ export class AppRegistry {
       name: input.name ?? 'Auth API application',
       ikey: input.ikey ?? duoId('DI'),
       skey: input.skey ?? duoSecret(),
+      ...(input.rememberDevicesSec !== undefined
+        ? { rememberDevicesSec: checkTtl(input.rememberDevicesSec) }
+        : {}),
     };
     if (input.logo) checkPng(input.logo);
     this.add(app.ikey, app.skey, app);
@@ -94,6 +110,15 @@ export class AppRegistry {
     }
     checkPng(png);
     this.logos.set(ikey, Buffer.from(png));
+  }
+
+  /** Sets the "Remembered devices" policy of an Auth API application (undefined: off). */
+  setRememberDevices(ikey: string, seconds: number | undefined): void {
+    const app = this.get(ikey);
+    if (app?.type !== 'authapi')
+      throw new DuoEmulatorError('APP_INVALID', 'No Auth API application with this key.');
+    if (seconds === undefined) delete app.rememberDevicesSec;
+    else app.rememberDevicesSec = checkTtl(seconds);
   }
 
   logo(ikey: string): Buffer | undefined {

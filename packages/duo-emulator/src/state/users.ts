@@ -57,8 +57,10 @@ export interface EmulatorUser {
   devices: Device[];
   /** Single-use passcodes the user can type (bypass codes, token codes). */
   passcodes: string[];
-  /** Passcodes sent by the last `factor=sms` request. */
+  /** Passcodes sent by the last `factor=sms` request, in batch order. */
   smsPasscodes: string[];
+  /** The device that received the last SMS batch (preauth shows its `sms_nextcode`). */
+  smsDevice?: string;
   failedAttempts: number;
   pushAnswer?: PushAnswer;
   promptAction?: PromptAction;
