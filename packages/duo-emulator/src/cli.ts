@@ -8,13 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startDuoEmulator } from './emulator.js';
-import {
-  PROMPT_ACTIONS,
-  PUSH_ANSWERS,
-  type PromptAction,
-  type PushAnswer,
-  type UserInput,
-} from './state/users.js';
+import { PROMPT_ACTIONS, PUSH_ANSWERS, type PromptAction, type PushAnswer } from './state/users.js';
 
 /** An enumerated option's value, refused (exit 1, no server started) when not in the list. */
 function oneOf<T extends string>(
@@ -43,24 +37,6 @@ const HELP = `Usage: factorkit-duo-emulator [options]
   -h, --help            this text
 `;
 
-const SEED_USERS: UserInput[] = [
-  {
-    username: 'alice',
-    aliases: ['alice@example.com'],
-    email: 'alice@example.com',
-    devices: [{ name: 'Alice iPhone', number: '+15555550101', sms: true, phone: true }],
-    passcodes: ['123456'],
-  },
-  {
-    username: 'bob',
-    devices: [{ name: 'Bob phone', number: '+15555550102', push: false, sms: true, phone: true }],
-  },
-  { username: 'carol' },
-  { username: 'bypass-user', status: 'bypass' },
-  { username: 'disabled-user', status: 'disabled', devices: [{}] },
-  { username: 'locked-user', status: 'locked_out', devices: [{}] },
-];
-
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -85,7 +61,7 @@ async function main(): Promise<void> {
     port: Number(values.port),
     ...(values['certs-dir'] ? { certsDir: resolve(values['certs-dir']) } : {}),
     ...(values['max-users'] ? { maxUsers: Number(values['max-users']) } : {}),
-    users: values['no-seed'] ? [] : SEED_USERS,
+    seed: !values['no-seed'],
     faults: {
       ...(pushAnswer ? { pushAnswer: pushAnswer satisfies PushAnswer } : {}),
       ...(promptAction ? { promptAction: promptAction satisfies PromptAction } : {}),

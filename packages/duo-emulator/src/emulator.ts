@@ -37,6 +37,7 @@ import {
   type Faults,
 } from './state/faults.js';
 import { opaqueToken } from './state/random.js';
+import { DEMO_USERS } from './state/seed.js';
 import { UserDirectory, type Device, type UserInput } from './state/users.js';
 import {
   generateCertificates,
@@ -58,7 +59,13 @@ export interface DuoEmulatorOptions {
   /** Applications to create. Default: one Web SDK app and one Auth API app. */
   webSdkApps?: WebSdkAppInput[];
   authApiApps?: AuthApiAppInput[];
+  /** Users to create. Without `users` or `seed` the emulator starts with no users at all. */
   users?: UserInput[];
+  /**
+   * `true` first creates the demo users the CLI starts with (alice, bob, carol, bypass-user,
+   * disabled-user, locked-user; see DEMO_USERS). Default false: no users.
+   */
+  seed?: boolean;
   /** Free-plan style user limit, e.g. 10. Unlimited when absent. */
   maxUsers?: number;
   lockoutThreshold?: number;
@@ -189,7 +196,11 @@ function spoilAnswer(
   }
 }
 
-/** Starts an emulator over HTTPS on loopback and resolves once it listens. */
+/**
+ * Starts an emulator over HTTPS on loopback and resolves once it listens. It starts with one
+ * Web SDK and one Auth API application and **no users**: pass `users`, or `seed: true` for the
+ * CLI's demo users.
+ */
 export async function startDuoEmulator(options: DuoEmulatorOptions = {}): Promise<DuoEmulator> {
   const bindHost = options.host ?? '127.0.0.1';
   if (bindHost !== '127.0.0.1') {
@@ -235,6 +246,7 @@ export async function startDuoEmulator(options: DuoEmulatorOptions = {}): Promis
   for (const a of options.webSdkApps ?? [{ name: 'Web SDK (Universal Prompt)' }])
     apps.createWebSdk(a);
   for (const a of options.authApiApps ?? [{ name: 'Auth API' }]) apps.createAuthApi(a);
+  for (const u of options.seed ? DEMO_USERS : []) users.create(u);
   for (const u of options.users ?? []) users.create(u);
 
   const app: FastifyInstance = Fastify({

@@ -10,6 +10,7 @@ export type {
   AuthApiAnswerFault,
 } from './state/faults.js';
 export { HOSTILE_TEXT } from './state/faults.js';
+export { DEMO_USERS } from './state/seed.js';
 export type {
   AppRegistry,
   WebSdkApp,
