@@ -5,16 +5,25 @@ export type UserStatus = 'active' | 'bypass' | 'disabled' | 'locked_out';
 export type Capability = 'auto' | 'push' | 'sms' | 'phone' | 'mobile_otp';
 /** How a push (or phone call) is answered: scripted, or left to a person ("manual"). */
 export type PushAnswer = 'approve' | 'deny' | 'fraud' | 'timeout' | 'manual';
-export const PUSH_ANSWERS: readonly PushAnswer[] = [
-  'approve',
-  'deny',
-  'fraud',
-  'timeout',
-  'manual',
-];
 /** What the Universal Prompt does: render the page ("interactive") or answer at once. */
 export type PromptAction = 'interactive' | 'approve' | 'deny';
-export const PROMPT_ACTIONS: readonly PromptAction[] = ['interactive', 'approve', 'deny'];
+
+// Records keyed by the union, so that a value added to a type without being listed here (and so
+// refused as OPTIONS_INVALID) does not compile.
+const PUSH_ANSWER_SET: Record<PushAnswer, true> = {
+  approve: true,
+  deny: true,
+  fraud: true,
+  timeout: true,
+  manual: true,
+};
+const PROMPT_ACTION_SET: Record<PromptAction, true> = {
+  interactive: true,
+  approve: true,
+  deny: true,
+};
+export const PUSH_ANSWERS = Object.keys(PUSH_ANSWER_SET) as readonly PushAnswer[];
+export const PROMPT_ACTIONS = Object.keys(PROMPT_ACTION_SET) as readonly PromptAction[];
 
 /** Refuses a per-user answer that is not one of the enumerated values (OPTIONS_INVALID). */
 function checkScripted(input: { pushAnswer?: unknown; promptAction?: unknown }): void {
