@@ -9,15 +9,10 @@ import { systemClock, type Clock } from './clock.js';
 import type { EmulatorContext, EmulatorSettings } from './context.js';
 import { DuoEmulatorError } from './errors.js';
 import { registerAdminRoutes } from './http/admin.js';
+import { registerBodyParsers } from './http/body-parsers.js';
+import { malformed, spoilAnswer, withHostileText } from './http/fault-effects.js';
 import { hostFor, isOwnHost, OWN_HOST_NAMES } from './http/host.js';
-import {
-  allPairs,
-  firstParam,
-  formPairs,
-  jsonPairs,
-  pathOf,
-  type ParsedBody,
-} from './http/params.js';
+import { allPairs, firstParam, pathOf } from './http/params.js';
 import { unverifiedClaim } from './oidc/client-jwt.js';
 import { registerOidcRoutes } from './oidc/routes.js';
 import {
@@ -29,13 +24,7 @@ import {
 } from './state/apps.js';
 import { CallCounters } from './state/counters.js';
 import { EnrollmentBook, type Enrollment } from './state/enrollments.js';
-import {
-  HOSTILE_TEXT,
-  validateFaults,
-  faultApplies,
-  type AuthApiAnswerFault,
-  type Faults,
-} from './state/faults.js';
+import { HOSTILE_TEXT, validateFaults, faultApplies, type Faults } from './state/faults.js';
 import { opaqueToken } from './state/random.js';
 import { DEMO_USERS } from './state/seed.js';
 import { UserDirectory, type Device, type UserInput } from './state/users.js';
@@ -145,57 +134,6 @@ function usernameFor(
   return undefined;
 }
 
-function malformed(kind: NonNullable<Faults['malformedBody']>): string {
-  if (kind === 'html') return '<html><body><h1>502 Bad Gateway</h1></body></html>';
-  if (kind === 'empty') return '';
-  return '{"stat": "OK", "response": {"result": "al';
-}
-
-// verification_code too: it is Duo-written text a client shows its user (Verified Push).
-const MESSAGE_FIELDS = [
-  'status_msg',
-  'message',
-  'message_detail',
-  'error_description',
-  'verification_code',
-];
-
-/** Every message Duo writes, at the top level and in `response`, becomes `text`. */
-function withHostileText(body: Record<string, unknown>, text: string): Record<string, unknown> {
-  const swap = (o: Record<string, unknown>): Record<string, unknown> => {
-    const copy = { ...o };
-    for (const k of MESSAGE_FIELDS) if (k in copy) copy[k] = text;
-    return copy;
-  };
-  const out = swap(body);
-  const r = out['response'];
-  if (typeof r === 'object' && r !== null && !Array.isArray(r))
-    out['response'] = swap(r as Record<string, unknown>);
-  return out;
-}
-
-/** A `stat: OK` answer spoiled as documented in AuthApiAnswerFault. */
-function spoilAnswer(
-  body: Record<string, unknown>,
-  kind: AuthApiAnswerFault,
-): Record<string, unknown> {
-  switch (kind) {
-    case 'missing_response':
-      return { stat: 'OK' };
-    case 'bad_stat':
-      return { ...body, stat: 'ok' };
-    case 'unknown_result':
-    case 'missing_result': {
-      const r = body['response'];
-      if (typeof r !== 'object' || r === null || Array.isArray(r)) return body;
-      const response = { ...(r as Record<string, unknown>) };
-      if (kind === 'missing_result') delete response['result'];
-      else response['result'] = 'ALLOW';
-      return { ...body, response };
-    }
-  }
-}
-
 /**
  * Starts an emulator over HTTPS on loopback and resolves once it listens. It starts with one
  * Web SDK and one Auth API application and **no users**: pass `users`, or `seed: true` for the
@@ -255,50 +193,7 @@ export async function startDuoEmulator(options: DuoEmulatorOptions = {}): Promis
     bodyLimit: 1024 * 1024,
   });
 
-  // Body parsers keep the raw text (signature v5 hashes it) and decoded pairs.
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
-    try {
-      const value: unknown = body.length ? JSON.parse(body as string) : {};
-      done(null, {
-        kind: 'json',
-        raw: body as string,
-        pairs: jsonPairs(value),
-        value,
-      } satisfies ParsedBody);
-    } catch {
-      done(Object.assign(new Error('invalid JSON body'), { statusCode: 400 }), undefined);
-    }
-  });
-  app.addContentTypeParser(
-    'application/x-www-form-urlencoded',
-    { parseAs: 'string' },
-    (_req, body, done) => {
-      done(null, {
-        kind: 'form',
-        raw: body as string,
-        pairs: formPairs(body as string),
-      } satisfies ParsedBody);
-    },
-  );
-  // PHP's Duo SDK posts multipart/form-data; undici's Response parses it (no extra dependency).
-  app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer' }, (req, body, done) => {
-    new Response(body as Buffer, { headers: { 'content-type': req.headers['content-type'] ?? '' } })
-      .formData()
-      .then((form) => {
-        const pairs: Array<[string, string]> = [];
-        form.forEach((v, k) => {
-          if (typeof v === 'string') pairs.push([k, v]);
-        });
-        done(null, { kind: 'multipart', raw: '', pairs } satisfies ParsedBody);
-      })
-      .catch(() =>
-        done(Object.assign(new Error('invalid multipart body'), { statusCode: 400 }), undefined),
-      );
-  });
-  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => {
-    done(null, { kind: 'other', raw: body as string, pairs: [] } satisfies ParsedBody);
-  });
+  registerBodyParsers(app);
 
   const malformedRequests = new WeakSet<FastifyRequest>();
 

@@ -115,6 +115,13 @@ describe('a v5 signature covers the real body hash (DA-01)', () => {
     expect(res.json()).toEqual(INVALID_SIGNATURE);
   });
 
+  it('signed over the empty-body hash but sent with a multipart body: 401 40103', async () => {
+    const body = '--b\r\nContent-Disposition: form-data; name="username"\r\n\r\nalice\r\n--b--\r\n';
+    const res = await send(body, 'multipart/form-data; boundary=b', sha512(''), 'username=alice');
+    expect(res.status).toBe(401);
+    expect(res.json()).toEqual(INVALID_SIGNATURE);
+  });
+
   it('the same request signed over the hash of its JSON body is accepted (control)', async () => {
     const body = '{"username":"alice"}';
     const res = await send(body, 'application/json', sha512(body), '');
