@@ -8,7 +8,21 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startDuoEmulator } from './emulator.js';
-import type { PromptAction, PushAnswer, UserInput } from './state/users.js';
+import { PROMPT_ACTIONS, PUSH_ANSWERS, type PromptAction, type PushAnswer } from './state/users.js';
+
+/** An enumerated option's value, refused (exit 1, no server started) when not in the list. */
+function oneOf<T extends string>(
+  flag: string,
+  value: string | undefined,
+  allowed: readonly T[],
+): T | undefined {
+  if (value === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(value))
+    throw new Error(
+      `--${flag} must be one of: ${allowed.join(', ')} (got ${JSON.stringify(value)})`,
+    );
+  return value as T;
+}
 
 const HELP = `Usage: factorkit-duo-emulator [options]
 
@@ -22,24 +36,6 @@ const HELP = `Usage: factorkit-duo-emulator [options]
   --json                print one JSON object instead of text
   -h, --help            this text
 `;
-
-const SEED_USERS: UserInput[] = [
-  {
-    username: 'alice',
-    aliases: ['alice@example.com'],
-    email: 'alice@example.com',
-    devices: [{ name: 'Alice iPhone', number: '+15555550101', sms: true, phone: true }],
-    passcodes: ['123456'],
-  },
-  {
-    username: 'bob',
-    devices: [{ name: 'Bob phone', number: '+15555550102', push: false, sms: true, phone: true }],
-  },
-  { username: 'carol' },
-  { username: 'bypass-user', status: 'bypass' },
-  { username: 'disabled-user', status: 'disabled', devices: [{}] },
-  { username: 'locked-user', status: 'locked_out', devices: [{}] },
-];
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -59,14 +55,16 @@ async function main(): Promise<void> {
     process.stdout.write(HELP);
     return;
   }
+  const pushAnswer = oneOf('push-answer', values['push-answer'], PUSH_ANSWERS);
+  const promptAction = oneOf('prompt-action', values['prompt-action'], PROMPT_ACTIONS);
   const emu = await startDuoEmulator({
     port: Number(values.port),
     ...(values['certs-dir'] ? { certsDir: resolve(values['certs-dir']) } : {}),
     ...(values['max-users'] ? { maxUsers: Number(values['max-users']) } : {}),
-    users: values['no-seed'] ? [] : SEED_USERS,
+    seed: !values['no-seed'],
     faults: {
-      ...(values['push-answer'] ? { pushAnswer: values['push-answer'] as PushAnswer } : {}),
-      ...(values['prompt-action'] ? { promptAction: values['prompt-action'] as PromptAction } : {}),
+      ...(pushAnswer ? { pushAnswer: pushAnswer satisfies PushAnswer } : {}),
+      ...(promptAction ? { promptAction: promptAction satisfies PromptAction } : {}),
     },
   });
   const outDir = resolve(values['ca-out'] ?? join(tmpdir(), 'factorkit-duo-emulator'));

@@ -4,6 +4,7 @@ import type { CallCounters } from './state/counters.js';
 import type { Faults } from './state/faults.js';
 import type { UserDirectory } from './state/users.js';
 import type { PushCenter } from './authapi/pushes.js';
+import type { EnrollmentBook } from './state/enrollments.js';
 
 export interface EmulatorSettings {
   /** Lifetime of an authorization code, in seconds. */
@@ -28,6 +29,8 @@ export interface EmulatorContext {
   readonly users: UserDirectory;
   readonly counters: CallCounters;
   readonly pushes: PushCenter;
+  /** Activation codes from `/auth/v2/enroll`. */
+  readonly enrollments: EnrollmentBook;
   readonly clock: Clock;
   readonly settings: EmulatorSettings;
   readonly adminToken: string;

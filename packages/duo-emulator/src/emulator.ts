@@ -1,6 +1,7 @@
 import type { Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { registerEnrollRoutes } from './authapi/enroll.js';
 import { registerAuthApiRoutes } from './authapi/routes.js';
 import { duoFail } from './authapi/envelope.js';
 import { PushCenter, type PushDecision, type PushTransaction } from './authapi/pushes.js';
@@ -8,14 +9,10 @@ import { systemClock, type Clock } from './clock.js';
 import type { EmulatorContext, EmulatorSettings } from './context.js';
 import { DuoEmulatorError } from './errors.js';
 import { registerAdminRoutes } from './http/admin.js';
-import {
-  allPairs,
-  firstParam,
-  formPairs,
-  jsonPairs,
-  pathOf,
-  type ParsedBody,
-} from './http/params.js';
+import { registerBodyParsers } from './http/body-parsers.js';
+import { malformed, spoilAnswer, withHostileText } from './http/fault-effects.js';
+import { hostFor, isOwnHost, OWN_HOST_NAMES } from './http/host.js';
+import { allPairs, firstParam, pathOf } from './http/params.js';
 import { unverifiedClaim } from './oidc/client-jwt.js';
 import { registerOidcRoutes } from './oidc/routes.js';
 import {
@@ -26,16 +23,11 @@ import {
   type WebSdkAppInput,
 } from './state/apps.js';
 import { CallCounters } from './state/counters.js';
-import {
-  FAULT_KEYS,
-  FAULT_VALUES,
-  HOSTILE_TEXT,
-  faultApplies,
-  type AuthApiAnswerFault,
-  type Faults,
-} from './state/faults.js';
+import { EnrollmentBook, type Enrollment } from './state/enrollments.js';
+import { HOSTILE_TEXT, validateFaults, faultApplies, type Faults } from './state/faults.js';
 import { opaqueToken } from './state/random.js';
-import { UserDirectory, type UserInput } from './state/users.js';
+import { DEMO_USERS } from './state/seed.js';
+import { UserDirectory, type Device, type UserInput } from './state/users.js';
 import {
   generateCertificates,
   loadCertificates,
@@ -56,7 +48,13 @@ export interface DuoEmulatorOptions {
   /** Applications to create. Default: one Web SDK app and one Auth API app. */
   webSdkApps?: WebSdkAppInput[];
   authApiApps?: AuthApiAppInput[];
+  /** Users to create. Without `users` or `seed` the emulator starts with no users at all. */
   users?: UserInput[];
+  /**
+   * `true` first creates the demo users the CLI starts with (alice, bob, carol, bypass-user,
+   * disabled-user, locked-user; see DEMO_USERS). Default false: no users.
+   */
+  seed?: boolean;
   /** Free-plan style user limit, e.g. 10. Unlimited when absent. */
   maxUsers?: number;
   lockoutThreshold?: number;
@@ -67,10 +65,10 @@ export interface DuoEmulatorOptions {
 }
 
 export interface DuoEmulator {
-  /** `127.0.0.1:<port>`: what a client passes as Duo's API hostname. */
+  /** `127.0.0.1:<port>` (`127.0.0.1` on 443): what a client passes as Duo's API hostname. */
   readonly apiHost: string;
   readonly port: number;
-  /** `https://127.0.0.1:<port>` */
+  /** `https://127.0.0.1:<port>` (no port on 443) */
   readonly baseUrl: string;
   /** The CA certificate to trust (explicitly, per client) to reach the emulator. */
   readonly caPem: string;
@@ -93,6 +91,11 @@ export interface DuoEmulator {
   readonly pushes: {
     pending(): PushTransaction[];
     answer(txid: string, decision: PushDecision): PushTransaction;
+  };
+  /** Activation codes from `/auth/v2/enroll`; `activate` claims one as Duo Mobile would. */
+  readonly enrollments: {
+    pending(): Enrollment[];
+    activate(activationCode: string, deviceName?: string): Device;
   };
   stop(): Promise<void>;
 }
@@ -131,58 +134,11 @@ function usernameFor(
   return undefined;
 }
 
-function malformed(kind: NonNullable<Faults['malformedBody']>): string {
-  if (kind === 'html') return '<html><body><h1>502 Bad Gateway</h1></body></html>';
-  if (kind === 'empty') return '';
-  return '{"stat": "OK", "response": {"result": "al';
-}
-
-// verification_code too: it is Duo-written text a client shows its user (Verified Push).
-const MESSAGE_FIELDS = [
-  'status_msg',
-  'message',
-  'message_detail',
-  'error_description',
-  'verification_code',
-];
-
-/** Every message Duo writes, at the top level and in `response`, becomes `text`. */
-function withHostileText(body: Record<string, unknown>, text: string): Record<string, unknown> {
-  const swap = (o: Record<string, unknown>): Record<string, unknown> => {
-    const copy = { ...o };
-    for (const k of MESSAGE_FIELDS) if (k in copy) copy[k] = text;
-    return copy;
-  };
-  const out = swap(body);
-  const r = out['response'];
-  if (typeof r === 'object' && r !== null && !Array.isArray(r))
-    out['response'] = swap(r as Record<string, unknown>);
-  return out;
-}
-
-/** A `stat: OK` answer spoiled as documented in AuthApiAnswerFault. */
-function spoilAnswer(
-  body: Record<string, unknown>,
-  kind: AuthApiAnswerFault,
-): Record<string, unknown> {
-  switch (kind) {
-    case 'missing_response':
-      return { stat: 'OK' };
-    case 'bad_stat':
-      return { ...body, stat: 'ok' };
-    case 'unknown_result':
-    case 'missing_result': {
-      const r = body['response'];
-      if (typeof r !== 'object' || r === null || Array.isArray(r)) return body;
-      const response = { ...(r as Record<string, unknown>) };
-      if (kind === 'missing_result') delete response['result'];
-      else response['result'] = 'ALLOW';
-      return { ...body, response };
-    }
-  }
-}
-
-/** Starts an emulator over HTTPS on loopback and resolves once it listens. */
+/**
+ * Starts an emulator over HTTPS on loopback and resolves once it listens. It starts with one
+ * Web SDK and one Auth API application and **no users**: pass `users`, or `seed: true` for the
+ * CLI's demo users.
+ */
 export async function startDuoEmulator(options: DuoEmulatorOptions = {}): Promise<DuoEmulator> {
   const bindHost = options.host ?? '127.0.0.1';
   if (bindHost !== '127.0.0.1') {
@@ -204,33 +160,31 @@ export async function startDuoEmulator(options: DuoEmulatorOptions = {}): Promis
       : {}),
   });
   const counters = new CallCounters();
-  let faults: Faults = { ...options.faults };
+  let faults: Faults = validateFaults({ ...options.faults });
   let port = options.port ?? 0;
   const nowMs = (): number => clock.nowMs() + (faults.clockSkewSec ?? 0) * 1000;
   const pushes = new PushCenter(users, nowMs, () => settings.pushTimeoutMs);
   const adminToken = options.adminToken ?? opaqueToken(24);
+  const enrollments = new EnrollmentBook(users, nowMs);
 
   const ctx: EmulatorContext = {
     apps,
     users,
     counters,
     pushes,
+    enrollments,
     clock,
     settings,
     adminToken,
     faults: () => faults,
     nowMs,
-    // RFC 9110 §7.2: a Host without a port names the default port (443 for https).
-    hostNames: () => [
-      `127.0.0.1:${port}`,
-      `localhost:${port}`,
-      ...(port === 443 ? ['127.0.0.1', 'localhost'] : []),
-    ],
+    hostNames: () => OWN_HOST_NAMES.map((name) => hostFor(name, port)),
   };
 
   for (const a of options.webSdkApps ?? [{ name: 'Web SDK (Universal Prompt)' }])
     apps.createWebSdk(a);
   for (const a of options.authApiApps ?? [{ name: 'Auth API' }]) apps.createAuthApi(a);
+  for (const u of options.seed ? DEMO_USERS : []) users.create(u);
   for (const u of options.users ?? []) users.create(u);
 
   const app: FastifyInstance = Fastify({
@@ -239,57 +193,13 @@ export async function startDuoEmulator(options: DuoEmulatorOptions = {}): Promis
     bodyLimit: 1024 * 1024,
   });
 
-  // Body parsers keep the raw text (signature v5 hashes it) and decoded pairs.
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
-    try {
-      const value: unknown = body.length ? JSON.parse(body as string) : {};
-      done(null, {
-        kind: 'json',
-        raw: body as string,
-        pairs: jsonPairs(value),
-        value,
-      } satisfies ParsedBody);
-    } catch {
-      done(Object.assign(new Error('invalid JSON body'), { statusCode: 400 }), undefined);
-    }
-  });
-  app.addContentTypeParser(
-    'application/x-www-form-urlencoded',
-    { parseAs: 'string' },
-    (_req, body, done) => {
-      done(null, {
-        kind: 'form',
-        raw: body as string,
-        pairs: formPairs(body as string),
-      } satisfies ParsedBody);
-    },
-  );
-  // PHP's Duo SDK posts multipart/form-data; undici's Response parses it (no extra dependency).
-  app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer' }, (req, body, done) => {
-    new Response(body as Buffer, { headers: { 'content-type': req.headers['content-type'] ?? '' } })
-      .formData()
-      .then((form) => {
-        const pairs: Array<[string, string]> = [];
-        form.forEach((v, k) => {
-          if (typeof v === 'string') pairs.push([k, v]);
-        });
-        done(null, { kind: 'multipart', raw: '', pairs } satisfies ParsedBody);
-      })
-      .catch(() =>
-        done(Object.assign(new Error('invalid multipart body'), { statusCode: 400 }), undefined),
-      );
-  });
-  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => {
-    done(null, { kind: 'other', raw: body as string, pairs: [] } satisfies ParsedBody);
-  });
+  registerBodyParsers(app);
 
   const malformedRequests = new WeakSet<FastifyRequest>();
 
   // Only requests addressed to our own names (also stops DNS-rebinding pages from reaching the API).
   app.addHook('onRequest', async (request, reply) => {
-    const host = (request.headers.host ?? '').toLowerCase();
-    if (!ctx.hostNames().includes(host)) return duoFail(reply, 40002, 'Host');
+    if (!isOwnHost(request.headers.host, port)) return duoFail(reply, 40002, 'Host');
   });
 
   // Counting and faults apply to Duo's own paths, after body parsing (counters need the user).
@@ -369,6 +279,7 @@ export async function startDuoEmulator(options: DuoEmulatorOptions = {}): Promis
 
   const oidc = registerOidcRoutes(app, ctx);
   registerAuthApiRoutes(app, ctx, oidc.enrollUrl);
+  registerEnrollRoutes(app, ctx);
 
   const server = (): Server => app.server as Server;
   const listenAgain = (): Promise<void> =>
@@ -389,20 +300,7 @@ export async function startDuoEmulator(options: DuoEmulatorOptions = {}): Promis
 
   let outageTimer: NodeJS.Timeout | undefined;
   const applyFaults = async (next: Faults): Promise<Faults> => {
-    for (const k of Object.keys(next) as Array<keyof Faults>) {
-      if (!FAULT_KEYS.includes(k))
-        throw new DuoEmulatorError('OPTIONS_INVALID', `Unknown fault: ${String(k)}`);
-      if (next[k] === undefined || next[k] === null) {
-        delete next[k];
-        continue;
-      }
-      const allowed = FAULT_VALUES[k];
-      if (allowed && !allowed.includes(next[k]))
-        throw new DuoEmulatorError(
-          'OPTIONS_INVALID',
-          `Fault ${String(k)} must be one of: ${allowed.map(String).join(', ')}`,
-        );
-    }
+    validateFaults(next);
     if (next.rateLimit) next.rateLimit = { ...next.rateLimit };
     const wasRefusing = faults.outage === 'refuse';
     faults = next;
@@ -427,7 +325,7 @@ export async function startDuoEmulator(options: DuoEmulatorOptions = {}): Promis
   const resetFaults = async (): Promise<Faults> => applyFaults({});
 
   const describe = () => ({
-    apiHost: `127.0.0.1:${port}`,
+    apiHost: hostFor('127.0.0.1', port),
     apps: apps.list(),
     users: users.list(),
     deletedUsers: users.deleted(),
@@ -449,9 +347,9 @@ export async function startDuoEmulator(options: DuoEmulatorOptions = {}): Promis
     apps.list().find((a) => a.type === type) as T | undefined;
 
   return {
-    apiHost: `127.0.0.1:${port}`,
+    apiHost: hostFor('127.0.0.1', port),
     port,
-    baseUrl: `https://127.0.0.1:${port}`,
+    baseUrl: `https://${hostFor('127.0.0.1', port)}`,
     caPem: certs.caPem,
     adminToken,
     apps,
@@ -465,6 +363,10 @@ export async function startDuoEmulator(options: DuoEmulatorOptions = {}): Promis
     counters,
     faults: { get: () => ({ ...faults }), set: setFaults, reset: resetFaults },
     pushes: { pending: () => pushes.pending(), answer: (t, d) => pushes.answer(t, d) },
+    enrollments: {
+      pending: () => enrollments.pending(),
+      activate: (code, name) => enrollments.activate(code, name),
+    },
     async stop() {
       clearTimeout(outageTimer);
       pushes.stop();

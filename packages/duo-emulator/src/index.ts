@@ -10,6 +10,7 @@ export type {
   AuthApiAnswerFault,
 } from './state/faults.js';
 export { HOSTILE_TEXT } from './state/faults.js';
+export { DEMO_USERS } from './state/seed.js';
 export type {
   AppRegistry,
   WebSdkApp,
@@ -29,6 +30,7 @@ export type {
   PromptAction,
 } from './state/users.js';
 export type { CallCounters } from './state/counters.js';
+export type { Enrollment, EnrollStatus } from './state/enrollments.js';
 export type { PushTransaction, PushDecision, AuthStatus } from './authapi/pushes.js';
 export {
   generateCertificates,

@@ -66,4 +66,21 @@ describe('factorkit-duo-emulator CLI (built output)', () => {
     });
     expect(state.json().users.map((u: { username: string }) => u.username)).toContain('alice');
   });
+
+  it.each([
+    ['--push-answer', 'zzz', /--push-answer must be one of: approve, deny, fraud, timeout, manual/],
+    ['--prompt-action', 'zzz', /--prompt-action must be one of: interactive, approve, deny/],
+  ])('refuses %s %s and exits 1 without starting', async (flag, value, message) => {
+    const bad = spawn(process.execPath, [cli, '--port', '0', '--json', flag, value], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    bad.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    bad.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const code = await new Promise<number | null>((r) => bad.once('exit', r));
+    expect(code).toBe(1);
+    expect(err).toMatch(message);
+    expect(out).toBe('');
+  });
 });

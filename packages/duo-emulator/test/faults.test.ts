@@ -179,4 +179,46 @@ describe('fault API validation', () => {
       code: 'OPTIONS_INVALID',
     });
   });
+
+  it.each([
+    ['pushAnswer', 'zzz'],
+    ['pushAnswer', 'APPROVE'],
+    ['promptAction', 'zzz'],
+    ['promptAction', 'manual'],
+  ] as const)('refuses %s=%s like every other enumerated fault', async (field, value) => {
+    await expect(emu.faults.set({ [field]: value })).rejects.toMatchObject({
+      name: 'DuoEmulatorError',
+      code: 'OPTIONS_INVALID',
+    });
+    expect(emu.faults.get()).not.toHaveProperty(field);
+    const res = await httpsRequest(`https://${emu.apiHost}/_emulator/faults`, {
+      ca: emu.caPem,
+      method: 'PUT',
+      headers: { 'x-emulator-token': emu.adminToken, 'content-type': 'application/json' },
+      body: JSON.stringify({ [field]: value }),
+    });
+    expect(res.status).toBe(400);
+    expect(res.json<{ error: string }>().error).toBe('OPTIONS_INVALID');
+    expect(emu.faults.get()).not.toHaveProperty(field);
+  });
+
+  it('accepts every documented pushAnswer and promptAction', async () => {
+    for (const pushAnswer of ['approve', 'deny', 'fraud', 'timeout', 'manual'] as const)
+      expect((await emu.faults.set({ pushAnswer })).pushAnswer).toBe(pushAnswer);
+    for (const promptAction of ['interactive', 'approve', 'deny'] as const)
+      expect((await emu.faults.set({ promptAction })).promptAction).toBe(promptAction);
+  });
+
+  it('refuses unknown values at start and in per-user answers too', async () => {
+    await expect(
+      startDuoEmulator({ faults: { pushAnswer: 'zzz' } as never }),
+    ).rejects.toMatchObject({ code: 'OPTIONS_INVALID' });
+    expect(() => emu.users.update('alice', { pushAnswer: 'zzz' } as never)).toThrow(
+      expect.objectContaining({ code: 'OPTIONS_INVALID' }),
+    );
+    expect(() => emu.users.create({ username: 'zed', promptAction: 'zzz' } as never)).toThrow(
+      expect.objectContaining({ code: 'OPTIONS_INVALID' }),
+    );
+    expect(emu.users.resolve('zed')).toBeUndefined();
+  });
 });

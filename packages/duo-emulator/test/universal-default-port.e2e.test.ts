@@ -6,7 +6,8 @@
 // the reason (DU-04: the SDK verifies the token).
 import { Client } from '@duosecurity/duo_universal';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
-import { startDuoEmulator, type DuoEmulator } from '../src/index.js';
+import type { DuoEmulator } from '../src/index.js';
+import { startOnDefaultPort } from './support/default-port.js';
 import { trustCaForDuoClient } from './support/duo-sdk-ca-seam.js';
 import { httpsRequest } from './support/https-client.js';
 
@@ -15,16 +16,14 @@ let emu: DuoEmulator | undefined;
 let skipReason = '';
 
 beforeAll(async () => {
-  try {
-    emu = await startDuoEmulator({
-      port: 443,
-      faults: { promptAction: 'approve' },
-      users: [{ username: 'alice', devices: [{ name: 'iPhone' }] }],
-    });
-  } catch (err) {
-    const code = (err as { code?: string }).code ?? String(err);
-    skipReason = `cannot listen on 127.0.0.1:443 here (${code}); run as root or with CAP_NET_BIND_SERVICE`;
-  }
+  // Other files need 443 too: this waits while the port is busy, and skips only where binding
+  // 443 is not allowed at all.
+  const started = await startOnDefaultPort({
+    faults: { promptAction: 'approve' },
+    users: [{ username: 'alice', devices: [{ name: 'iPhone' }] }],
+  });
+  if ('emu' in started) emu = started.emu;
+  else skipReason = started.skip;
 });
 afterAll(async () => emu?.stop());
 

@@ -2,7 +2,7 @@
 // user who lost a device is reactivated), aliases, and the HTTP admin API.
 import { Client } from '@duosecurity/duo_universal';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDuoEmulator, type DuoEmulator } from '../src/index.js';
+import { DEMO_USERS, startDuoEmulator, type DuoEmulator } from '../src/index.js';
 import { TestAuthApiClient } from './support/auth-api-client.js';
 import { trustCaForDuoClient } from './support/duo-sdk-ca-seam.js';
 import { httpsRequest } from './support/https-client.js';
@@ -160,5 +160,24 @@ describe('HTTP admin API', () => {
     });
     expect(res.json()).toMatchObject({ stat: 'FAIL', code: 40002 });
     expect(res.status).toBe(400);
+  });
+});
+
+describe('initial users', () => {
+  it('starts with no users unless given users or seed: true (the CLI’s demo users)', async () => {
+    const empty = await startDuoEmulator();
+    const seeded = await startDuoEmulator({ seed: true, users: [{ username: 'extra' }] });
+    try {
+      expect(empty.users.list()).toEqual([]);
+      expect(seeded.users.list().map((u) => u.username)).toEqual([
+        ...DEMO_USERS.map((u) => u.username),
+        'extra',
+      ]);
+      expect(seeded.users.resolve('alice@example.com')?.user.username).toBe('alice');
+      expect(seeded.users.resolve('bypass-user')?.user.status).toBe('bypass');
+    } finally {
+      await empty.stop();
+      await seeded.stop();
+    }
   });
 });

@@ -1,27 +1,17 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { nowSec, type EmulatorContext } from '../context.js';
-import {
-  allPairs,
-  bodyOf,
-  firstParam,
-  pathOf,
-  queryPairs,
-  type ParamPairs,
-} from '../http/params.js';
+import { allPairs, firstParam } from '../http/params.js';
 import { freePlanMessage } from '../oidc/messages.js';
-import type { AuthApiApp } from '../state/apps.js';
 import { digits, txid as newTxid } from '../state/random.js';
-import type { Capability, Device, EmulatorUser, ResolvedUser } from '../state/users.js';
+import type { AuthApiApp } from '../state/apps.js';
+import { RememberedDevices } from '../state/remembered.js';
+import type { EmulatorUser } from '../state/users.js';
+import { authenticate, resolveUser } from './authenticate.js';
+import { pickDevice, preauthDevices, sendSmsBatch } from './devices.js';
 import { duoFail, duoOk } from './envelope.js';
 import type { AuthStatus, PushTransaction } from './pushes.js';
-import { verifyAuthApiSignature } from './signature.js';
 
 const FACTORS = new Set(['auto', 'push', 'passcode', 'phone', 'sms']);
-
-export function hostWithoutPort(host: string): string {
-  if (host.startsWith('[')) return host.slice(0, host.indexOf(']') + 1).toLowerCase();
-  return host.split(':')[0]!.toLowerCase();
-}
 
 export function registerAuthApiRoutes(
   app: FastifyInstance,
@@ -29,77 +19,29 @@ export function registerAuthApiRoutes(
   enrollUrl: (host: string, username: string) => string,
 ): void {
   const owners = new Map<string, string>(); // txid -> ikey
+  const remembered = new RememberedDevices(() => ctx.nowMs());
+  const txTokens = new Map<string, string>(); // txid -> trusted_device_token it returned
+  /** Adds a `trusted_device_token` to an `allow` when the app remembers devices (not bypass). */
+  const withToken = (
+    status: AuthStatus,
+    user: EmulatorUser,
+    authApp: AuthApiApp,
+    txid?: string,
+  ): AuthStatus & { trusted_device_token?: string } => {
+    const ttl = authApp.rememberDevicesSec;
+    if (ttl === undefined || status.result !== 'allow' || status.status === 'bypass') return status;
+    const token =
+      (txid !== undefined ? txTokens.get(txid) : undefined) ??
+      remembered.issue(user.userId, authApp.ikey, ttl);
+    if (txid !== undefined) txTokens.set(txid, token);
+    return { ...status, trusted_device_token: token };
+  };
   // Verified Duo Push: txids handed out by preauth, waiting for the /auth that uses them.
   const verified = new Map<
     string,
     { user: EmulatorUser; ikey: string; code: string; expiresAtMs: number }
   >();
   const VERIFIED_TTL_SEC = 60;
-
-  /** Verifies the request signature; sends Duo's error and returns undefined on failure. */
-  const authenticate = (request: FastifyRequest, reply: FastifyReply): AuthApiApp | undefined => {
-    const body = bodyOf(request);
-    const headers: Record<string, string | undefined> = {};
-    for (const [k, v] of Object.entries(request.headers))
-      headers[k] = Array.isArray(v) ? v.join(', ') : v;
-    const result = verifyAuthApiSignature(
-      {
-        method: request.method,
-        host: hostWithoutPort(request.headers.host ?? ''),
-        path: pathOf(request),
-        params: body?.kind === 'json' ? queryPairs(request) : allPairs(request),
-        jsonBody: body?.kind === 'json' ? body.raw : '',
-        headers,
-      },
-      {
-        lookupSkey: (ikey) => {
-          const a = ctx.apps.get(ikey);
-          return a ? (a.type === 'authapi' ? a.skey : a.clientSecret) : undefined;
-        },
-        nowMs: ctx.nowMs(),
-        windowSec: ctx.settings.dateWindowSec,
-      },
-    );
-    if (!result.ok) {
-      void duoFail(reply, result.code);
-      return undefined;
-    }
-    const found = ctx.apps.get(result.ikey);
-    if (!found || found.type !== 'authapi') {
-      void duoFail(reply, 40301, 'Wrong integration type for this API.');
-      return undefined;
-    }
-    return found;
-  };
-
-  /** `username` xor `user_id`; sends 40001/40002 and returns null when invalid. */
-  const resolveUser = (
-    pairs: ParamPairs,
-    reply: FastifyReply,
-  ): { name: string; found: ResolvedUser | undefined } | null => {
-    const username = firstParam(pairs, 'username');
-    const userId = firstParam(pairs, 'user_id');
-    if (username === undefined && userId === undefined) {
-      void duoFail(reply, 40001, 'user_id or username');
-      return null;
-    }
-    if (username !== undefined && userId !== undefined) {
-      void duoFail(reply, 40002, 'Only one of user_id or username may be given');
-      return null;
-    }
-    if (userId !== undefined) {
-      const user = ctx.users.byId(userId);
-      if (!user) {
-        void duoFail(reply, 40002, 'user_id');
-        return null;
-      }
-      return {
-        name: user.username,
-        found: { user, sentName: user.username, matchedBy: 'username' },
-      };
-    }
-    return { name: username!, found: ctx.users.resolve(username!) };
-  };
 
   /**
    * `healthCheckFail` for the Auth API: HTTP 200 with `stat: FAIL` and a 5xxxx code, the shape
@@ -119,15 +61,15 @@ export function registerAuthApiRoutes(
   );
 
   app.get('/auth/v2/check', async (request, reply) => {
-    if (!authenticate(request, reply)) return reply;
+    if (!authenticate(ctx, request, reply)) return reply;
     if (ctx.faults().healthCheckFail) return unhealthy(reply);
     return duoOk(reply, { time: nowSec(ctx) });
   });
 
   app.post('/auth/v2/preauth', async (request, reply) => {
-    const authApp = authenticate(request, reply);
+    const authApp = authenticate(ctx, request, reply);
     if (!authApp) return reply;
-    const who = resolveUser(allPairs(request), reply);
+    const who = resolveUser(ctx, allPairs(request), reply);
     if (!who) return reply;
     const { found } = who;
     if (!found) {
@@ -157,6 +99,19 @@ export function registerAuthApiRoutes(
         enroll_portal_url: enrollUrl(request.headers.host ?? '', who.name),
       });
     }
+    const trusted = firstParam(allPairs(request), 'trusted_device_token');
+    if (
+      trusted !== undefined &&
+      authApp.rememberDevicesSec !== undefined &&
+      remembered.isValid(trusted, user.userId, authApp.ikey)
+    ) {
+      // The wording is ours: Duo documents the `allow` result, not its status_msg.
+      return duoOk(reply, {
+        result: 'allow',
+        status_msg: 'Remembered device: no second factor needed.',
+        trusted_device_token: trusted,
+      });
+    }
     if (ctx.faults().verifiedPush && user.devices.some((d) => d.capabilities.includes('push'))) {
       const supports = firstParam(allPairs(request), 'client_supports_verified_push') === '1';
       if (!supports) {
@@ -165,7 +120,11 @@ export function registerAuthApiRoutes(
         const devices = user.devices
           .map((d) => ({ ...d, capabilities: d.capabilities.filter((c) => c !== 'push') }))
           .filter((d) => d.capabilities.some((c) => c !== 'auto'));
-        return duoOk(reply, { result: 'auth', status_msg: 'Account is active', devices });
+        return duoOk(reply, {
+          result: 'auth',
+          status_msg: 'Account is active',
+          devices: preauthDevices(user, devices),
+        });
       }
       const now = ctx.nowMs();
       for (const [k, v] of verified) if (v.expiresAtMs < now) verified.delete(k);
@@ -176,30 +135,34 @@ export function registerAuthApiRoutes(
       return duoOk(reply, {
         result: 'auth',
         status_msg: 'Account is active',
-        devices: user.devices,
+        devices: preauthDevices(user),
         txid: id,
         verification_code: code,
         expiration,
       });
     }
-    return duoOk(reply, { result: 'auth', status_msg: 'Account is active', devices: user.devices });
+    return duoOk(reply, {
+      result: 'auth',
+      status_msg: 'Account is active',
+      devices: preauthDevices(user),
+    });
   });
 
   app.post('/auth/v2/auth', async (request, reply) => {
-    const authApp = authenticate(request, reply);
+    const authApp = authenticate(ctx, request, reply);
     if (!authApp) return reply;
     const pairs = allPairs(request);
     const factor = firstParam(pairs, 'factor');
     if (factor === undefined) return duoFail(reply, 40001, 'factor');
     if (!FACTORS.has(factor)) return duoFail(reply, 40002, 'factor');
-    const who = resolveUser(pairs, reply);
+    const who = resolveUser(ctx, pairs, reply);
     if (!who) return reply;
     if (!who.found) return duoFail(reply, 40002, 'username');
     const { user } = who.found;
     const isAsync = firstParam(pairs, 'async') === '1' || firstParam(pairs, 'async') === 'true';
 
     const answer = async (status: AuthStatus): Promise<FastifyReply> => {
-      if (!isAsync) return duoOk(reply, status);
+      if (!isAsync) return duoOk(reply, withToken(status, user, authApp));
       const tx = ctx.pushes.record(user, who.name, status);
       owners.set(tx.txid, authApp.ikey);
       return duoOk(reply, { txid: tx.txid });
@@ -257,7 +220,7 @@ export function registerAuthApiRoutes(
     const device = pickDevice(user, factor, firstParam(pairs, 'device') ?? 'auto', pushAllowed);
     if (!device) return duoFail(reply, 40002, 'no capable device');
     if (device.factor === 'sms') {
-      user.smsPasscodes = Array.from({ length: 10 }, () => digits(7));
+      sendSmsBatch(user, device.device);
       return answer({ result: 'deny', status: 'sent', status_msg: 'New SMS passcodes sent.' });
     }
     const scripted = user.pushAnswer ?? ctx.faults().pushAnswer ?? 'manual';
@@ -273,11 +236,11 @@ export function registerAuthApiRoutes(
     if (isAsync) return duoOk(reply, { txid: tx.txid });
     await ctx.pushes.waitForFinal(tx, ctx.settings.pushTimeoutMs + 1000);
     tx.reportedSeq = tx.seq;
-    return duoOk(reply, tx.current);
+    return duoOk(reply, withToken(tx.current, user, authApp, tx.txid));
   });
 
   app.get('/auth/v2/auth_status', async (request, reply) => {
-    const authApp = authenticate(request, reply);
+    const authApp = authenticate(ctx, request, reply);
     if (!authApp) return reply;
     const id = firstParam(allPairs(request), 'txid');
     if (id === undefined) return duoFail(reply, 40001, 'txid');
@@ -286,24 +249,6 @@ export function registerAuthApiRoutes(
     if (tx.seq <= tx.reportedSeq)
       await ctx.pushes.waitForChange(tx, tx.seq, ctx.settings.longPollMs);
     tx.reportedSeq = tx.seq;
-    return duoOk(reply, { ...tx.current, auth_delayed: false });
+    return duoOk(reply, { ...withToken(tx.current, tx.user, authApp, id), auth_delayed: false });
   });
-}
-
-function pickDevice(
-  user: EmulatorUser,
-  factor: string,
-  deviceId: string,
-  pushAllowed: boolean,
-): { device: Device; factor: 'push' | 'phone' | 'sms' } | undefined {
-  const candidates =
-    deviceId === 'auto' ? user.devices : user.devices.filter((d) => d.device === deviceId);
-  const wanted: Array<'push' | 'phone' | 'sms'> =
-    factor === 'auto' ? ['push', 'phone'] : [factor as 'push' | 'phone' | 'sms'];
-  for (const f of wanted) {
-    if (f === 'push' && !pushAllowed) continue;
-    const d = candidates.find((c) => c.capabilities.includes(f as Capability));
-    if (d) return { device: d, factor: f };
-  }
-  return undefined;
 }

@@ -78,6 +78,12 @@ export interface SignedRequest {
   params: ParamPairs;
   /** Raw request body text when it is JSON (signature v5), else ''. */
   jsonBody: string;
+  /**
+   * Raw text of any other body (e.g. a form), '' or absent when none. A v5 signature always
+   * covers the hash of the body actually sent, so a v5 signature over the empty-body hash does
+   * not verify a request that carries a form body.
+   */
+  otherBody?: string;
   /** Request headers with lower-case names. */
   headers: Record<string, string | undefined>;
 }
@@ -97,6 +103,22 @@ export interface VerifyOptions {
   nowMs: number;
   /** Allowed distance between the Date header and now, in seconds (mockduo uses 300). */
   windowSec?: number;
+}
+
+const RFC2822_DATE = new RegExp(
+  '^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?\\d{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) ' +
+    '\\d{4} \\d{2}:\\d{2}(?::\\d{2})? (?:[+-]\\d{4}|GMT|UT|UTC|[ECMP][SD]T)$',
+);
+
+/**
+ * A `Date`/`X-Duo-Date` value in RFC 2822 form (`Tue, 21 Aug 2012 17:29:18 -0000`, `… GMT`,
+ * `… +0000`, what every Duo client sends), as milliseconds; undefined for anything else,
+ * including an ISO 8601 date that `Date.parse` would happily read (Duo refuses those).
+ */
+export function parseRfc2822Date(value: string): number | undefined {
+  if (!RFC2822_DATE.test(value)) return undefined;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? undefined : ms;
 }
 
 function parseAuthorization(value: string | undefined): { ikey: string; sig: string } | undefined {
@@ -133,7 +155,8 @@ function candidates(req: SignedRequest, date: string): Array<{ version: 2 | 5; t
     return out;
   }
   for (const h of headerHashes) {
-    for (const c of canons) out.push({ version: 5, text: canonicalV5(base, c, '', h) });
+    for (const c of canons)
+      out.push({ version: 5, text: canonicalV5(base, c, req.otherBody ?? '', h) });
   }
   for (const c of canons) out.push({ version: 2, text: canonicalV2(base, c) });
   return out;
@@ -149,8 +172,8 @@ export function verifyAuthApiSignature(
   if (!date) return { ok: false, code: 40101, reason: 'missing_date' };
   const skey = options.lookupSkey(auth.ikey);
   if (skey === undefined) return { ok: false, code: 40102, reason: 'unknown_ikey' };
-  const signedAt = Date.parse(date);
-  if (Number.isNaN(signedAt)) return { ok: false, code: 40103, reason: 'bad_date' };
+  const signedAt = parseRfc2822Date(date);
+  if (signedAt === undefined) return { ok: false, code: 40103, reason: 'bad_date' };
   if (Math.abs(options.nowMs - signedAt) > (options.windowSec ?? 300) * 1000) {
     return { ok: false, code: 40103, reason: 'stale_date' };
   }

@@ -97,6 +97,14 @@ export function registerAdminRoutes(
         ctx.users.restore(request.params.name),
       );
 
+      admin.post('/activations', async (request) => {
+        const code =
+          firstParam(allPairs(request), 'activation_code') ??
+          (jsonBody(request)['activation_code'] as string | undefined) ??
+          '';
+        return ctx.enrollments.activate(code);
+      });
+
       admin.get('/pushes', async (request, reply) => {
         const pending = ctx.pushes.pending();
         if (!(request.headers.accept ?? '').includes('text/html')) {

@@ -1,4 +1,5 @@
-import type { PromptAction, PushAnswer } from './users.js';
+import { DuoEmulatorError } from '../errors.js';
+import { PROMPT_ACTIONS, PUSH_ANSWERS, type PromptAction, type PushAnswer } from './users.js';
 
 /** Ways the id_token can be spoiled, one per client-side check (DU-04/DU-05, CK-03). */
 export type TokenFault =
@@ -142,8 +143,32 @@ export const FAULT_VALUES: Partial<Record<keyof Faults, ReadonlyArray<unknown>>>
     'missing_response',
   ] satisfies AuthApiAnswerFault[],
   verifiedPush: [true, false],
+  pushAnswer: PUSH_ANSWERS,
+  promptAction: PROMPT_ACTIONS,
   aliasLowercase: [true, false],
 };
+
+/**
+ * Checks a complete fault set in place: unknown fields and values outside an enumeration are
+ * refused with OPTIONS_INVALID; `undefined`/`null` fields are removed (they clear a fault).
+ */
+export function validateFaults(next: Faults): Faults {
+  for (const k of Object.keys(next) as Array<keyof Faults>) {
+    if (!FAULT_KEYS.includes(k))
+      throw new DuoEmulatorError('OPTIONS_INVALID', `Unknown fault: ${String(k)}`);
+    if (next[k] === undefined || next[k] === null) {
+      delete next[k];
+      continue;
+    }
+    const allowed = FAULT_VALUES[k];
+    if (allowed && !allowed.includes(next[k]))
+      throw new DuoEmulatorError(
+        'OPTIONS_INVALID',
+        `Fault ${String(k)} must be one of: ${allowed.map(String).join(', ')}`,
+      );
+  }
+  return next;
+}
 
 export function faultApplies(faults: Faults, path: string): boolean {
   return !faults.endpoints || faults.endpoints.some((p) => path.startsWith(p));

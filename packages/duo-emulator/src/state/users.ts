@@ -12,6 +12,37 @@ export type PushAnswer = 'approve' | 'deny' | 'fraud' | 'timeout' | 'manual';
  */
 export type PromptAction = 'interactive' | 'approve' | 'deny' | 'enroll';
 
+// Records keyed by the union, so that a value added to a type without being listed here (and so
+// refused as OPTIONS_INVALID) does not compile.
+const PUSH_ANSWER_SET: Record<PushAnswer, true> = {
+  approve: true,
+  deny: true,
+  fraud: true,
+  timeout: true,
+  manual: true,
+};
+const PROMPT_ACTION_SET: Record<PromptAction, true> = {
+  interactive: true,
+  approve: true,
+  deny: true,
+  enroll: true,
+};
+export const PUSH_ANSWERS = Object.keys(PUSH_ANSWER_SET) as readonly PushAnswer[];
+export const PROMPT_ACTIONS = Object.keys(PROMPT_ACTION_SET) as readonly PromptAction[];
+
+/** Refuses a per-user answer that is not one of the enumerated values (OPTIONS_INVALID). */
+function checkScripted(input: { pushAnswer?: unknown; promptAction?: unknown }): void {
+  const check = (field: string, value: unknown, allowed: readonly string[]): void => {
+    if (value !== undefined && value !== null && !allowed.includes(value as string))
+      throw new DuoEmulatorError(
+        'OPTIONS_INVALID',
+        `${field} must be one of: ${allowed.join(', ')}`,
+      );
+  };
+  check('pushAnswer', input.pushAnswer, PUSH_ANSWERS);
+  check('promptAction', input.promptAction, PROMPT_ACTIONS);
+}
+
 export interface Device {
   device: string;
   type: 'phone' | 'token';
@@ -40,8 +71,10 @@ export interface EmulatorUser {
   devices: Device[];
   /** Single-use passcodes the user can type (bypass codes, token codes). */
   passcodes: string[];
-  /** Passcodes sent by the last `factor=sms` request. */
+  /** Passcodes sent by the last `factor=sms` request, in batch order. */
   smsPasscodes: string[];
+  /** The device that received the last SMS batch (preauth shows its `sms_nextcode`). */
+  smsDevice?: string;
   failedAttempts: number;
   pushAnswer?: PushAnswer;
   promptAction?: PromptAction;
@@ -132,6 +165,7 @@ export class UserDirectory {
         'A username must be non-empty, without surrounding whitespace or control characters.',
       );
     }
+    checkScripted(input);
     this.assertFree([input.username, ...(input.aliases ?? [])]);
     if (this.atLimit) {
       throw new DuoEmulatorError(
@@ -189,6 +223,7 @@ export class UserDirectory {
 
   update(name: string, patch: Partial<Omit<UserInput, 'username'>>): EmulatorUser {
     const user = this.require(name);
+    checkScripted(patch);
     if (patch.aliases) {
       this.assertFree(patch.aliases, user);
       user.aliases = [...patch.aliases];

@@ -28,6 +28,8 @@ export interface TestResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   text: string;
+  /** The raw body (for binary answers such as /auth/v2/logo). */
+  bytes: Buffer;
   json<T = DuoJson>(): T;
 }
 
@@ -55,11 +57,13 @@ export function httpsRequest(
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
+          const bytes = Buffer.concat(chunks);
+          const text = bytes.toString('utf8');
           resolve({
             status: res.statusCode ?? 0,
             headers: res.headers,
             text,
+            bytes,
             json<T>(): T {
               return JSON.parse(text) as T;
             },
