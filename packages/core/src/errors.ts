@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'NOT_ENROLLED'
   | 'ALREADY_ENROLLED'
   | 'POLICY_DENIED'
+  | 'STEP_UP_REQUIRED'
   | 'INVALID_FORMAT'
   | 'INVALID_CODE'
   | 'CODE_ALREADY_USED'
@@ -92,6 +93,26 @@ export class PolicyError extends FactorkitError {
     options?: FactorkitErrorOptions,
   ) {
     super(code, message, options);
+  }
+}
+
+/** Why a step-up was refused: no time given, too old, or later than core's clock. */
+export type StepUpRefusal = 'missing' | 'stale' | 'future';
+
+/**
+ * A sensitive action needs the second factor passed again: the session's last second-factor
+ * time was missing, older than `maxAgeSeconds`, or in the future (SECURITY.md FL-06).
+ */
+export class StepUpRequiredError extends FactorkitError {
+  override readonly name = 'StepUpRequiredError';
+  readonly maxAgeSeconds: number;
+  constructor(maxAgeSeconds: number, refusal: StepUpRefusal, options?: FactorkitErrorOptions) {
+    super(
+      'STEP_UP_REQUIRED',
+      `Confirm it is you: pass your second factor again (it must be less than ${maxAgeSeconds} s old).`,
+      { ...options, details: { ...(options?.details ?? {}), maxAgeSeconds, refusal } },
+    );
+    this.maxAgeSeconds = maxAgeSeconds;
   }
 }
 

@@ -1,3 +1,8 @@
+import type { StepUpRefusal } from './errors.js';
+
+/** A sensitive action that can require a recent second factor (see `requireRecentSecondFactor`). */
+export type StepUpAction = 'disable' | 'regenerate-recovery-codes' | 'trust-device' | 'host-action';
+
 /**
  * Typed audit events (ASVS 16.3.1: every authentication decision, success and failure, with the
  * factor used). Events never carry a secret, a submitted code, a pending token or a ciphertext.
@@ -55,6 +60,12 @@ export type AuditEvent =
       readonly failures: number;
     })
   | (Base & { readonly type: 'recovery.regenerated'; readonly count: number })
+  | (Base & {
+      readonly type: 'step-up.refused';
+      readonly action: StepUpAction;
+      readonly refusal: StepUpRefusal;
+      readonly maxAgeSeconds: number;
+    })
   | (Base & {
       readonly type: 'admin.reset';
       readonly actorId: string;

@@ -46,6 +46,33 @@ export class AudiencePolicy {
   @Field({ label: 'Users may disable 2FA' })
   @IsBoolean()
   allowUserDisable: boolean = true;
+
+  /**
+   * How recent (in seconds) the session's last second factor must be to count as a step-up
+   * for a sensitive action (ASVS 7.5.1). Used by `isRecentSecondFactor` and, when
+   * `requireStepUp` is on, by factor management calls.
+   * @default 600
+   */
+  @Field({
+    label: 'Step-up window (s)',
+    help: 'How long after passing the second factor a sensitive action is allowed without passing it again.',
+  })
+  @IsInt()
+  @Min(30)
+  @Max(3600, { message: 'must not be above 3600 (an older second factor is not a recent one)' })
+  stepUpSeconds: number = 600;
+
+  /**
+   * Whether removing a factor and regenerating recovery codes need a second factor passed within
+   * `stepUpSeconds` (the host passes the session's time). Off keeps older hosts working.
+   * @default false
+   */
+  @Field({
+    label: 'Require step-up for factor management',
+    help: 'Refuse removing a factor or regenerating recovery codes unless the second factor was passed recently.',
+  })
+  @IsBoolean()
+  requireStepUp: boolean = false;
 }
 
 /** Consecutive-failure throttling per internal user id, across every factor and recovery codes. */

@@ -6,6 +6,7 @@ import { beginChallenge, completeChallenge } from './flows/challenge.js';
 import { decide, dryRunEnforcement, summarise } from './flows/enforcement.js';
 import { failOpen } from './flows/fail-open.js';
 import { health, rotateEncryptionKeys } from './flows/maintenance.js';
+import { requireRecentSecondFactor, secondFactorRecency } from './flows/step-up.js';
 import {
   recoveryCodeStatus,
   regenerateRecoveryCodes,
@@ -19,7 +20,9 @@ import type {
   ChallengeStarted,
   EnrollmentSummary,
   KeyRotationReport,
+  SecondFactorRecency,
   SecondFactorSuccess,
+  StepUpOptions,
   StillWaiting,
   ThrottleStatus,
   TwoFactorServiceOptions,
@@ -154,20 +157,48 @@ export class TwoFactorService {
   }
 
   /**
-   * Issues a new set and revokes the old one at once. Only for a user with a factor. The host
-   * must require a fresh sign-in with the second factor first (ASVS 7.5.1).
+   * Issues a new set and revokes the old one at once. Only for a user with a factor. Where the
+   * audience's `requireStepUp` is on, `stepUp.secondFactorAt` must be recent (STEP_UP_REQUIRED).
    */
-  regenerateRecoveryCodes(user: TwoFactorUser): Promise<string[]> {
-    return this.run(user, undefined, () => regenerateRecoveryCodes(this.k, user));
+  regenerateRecoveryCodes(user: TwoFactorUser, stepUp?: StepUpOptions): Promise<string[]> {
+    return this.run(user, undefined, () => regenerateRecoveryCodes(this.k, user, stepUp));
+  }
+
+  // ------------------------------------------------------------------ step-up
+
+  /**
+   * Whether the session's last second factor (`secondFactorAt`: the `at` of its
+   * `SecondFactorSuccess`, from the host's own session) is within the audience's
+   * `stepUpSeconds` (ASVS 7.5.1). A missing, invalid or future time is not recent.
+   */
+  isRecentSecondFactor(
+    user: TwoFactorUser,
+    secondFactorAt: number | undefined,
+  ): SecondFactorRecency {
+    this.k.checkUser(user);
+    return secondFactorRecency(this.k, user, secondFactorAt);
+  }
+
+  /**
+   * Throws STEP_UP_REQUIRED (audited as `step-up.refused`) unless the second factor is recent,
+   * whatever `requireStepUp` says: for the host's own sensitive actions, such as trusting a device.
+   */
+  requireRecentSecondFactor(
+    user: TwoFactorUser,
+    stepUp: StepUpOptions,
+    action: 'trust-device' | 'host-action' = 'host-action',
+    request?: RequestInfo,
+  ): Promise<void> {
+    return this.run(user, request, () => requireRecentSecondFactor(this.k, user, action, stepUp));
   }
 
   // ------------------------------------------------------------------ removal and admin
 
-  /** The user turns off one of their factors, where policy allows. */
-  disable(user: TwoFactorUser, providerId: string): Promise<void> {
+  /** The user turns off one of their factors, where policy allows (and after a step-up if required). */
+  disable(user: TwoFactorUser, providerId: string, stepUp?: StepUpOptions): Promise<void> {
     return this.run(user, undefined, () => {
       this.k.checkProviderId(providerId);
-      return disable(this.k, user, providerId);
+      return disable(this.k, user, providerId, stepUp);
     });
   }
 

@@ -52,6 +52,11 @@ export interface SecondFactorSuccess {
   readonly method: string;
   /** True when granted because the provider was down and policy allowed failing open (AAL1). */
   readonly failOpen: boolean;
+  /**
+   * When the second factor was passed (epoch ms, core's clock). Keep it in the session and pass
+   * it back as `secondFactorAt` for a step-up; not for a fail-open success, which is no step-up.
+   */
+  readonly at: number;
   readonly recoveryCodesRemaining?: number;
   readonly lowRecoveryCodes?: boolean;
 }
@@ -82,4 +87,20 @@ export interface ThrottleStatus {
   readonly locked: boolean;
   /** Seconds until the next attempt is allowed (0 when none is blocked), null when only an admin can lift the lock. */
   readonly retryAfter: number | null;
+}
+
+/**
+ * The session's proof of a recent second factor, for calls that can require a step-up. The host
+ * takes `secondFactorAt` from its own server-side session (the `at` of the session's last
+ * `SecondFactorSuccess`), never from the request.
+ */
+export interface StepUpOptions {
+  readonly secondFactorAt?: number;
+}
+
+/** `isRecentSecondFactor`'s answer. `age` is in whole seconds, null when no valid time was given. */
+export interface SecondFactorRecency {
+  readonly recent: boolean;
+  readonly maxAgeSeconds: number;
+  readonly age: number | null;
 }

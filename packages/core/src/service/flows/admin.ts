@@ -2,7 +2,8 @@ import { InvalidArgumentError, PolicyError } from '../../errors.js';
 import type { TwoFactorUser } from '../../provider/contract.js';
 import type { EnrollmentRecord } from '../../store/types.js';
 import type { Kernel } from '../kernel/kernel.js';
-import type { AdminAction } from '../types.js';
+import type { AdminAction, StepUpOptions } from '../types.js';
+import { stepUpIfRequired } from './step-up.js';
 
 const MUST_KEEP_ONE =
   'Two-factor sign-in is required for your account: add another factor before removing this one.';
@@ -23,7 +24,14 @@ async function deactivateQuietly(k: Kernel, user: TwoFactorUser, e: EnrollmentRe
 }
 
 /** The user turns off one of their factors, where policy allows (SECURITY.md EN-03, FL-06). */
-export async function disable(k: Kernel, user: TwoFactorUser, providerId: string): Promise<void> {
+export async function disable(
+  k: Kernel,
+  user: TwoFactorUser,
+  providerId: string,
+  stepUp?: StepUpOptions,
+): Promise<void> {
+  // First, so a stale session learns nothing about the account's factors either.
+  await stepUpIfRequired(k, user, 'disable', stepUp);
   const policy = k.providers.audiencePolicy(user.audience);
   if (!policy || !policy.allowUserDisable) {
     throw new PolicyError(

@@ -179,7 +179,14 @@ export async function completeChallenge(
       providerId: record.providerId,
       method,
     });
-    return { ok: true, userId: user.id, providerId: record.providerId, method, failOpen: false };
+    return {
+      ok: true,
+      userId: user.id,
+      providerId: record.providerId,
+      method,
+      failOpen: false,
+      at: k.now(),
+    };
   }
 
   // Restore first, then refund: if the refund fails, the user's step is not lost.

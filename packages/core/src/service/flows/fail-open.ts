@@ -105,5 +105,6 @@ export async function failOpen(
     providerId,
     method: `${providerId}-fail-open`,
     failOpen: true,
+    at: k.now(),
   };
 }

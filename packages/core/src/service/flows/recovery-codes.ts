@@ -13,8 +13,9 @@ import {
 } from '../../errors.js';
 import type { TwoFactorUser } from '../../provider/contract.js';
 import type { Kernel } from '../kernel/kernel.js';
-import type { SecondFactorSuccess } from '../types.js';
+import type { SecondFactorSuccess, StepUpOptions } from '../types.js';
 import { decide } from './enforcement.js';
+import { stepUpIfRequired } from './step-up.js';
 
 /** A fresh set of distinct codes from the CSPRNG (SECURITY.md SS-01). */
 export function makeRecoveryCodes(k: Kernel): string[] {
@@ -76,6 +77,7 @@ export async function useRecoveryCode(
     providerId: 'recovery-code',
     method: 'recovery-code',
     failOpen: false,
+    at: k.now(),
     recoveryCodesRemaining: remaining,
     lowRecoveryCodes: low,
   };
@@ -91,9 +93,14 @@ export async function recoveryCodeStatus(
 
 /**
  * Issues a new set and revokes the old one at once. Only for a user with a factor (SECURITY.md
- * EN-03). The host must require a fresh sign-in with the second factor first (ASVS 7.5.1).
+ * EN-03), and after a recent second factor where policy requires a step-up (FL-06).
  */
-export async function regenerateRecoveryCodes(k: Kernel, user: TwoFactorUser): Promise<string[]> {
+export async function regenerateRecoveryCodes(
+  k: Kernel,
+  user: TwoFactorUser,
+  stepUp?: StepUpOptions,
+): Promise<string[]> {
+  await stepUpIfRequired(k, user, 'regenerate-recovery-codes', stepUp);
   const message = 'Set up a second factor before creating recovery codes.';
   const enrollments = await k.stores.enrollments.listByUser(user.id);
   if (enrollments.length === 0) throw notEnrolled(message);
