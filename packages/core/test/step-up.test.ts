@@ -206,6 +206,21 @@ describe('requireRecentSecondFactor (trusting a device, host actions)', () => {
   });
 });
 
+describe('requireRecentSecondFactor arguments', () => {
+  it('refuses an action that is not one of its own names (it goes into the audit event)', async () => {
+    const h = clockHarness();
+    const user = testUser();
+    await expect(
+      h.service.requireRecentSecondFactor(
+        user,
+        { secondFactorAt: h.clock.now() },
+        'x\nforged' as 'host-action',
+      ),
+    ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    expect(h.audit.events).toEqual([]);
+  });
+});
+
 describe('policy validation', () => {
   it.each([
     [{ stepUpSeconds: 29 }],

@@ -6,7 +6,7 @@ import { beginChallenge, completeChallenge } from './flows/challenge.js';
 import { decide, dryRunEnforcement, summarise } from './flows/enforcement.js';
 import { failOpen } from './flows/fail-open.js';
 import { health, rotateEncryptionKeys } from './flows/maintenance.js';
-import { requireRecentSecondFactor, secondFactorRecency } from './flows/step-up.js';
+import { requireForHost, secondFactorRecency } from './flows/step-up.js';
 import {
   recoveryCodeStatus,
   regenerateRecoveryCodes,
@@ -189,7 +189,7 @@ export class TwoFactorService {
     action: 'trust-device' | 'host-action' = 'host-action',
     request?: RequestInfo,
   ): Promise<void> {
-    return this.run(user, request, () => requireRecentSecondFactor(this.k, user, action, stepUp));
+    return this.run(user, request, () => requireForHost(this.k, user, action, stepUp));
   }
 
   // ------------------------------------------------------------------ removal and admin
