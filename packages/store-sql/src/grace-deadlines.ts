@@ -1,4 +1,4 @@
-import type { GraceDeadline } from '@factorkit/core';
+import { StoreUnavailableError, type GraceDeadline } from '@factorkit/core';
 import type { Kysely } from 'kysely';
 import type { Migration } from 'kysely/migration';
 import { toNumber, type Database } from './schema.js';
@@ -42,8 +42,11 @@ export async function graceDeadline(
     .executeTakeFirst();
   if (inserted) return { deadline: toNumber(inserted.deadline), started: true };
   const stored = await peekGraceDeadline(db, userId);
-  // A row once stored is never deleted, so the conflicting one is there to read.
-  if (stored === null) throw new Error('factorkit store: grace deadline vanished');
+  // A row once stored is never deleted, so the conflicting one is there to read; if it is not,
+  // something outside factorkit removed it, and no deadline can be vouched for.
+  if (stored === null) {
+    throw new StoreUnavailableError('store-sql: a grace deadline row vanished during its insert.');
+  }
   return { deadline: stored, started: false };
 }
 
