@@ -72,6 +72,12 @@ export type AuditEvent =
       readonly reason: string;
       readonly enrollmentsRemoved: number;
     })
+  | (Base & {
+      /** A forced user without a factor was first let in under a grace period (EN-06). */
+      readonly type: 'grace.started';
+      /** Epoch ms from which the user must enroll. */
+      readonly deadline: number;
+    })
   | (Base & { readonly type: 'admin.unlocked'; readonly actorId: string; readonly reason: string })
   | (Base & { readonly type: 'fail-open'; readonly providerId: string; readonly detail: string })
   | {

@@ -78,6 +78,8 @@ export * from './events.js';
 export {
   allowedProviders,
   decideRequirement,
+  needsGraceDeadline,
+  type GraceClock,
   type Requirement,
   type AudienceDryRun,
   type PolicyOverride,

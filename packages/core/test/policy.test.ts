@@ -7,6 +7,9 @@ import { TwoFactorService, decideRequirement, loadDeploymentConfig } from '../sr
 import { testUser } from '../src/testing/index.js';
 import { clockHarness } from './support/setup.js';
 
+/** A dry-run row with nobody in a grace period. */
+const NO_GRACE = { grace: 0, graceDeadlines: null };
+
 describe('requirement after the password', () => {
   it.each([
     [{ force: false, notEnrolled: 'enroll' }, ['a'], [], { action: 'skip' }],
@@ -214,8 +217,8 @@ describe('enforcement dry-run', () => {
     await h.enroll(admins[0]!);
     const everyone = [...clients, ...admins];
     expect(await h.service.dryRunEnforcement(everyone)).toEqual({
-      client: { users: 3, enrolled: 1, challenge: 1, enroll: 0, deny: 0, skip: 2 },
-      admin: { users: 2, enrolled: 1, challenge: 1, enroll: 0, deny: 0, skip: 1 },
+      client: { users: 3, enrolled: 1, challenge: 1, enroll: 0, deny: 0, skip: 2, ...NO_GRACE },
+      admin: { users: 2, enrolled: 1, challenge: 1, enroll: 0, deny: 0, skip: 1, ...NO_GRACE },
     });
     async function* stream() {
       for (const u of everyone) yield u;
@@ -226,8 +229,8 @@ describe('enforcement dry-run', () => {
         admin: { force: true, notEnrolled: 'deny' },
       }),
     ).toEqual({
-      client: { users: 3, enrolled: 1, challenge: 1, enroll: 2, deny: 0, skip: 0 },
-      admin: { users: 2, enrolled: 1, challenge: 1, enroll: 0, deny: 1, skip: 0 },
+      client: { users: 3, enrolled: 1, challenge: 1, enroll: 2, deny: 0, skip: 0, ...NO_GRACE },
+      admin: { users: 2, enrolled: 1, challenge: 1, enroll: 0, deny: 1, skip: 0, ...NO_GRACE },
     });
     // a dry-run changes nothing
     expect(await h.service.requirement(clients[1]!)).toEqual({ action: 'skip' });
@@ -245,6 +248,7 @@ describe('enforcement dry-run', () => {
       enroll: 0,
       deny: 2,
       skip: 0,
+      ...NO_GRACE,
     });
   });
 });

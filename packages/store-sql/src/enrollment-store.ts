@@ -4,9 +4,11 @@ import {
   type ConsumeResult,
   type EnrollmentRecord,
   type EnrollmentStore,
+  type GraceDeadline,
 } from '@factorkit/core';
 import type { Selectable } from 'kysely';
 import { lockUser, type SqlContext } from './context.js';
+import { graceDeadline, peekGraceDeadline } from './grace-deadlines.js';
 import { expectGeneration, raiseGeneration, readGeneration } from './user-generations.js';
 import { toNullableNumber, toNumber, type EnrollmentTable } from './schema.js';
 
@@ -284,5 +286,13 @@ export class SqlEnrollmentStore implements EnrollmentStore {
       .where('used_at', 'is', null)
       .executeTakeFirstOrThrow();
     return Number(n);
+  }
+
+  graceDeadline(userId: string, now: number, graceMs: number): Promise<GraceDeadline> {
+    return graceDeadline(this.db, userId, now, graceMs);
+  }
+
+  peekGraceDeadline(userId: string): Promise<number | null> {
+    return peekGraceDeadline(this.db, userId);
   }
 }

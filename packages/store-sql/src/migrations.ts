@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Migration, MigrationProvider } from 'kysely/migration';
+import { graceDeadlinesMigration } from './grace-deadlines.js';
 import { userGenerationsMigration } from './user-generations.js';
 
 export type SqlDialectName = 'sqlite' | 'postgres';
@@ -145,6 +146,7 @@ export class FactorkitMigrationProvider implements MigrationProvider {
       '0002_pending_user_id_index': pendingUserIdIndex(this.schema),
       '0003_quotas': quotas(this.schema),
       '0004_user_generations': userGenerationsMigration(this.schema),
+      '0005_grace_deadlines': graceDeadlinesMigration(this.schema),
     };
   }
 }
@@ -155,4 +157,5 @@ export const MIGRATION_NAMES: readonly string[] = [
   '0002_pending_user_id_index',
   '0003_quotas',
   '0004_user_generations',
+  '0005_grace_deadlines',
 ];

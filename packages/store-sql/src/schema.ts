@@ -59,6 +59,12 @@ export interface QuotaTable {
   window_ends_at: BigIntColumn;
 }
 
+/** One row per user whom an enrollment grace period was granted: when it ends. */
+export interface GraceTable {
+  user_id: string;
+  deadline: BigIntColumn;
+}
+
 /** Table names carry a `factorkit_` prefix so they can live in a host's own database. */
 export interface Database {
   factorkit_enrollments: EnrollmentTable;
@@ -67,6 +73,7 @@ export interface Database {
   factorkit_throttle: ThrottleTable;
   factorkit_user_generations: UserGenerationTable;
   factorkit_quota: QuotaTable;
+  factorkit_grace: GraceTable;
 }
 
 /** Converts a 64-bit column to a JS number, refusing values a number cannot hold exactly. */

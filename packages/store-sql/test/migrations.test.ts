@@ -11,6 +11,7 @@ import { PG_URL, dropSchema, probePostgres, uniqueSchema } from './servers.js';
 
 const TABLES = [
   'factorkit_enrollments',
+  'factorkit_grace',
   'factorkit_pending',
   'factorkit_quota',
   'factorkit_recovery_codes',
@@ -143,7 +144,7 @@ async function atVersion1(s: SqlStores, schema?: string): Promise<void> {
     .execute();
 }
 
-/** What 0002 and 0003 must leave behind, whatever the engine: rows of 0001 still work. */
+/** What 0002..0005 must leave behind, whatever the engine: rows of 0001 still work. */
 async function expectUpgraded(s: SqlStores): Promise<void> {
   expect(await s.migrate()).toEqual({ applied: MIGRATION_NAMES.slice(1) });
   expect(await s.stores.pending.take('written-by-0001', 'u1', 'challenge')).toEqual({
@@ -164,6 +165,11 @@ async function expectUpgraded(s: SqlStores): Promise<void> {
   expect(await s.stores.throttle.takeQuota('user:u1', NOW, 1, 1000)).toEqual({
     ok: true,
     used: 1,
+  });
+  // 0005 adds deadlines beside the old rows: the user written by 0001 starts with none.
+  expect(await s.stores.enrollments.graceDeadline('u1', NOW, 1000)).toEqual({
+    deadline: NOW + 1000,
+    started: true,
   });
 }
 

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { Field } from './fields.js';
 
-export const NOT_ENROLLED_ACTIONS = ['skip', 'deny', 'enroll'] as const;
+export const NOT_ENROLLED_ACTIONS = ['skip', 'deny', 'enroll', 'grace'] as const;
 export type NotEnrolledAction = (typeof NOT_ENROLLED_ACTIONS)[number];
 
 /** Policy for one audience (`client`, `admin`, or one the host defines). */
@@ -24,10 +24,25 @@ export class AudiencePolicy {
    */
   @Field({
     label: 'When not enrolled',
-    help: 'enroll: the user must set up a factor before continuing; deny: sign-in is refused; skip: let them in.',
+    help: 'enroll: the user must set up a factor before continuing; deny: sign-in is refused; skip: let them in; grace: let them in for graceDays, then enroll.',
   })
-  @IsIn(NOT_ENROLLED_ACTIONS, { message: 'must be one of skip, deny, enroll' })
+  @IsIn(NOT_ENROLLED_ACTIONS, { message: 'must be one of skip, deny, enroll, grace' })
   notEnrolled: NotEnrolledAction = 'enroll';
+
+  /**
+   * With `notEnrolled: 'grace'`: days a user without a factor may still sign in without one,
+   * counted from the first sign-in enforcement applied to them (the deadline is stored per user,
+   * SECURITY.md EN-06). Ignored with the other actions.
+   * @default 14
+   */
+  @Field({
+    label: 'Grace period (days)',
+    help: "With 'grace': days from the first enforced sign-in before the user must enroll.",
+  })
+  @IsInt()
+  @Min(1)
+  @Max(90)
+  graceDays: number = 14;
 
   /**
    * Providers this audience may use; absent means every enabled provider offered to it.

@@ -8,6 +8,15 @@ export type Requirement =
       readonly recoveryCodes: number;
     }
   | { readonly action: 'enroll'; readonly providers: readonly string[] }
+  | {
+      /** Let the user in without a factor, and offer to set one up (`notEnrolled: 'grace'`). */
+      readonly action: 'grace';
+      readonly providers: readonly string[];
+      /** Epoch ms from which the user must enroll (`enroll` from then on). */
+      readonly deadline: number;
+      /** Whole days left, rounded up: 1 on the last day. */
+      readonly daysLeft: number;
+    }
   | { readonly action: 'skip' }
   | {
       readonly action: 'deny';
@@ -33,12 +42,43 @@ export function allowedProviders(
     .map(([id]) => id);
 }
 
-/** The pure decision behind `TwoFactorService.requirement` and the enforcement dry-run. */
+const DAY_MS = 86_400_000;
+
+/** The user's grace deadline and the clock it is judged by (`notEnrolled: 'grace'`). */
+export interface GraceClock {
+  readonly deadline: number;
+  readonly now: number;
+}
+
+/**
+ * Whether the grace deadline must be read (or started) for this user: enforcement applies to
+ * them (forced, no factor at all, 'grace') and there is a factor they could set up.
+ */
+export function needsGraceDeadline(
+  policy: Pick<AudiencePolicy, 'force' | 'notEnrolled'> | undefined,
+  allowed: readonly string[],
+  enrolledProviderIds: readonly string[],
+): boolean {
+  return (
+    !!policy &&
+    policy.force &&
+    policy.notEnrolled === 'grace' &&
+    enrolledProviderIds.length === 0 &&
+    allowed.length > 0
+  );
+}
+
+/**
+ * The pure decision behind `TwoFactorService.requirement` and the enforcement dry-run. `grace`
+ * is the user's deadline when `needsGraceDeadline`; without it a 'grace' policy answers `enroll`
+ * (fail closed).
+ */
 export function decideRequirement(
   policy: Pick<AudiencePolicy, 'force' | 'notEnrolled'> | undefined,
   allowed: readonly string[],
   enrolledProviderIds: readonly string[],
   recoveryCodes: number,
+  grace?: GraceClock,
 ): Requirement {
   if (!policy) return { action: 'deny', reason: 'unknown-audience' };
   const usable = enrolledProviderIds.filter((id) => allowed.includes(id));
@@ -57,6 +97,10 @@ export function decideRequirement(
   if (action === 'skip') return { action: 'skip' };
   if (action === 'deny') return { action: 'deny', reason: 'not-enrolled' };
   if (allowed.length === 0) return { action: 'deny', reason: 'no-provider-available' };
+  if (action === 'grace' && grace && grace.now < grace.deadline) {
+    const daysLeft = Math.ceil((grace.deadline - grace.now) / DAY_MS);
+    return { action: 'grace', providers: [...allowed], deadline: grace.deadline, daysLeft };
+  }
   return { action: 'enroll', providers: [...allowed] };
 }
 
@@ -69,6 +113,15 @@ export interface AudienceDryRun {
   /** Users who would be refused at their next sign-in. */
   deny: number;
   skip: number;
+  /** Users who would be let in without a factor, inside their grace period. */
+  grace: number;
+  /**
+   * The earliest and latest deadline among them (stored, or the one their next sign-in would
+   * start); null when `grace` is 0. Two numbers, however many users: the report stays bounded.
+   */
+  graceDeadlines: { readonly earliest: number; readonly latest: number } | null;
 }
 
-export type PolicyOverride = Partial<Pick<AudiencePolicy, 'force' | 'notEnrolled' | 'providers'>>;
+export type PolicyOverride = Partial<
+  Pick<AudiencePolicy, 'force' | 'notEnrolled' | 'providers' | 'graceDays'>
+>;

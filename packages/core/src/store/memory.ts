@@ -9,6 +9,7 @@ import {
   type ConsumeResult,
   type EnrollmentRecord,
   type EnrollmentStore,
+  type GraceDeadline,
   type PendingKind,
   type PendingRecord,
   type PendingStore,
@@ -95,6 +96,8 @@ export class MemoryEnrollmentStore implements EnrollmentStore {
   private readonly enrollmentRows = new Map<string, EnrollmentRecord>();
   private readonly codes = new Map<string, CodeRow[]>();
   private readonly generations = new Map<string, number>();
+  /** Kept apart from enrollments: no removal or reset clears a deadline (EN-06). */
+  private readonly graceDeadlines = new Map<string, number>();
 
   async generation(userId: string): Promise<number> {
     return this.generations.get(userId) ?? 0;
@@ -227,6 +230,17 @@ export class MemoryEnrollmentStore implements EnrollmentStore {
 
   async countRecoveryCodes(userId: string): Promise<number> {
     return (this.codes.get(userId) ?? []).filter((c) => c.usedAt === null).length;
+  }
+
+  async graceDeadline(userId: string, now: number, graceMs: number): Promise<GraceDeadline> {
+    const stored = this.graceDeadlines.get(userId);
+    if (stored !== undefined) return { deadline: stored, started: false };
+    this.graceDeadlines.set(userId, now + graceMs);
+    return { deadline: now + graceMs, started: true };
+  }
+
+  async peekGraceDeadline(userId: string): Promise<number | null> {
+    return this.graceDeadlines.get(userId) ?? null;
   }
 }
 

@@ -156,6 +156,24 @@ export interface EnrollmentStore {
   /** Marks the code used if it exists and is unused, in one atomic step. */
   consumeRecoveryCode(userId: string, hash: string, now: number): Promise<ConsumeResult>;
   countRecoveryCodes(userId: string): Promise<number>;
+
+  /**
+   * The user's enrollment grace deadline (epoch ms), insert-if-absent in one atomic step: the
+   * stored deadline when there is one, otherwise `now + graceMs` is stored and returned with
+   * `started: true`. Callers racing a user's first forced sign-in on any number of instances all
+   * get the same deadline, and exactly one gets `started`. Deadlines outlive `remove` and
+   * `removeAllForUser` (SECURITY.md EN-06): losing one's factors never restarts the grace period.
+   */
+  graceDeadline(userId: string, now: number, graceMs: number): Promise<GraceDeadline>;
+  /** The stored grace deadline, or null; never writes (the enforcement dry-run). */
+  peekGraceDeadline(userId: string): Promise<number | null>;
+}
+
+/** The answer of `EnrollmentStore.graceDeadline`. */
+export interface GraceDeadline {
+  readonly deadline: number;
+  /** True only for the one call that stored it. */
+  readonly started: boolean;
 }
 
 /** The progressive-delay and lock schedule, passed to `ThrottleStore.reserve`. */

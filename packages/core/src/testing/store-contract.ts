@@ -2,6 +2,7 @@ import type { FactorkitStores } from '../store/types.js';
 import { describeChecks, type Check, type TestApi } from './conformance.js';
 import { enrollmentChecks } from './store-checks/enrollment-checks.js';
 import { generationChecks } from './store-checks/generation-checks.js';
+import { graceChecks } from './store-checks/grace-checks.js';
 import { pendingExpiryChecks } from './store-checks/pending-expiry-checks.js';
 import { pendingChecks } from './store-checks/pending-checks.js';
 import { quotaChecks } from './store-checks/quota-checks.js';
@@ -26,6 +27,7 @@ export function storeContractChecks(options: StoreContractOptions): Check[] {
     ...pendingExpiryChecks(),
     ...enrollmentChecks(),
     ...generationChecks(),
+    ...graceChecks(),
     ...recoveryCodeChecks(),
     ...throttleChecks(),
     ...quotaChecks(),

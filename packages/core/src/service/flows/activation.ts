@@ -40,7 +40,8 @@ export async function beginActivation(
   if (!k.providers.allowed(user.audience).includes(providerId)) {
     throw notAllowed(providerId, user.audience);
   }
-  const { requirement, enrollments } = await decide(k, user);
+  // Setting up a factor is not a sign-in: it reads a grace deadline, never starts one.
+  const { requirement, enrollments } = await decide(k, user, undefined, 'peek');
   if (requirement.action === 'deny') {
     throw new PolicyError(
       'POLICY_DENIED',

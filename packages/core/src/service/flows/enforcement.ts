@@ -1,5 +1,6 @@
 import {
   decideRequirement,
+  needsGraceDeadline,
   type AudienceDryRun,
   type PolicyOverride,
   type Requirement,
@@ -8,6 +9,7 @@ import type { TwoFactorUser } from '../../provider/contract.js';
 import type { EnrollmentRecord } from '../../store/types.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { EnrollmentSummary } from '../types.js';
+import { graceClock, type GraceMode } from './grace.js';
 
 /** One policy decision for one user, with what it was decided from. */
 export interface Decision {
@@ -26,18 +28,20 @@ export async function decide(
   k: Kernel,
   user: TwoFactorUser,
   override?: PolicyOverride,
+  graceMode: GraceMode = 'start',
 ): Promise<Decision> {
   const current = k.providers.audiencePolicy(user.audience);
   const policy = current && override ? { ...current, ...override } : current;
   const allowed = policy ? k.providers.allowed(user.audience, policy) : [];
   const enrollments = await k.stores.enrollments.listByUser(user.id);
+  const providerIds = enrollments.map((e) => e.providerId);
   const codes = enrollments.length > 0 ? await k.stores.enrollments.countRecoveryCodes(user.id) : 0;
-  const requirement = decideRequirement(
-    policy,
-    allowed,
-    enrollments.map((e) => e.providerId),
-    codes,
-  );
+  // Only a user enforcement applies to gets a deadline: never an enrolled or unforced one.
+  const grace =
+    policy && needsGraceDeadline(policy, allowed, providerIds)
+      ? await graceClock(k, user, policy, graceMode)
+      : undefined;
+  const requirement = decideRequirement(policy, allowed, providerIds, codes, grace);
   const usable = enrollments.filter((e) => allowed.includes(e.providerId));
   return { requirement, enrollments, usable };
 }
@@ -65,15 +69,33 @@ export async function dryRunEnforcement(
   for await (const user of users) {
     k.checkUser(user);
     const override = Object.hasOwn(overrides, user.audience) ? overrides[user.audience] : undefined;
-    const { requirement, enrollments } = await decide(k, user, override ?? {});
+    const { requirement, enrollments } = await decide(k, user, override ?? {}, 'peek');
     // Own rows only: an audience named `constructor` must not find Object's.
-    if (!Object.hasOwn(report, user.audience)) {
-      report[user.audience] = { users: 0, enrolled: 0, challenge: 0, enroll: 0, deny: 0, skip: 0 };
-    }
+    if (!Object.hasOwn(report, user.audience)) report[user.audience] = emptyRow();
     const row = report[user.audience]!;
     row.users++;
     if (enrollments.length > 0) row.enrolled++;
     row[requirement.action]++;
+    if (requirement.action === 'grace') {
+      const { deadline } = requirement;
+      const seen = row.graceDeadlines;
+      row.graceDeadlines = seen
+        ? { earliest: Math.min(seen.earliest, deadline), latest: Math.max(seen.latest, deadline) }
+        : { earliest: deadline, latest: deadline };
+    }
   }
   return report;
+}
+
+function emptyRow(): AudienceDryRun {
+  return {
+    users: 0,
+    enrolled: 0,
+    challenge: 0,
+    enroll: 0,
+    deny: 0,
+    skip: 0,
+    grace: 0,
+    graceDeadlines: null,
+  };
 }
