@@ -57,7 +57,7 @@ export async function beginActivation(
   }
   const provider = k.providers.get(providerId);
   // Read before the provider is asked: a reset that lands after this point ends the step (EN-05).
-  const generation = await k.stores.enrollments.generation(user.id);
+  const generation = await k.generations.current(user.id);
   const id = k.pending.newId();
   const ctx = k.providers.context(providerId, user, { pendingId: id });
   const begun = await k.providers.begin<ActivationPrompt>(
