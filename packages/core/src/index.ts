@@ -79,6 +79,7 @@ export {
   allowedProviders,
   decideRequirement,
   needsGraceDeadline,
+  recoveryCodesUsable,
   type GraceClock,
   type Requirement,
   type AudienceDryRun,

@@ -47,7 +47,23 @@ describe('Universal Prompt: Duo bypass is not a second factor', () => {
     emu.users.update('erin', { status: 'bypass' });
     const r = await signIn(h, user);
     expect(r).toMatchObject({ ok: true, method: 'duo-bypass' });
+    // AS-05: a bypass proves the password alone, whatever Duo as a whole claims.
+    expect(r).toMatchObject({ assurance: { aal: 1, phishingResistant: false }, amr: [] });
     emu.users.update('erin', { status: 'active' });
+  });
+
+  it('AS-05: an audience asking for AAL2 refuses a bypass even with acceptBypass, uncounted', async () => {
+    const h = duoHarness(universalSettings(emu, { acceptBypass: true }), {
+      policy: { audiences: { client: { minAal: 2 } } },
+    });
+    const user = duoUser('erin');
+    expect((await enrollUniversal(h, emu, user)).ok).toBe(true);
+    emu.users.update('erin', { status: 'bypass' });
+    expect(await codeOf(signIn(h, user))).toBe('POLICY_DENIED');
+    expect((await h.service.throttleStatus(user)).failures).toBe(0);
+    emu.users.update('erin', { status: 'active' });
+    const ok = await signIn(h, user);
+    expect(ok).toMatchObject({ ok: true, method: 'duo', assurance: { aal: 2 }, amr: ['mca'] });
   });
 
   it('a bypass user can never activate (nothing was proven, nothing may be linked), even with acceptBypass', async () => {

@@ -84,7 +84,7 @@ describe('legacy push (DA-05, RP-04)', () => {
     const [tx] = emu.pushes.pending().filter((t) => t.username === 'dave');
     emu.pushes.answer(tx!.txid, 'approve');
     const ok = await pollUntilDone(() => poll(h, ch.challengeId, user));
-    expect(ok).toMatchObject({ ok: true, method: 'duo-push' });
+    expect(ok).toMatchObject({ ok: true, method: 'duo-push', amr: ['mca'] }); // AS-05
   });
 
   it('push deny: PROVIDER_DENIED, counted', async () => {
@@ -220,6 +220,7 @@ describe('legacy passcode, SMS and phone (DA-07)', () => {
     expect(await h.service.completeChallenge(ch.challengeId, user, code)).toMatchObject({
       ok: true,
       method: 'duo-passcode',
+      amr: ['otp'], // AS-05
     });
     const again = await h.service.beginChallenge(user, 'duo');
     expect(await codeOf(h.service.completeChallenge(again.challengeId, user, code))).toBe(
@@ -274,6 +275,7 @@ describe('legacy passcode, SMS and phone (DA-07)', () => {
     expect(await h.service.completeChallenge(ch.challengeId, user, code)).toMatchObject({
       ok: true,
       method: 'duo-sms',
+      amr: ['sms'], // AS-05
     });
   });
 
@@ -307,6 +309,7 @@ describe('legacy passcode, SMS and phone (DA-07)', () => {
     expect(await pollUntilDone(() => poll(h, ch.challengeId, user))).toMatchObject({
       ok: true,
       method: 'duo-phone',
+      amr: ['tel'], // AS-05
     });
   });
 

@@ -72,6 +72,10 @@ export class TotpProvider implements TwoFactorProvider<TotpSettings, TotpEnrollm
     outOfBand: 'none',
     replayCounter: true,
     retryableChallenge: true,
+    // A typed code: AAL2 with the password, relayable by a phishing page, copyable with the
+    // secret (NIST SP 800-63B-4 §3.1.4).
+    assurance: { phishingResistant: false, hardwareBound: false, aal: 2 },
+    amr: ['otp'],
   } as const;
 
   // Value imports (not `import type`): the decorator metadata must name the classes (guard test).

@@ -2,6 +2,7 @@
  * Loads a deployment configuration: one pass over the raw input (file, `$env` references,
  * reserved names), then each section in turn, every problem collected into one error.
  */
+import { checkAssuranceReachable } from './assurance-check.js';
 import { ConfigValidationError, type ConfigIssue } from '../errors.js';
 import type { ProviderRegistry } from '../provider/registry.js';
 import { loadKeyRing, type KeyRingConfig } from './key-ring.js';
@@ -97,6 +98,7 @@ export function loadDeploymentConfig(
     issues,
   });
   checkAllowedProviders(policy.audiences, providers, issues);
+  checkAssuranceReachable(policy.audiences, providers, registry, issues);
   const encryption = loadKeyRing(raw['encryption'], literalSecret, issues);
   const constants = loadConstants(raw['constants'], issues);
 

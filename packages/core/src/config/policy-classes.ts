@@ -88,6 +88,56 @@ export class AudiencePolicy {
   })
   @IsBoolean()
   requireStepUp: boolean = false;
+
+  /**
+   * Only factors whose provider declares `phishingResistant` may be used or enrolled (security
+   * keys, passkeys). Recovery codes and fail-open grants never qualify.
+   * @default false
+   */
+  @Field({
+    label: 'Require a phishing-resistant factor',
+    help: 'Only factors such as security keys, whose answer cannot be relayed by a phishing site.',
+  })
+  @IsBoolean()
+  requirePhishingResistant: boolean = false;
+
+  /**
+   * Only factors whose provider declares `hardwareBound` may be used or enrolled.
+   * @default false
+   */
+  @Field({
+    label: 'Require a hardware-bound factor',
+    help: 'Only factors whose secret cannot be copied out of a device.',
+  })
+  @IsBoolean()
+  requireHardwareBound: boolean = false;
+
+  /**
+   * The lowest NIST SP 800-63B-4 authenticator assurance level a factor must reach with the
+   * password (3 admits only phishing-resistant, hardware-bound factors).
+   * @default 1
+   */
+  @Field({
+    label: 'Minimum assurance level (AAL)',
+    help: '1: any factor; 2: any second factor, no fail-open; 3: hardware security keys only.',
+  })
+  @IsInt()
+  @Min(1)
+  @Max(3)
+  minAal: 1 | 2 | 3 = 1;
+
+  /**
+   * Whether recovery codes may be used to sign in (and are issued). Even when on, they count
+   * only where they meet the audience's assurance requirements (they are AAL2, not
+   * phishing-resistant).
+   * @default true
+   */
+  @Field({
+    label: 'Allow recovery codes',
+    help: 'Off: recovery codes are neither issued nor accepted; a user who loses every factor needs an administrator.',
+  })
+  @IsBoolean()
+  allowRecoveryCodes: boolean = true;
 }
 
 /** Consecutive-failure throttling per internal user id, across every factor and recovery codes. */

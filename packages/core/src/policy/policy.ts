@@ -1,4 +1,9 @@
 import type { AudiencePolicy, DeploymentConfig, NotEnrolledAction } from '../config/deployment.js';
+import {
+  RECOVERY_CODE_ASSURANCE,
+  meetsAssurance,
+  type AssuranceRequirement,
+} from '../provider/assurance.js';
 
 /** What the host must do after a successful password, for one user. */
 export type Requirement =
@@ -20,7 +25,12 @@ export type Requirement =
   | { readonly action: 'skip' }
   | {
       readonly action: 'deny';
-      readonly reason: 'not-enrolled' | 'no-provider-available' | 'unknown-audience';
+      readonly reason:
+        | 'not-enrolled'
+        | 'no-provider-available'
+        | 'unknown-audience'
+        /** The user's factors do not prove what the audience asks (AS-03): an admin must help. */
+        | 'assurance-not-met';
     };
 
 /** Providers a user of `audience` may use: enabled, offered to the audience, allowed by policy. */
@@ -69,6 +79,16 @@ export function needsGraceDeadline(
 }
 
 /**
+ * Whether recovery codes may sign a user of this audience in: the audience allows them, and a
+ * look-up secret (AAL2, not phishing-resistant) proves what it asks (SECURITY.md AS-04).
+ */
+export function recoveryCodesUsable(
+  policy: Pick<AudiencePolicy, 'allowRecoveryCodes'> & Partial<AssuranceRequirement>,
+): boolean {
+  return policy.allowRecoveryCodes && meetsAssurance(RECOVERY_CODE_ASSURANCE, policy);
+}
+
+/**
  * The pure decision behind `TwoFactorService.requirement` and the enforcement dry-run. `grace`
  * is the user's deadline when `needsGraceDeadline`; without it a 'grace' policy answers `enroll`
  * (fail closed).
@@ -79,6 +99,7 @@ export function decideRequirement(
   enrolledProviderIds: readonly string[],
   recoveryCodes: number,
   grace?: GraceClock,
+  unmetAssurance = false,
 ): Requirement {
   if (!policy) return { action: 'deny', reason: 'unknown-audience' };
   const usable = enrolledProviderIds.filter((id) => allowed.includes(id));
@@ -88,9 +109,11 @@ export function decideRequirement(
     // offered to this audience). Never fall back to a password-only sign-in, nor to enrolling a
     // new factor, which someone holding only the password could bind (EN-04): recovery
     // codes if any remain, otherwise refuse until an administrator resets the account.
-    return recoveryCodes > 0
-      ? { action: 'challenge', providers: [], recoveryCodes }
-      : { action: 'deny', reason: 'no-provider-available' };
+    if (recoveryCodes > 0) return { action: 'challenge', providers: [], recoveryCodes };
+    return {
+      action: 'deny',
+      reason: unmetAssurance ? 'assurance-not-met' : 'no-provider-available',
+    };
   }
   if (!policy.force) return { action: 'skip' };
   const action: NotEnrolledAction = policy.notEnrolled;
@@ -123,5 +146,15 @@ export interface AudienceDryRun {
 }
 
 export type PolicyOverride = Partial<
-  Pick<AudiencePolicy, 'force' | 'notEnrolled' | 'providers' | 'graceDays'>
+  Pick<
+    AudiencePolicy,
+    | 'force'
+    | 'notEnrolled'
+    | 'providers'
+    | 'graceDays'
+    | 'requirePhishingResistant'
+    | 'requireHardwareBound'
+    | 'minAal'
+    | 'allowRecoveryCodes'
+  >
 >;

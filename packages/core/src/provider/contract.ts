@@ -7,8 +7,10 @@
  * Hooks return data (prompts), never HTML. Everything a hook returns as `pending` or `enrollment`
  * must be JSON-serialisable: core encrypts it and keeps it in a store shared by every instance.
  */
+import type { AmrValue, FactorAssurance } from './assurance.js';
 import type { ActivationPrompt, ChallengePrompt } from './prompts.js';
 
+export * from './assurance.js';
 export * from './prompts.js';
 
 export type JsonValue =
@@ -37,6 +39,17 @@ export interface ProviderCapabilities {
   readonly replayCounter: boolean;
   /** A wrong answer may be retried on the same challenge (code entry); redirects are one-shot. */
   readonly retryableChallenge: boolean;
+  /**
+   * What the factor proves, for assurance policy (`requirePhishingResistant`,
+   * `requireHardwareBound`, `minAal`). Absent: not phishing-resistant, not hardware-bound, AAL2.
+   * Claim only what holds for every user and every method of the provider.
+   */
+  readonly assurance?: FactorAssurance;
+  /**
+   * The RFC 8176 `amr` values of a success, unless `VerifySuccess.amr` says otherwise for one
+   * method (Duo: `mca` for a push, `sms` for a text message). Absent: `['mfa']`.
+   */
+  readonly amr?: readonly AmrValue[];
 }
 
 /**
@@ -72,8 +85,16 @@ export interface VerifySuccess {
   readonly ok: true;
   /** Monotonic counter (e.g. the TOTP time step). Required when `capabilities.replayCounter`. */
   readonly counter?: number;
-  /** The method used, for audit and session `amr` (e.g. `push`, `passcode`). */
+  /** The method used, for audit (e.g. `push`, `passcode`). */
   readonly method?: string;
+  /** The RFC 8176 `amr` values of this method, when they differ from `capabilities.amr`. */
+  readonly amr?: readonly AmrValue[];
+  /**
+   * Less than `capabilities.assurance` for this one success (a Duo bypass proves no factor:
+   * AAL1; a synced passkey is not hardware-bound). Core keeps the lower of the two claims, and
+   * refuses a success that falls short of the audience's policy. It can never raise a claim.
+   */
+  readonly assurance?: FactorAssurance;
 }
 
 export interface VerifyFailure {

@@ -12,6 +12,7 @@ import {
   SystemClock,
 } from '../services.js';
 import { CORE_VERSION } from '../version.js';
+import { amrProblem, assuranceDeclarationProblem } from './assurance.js';
 import { constructProvider } from './construct.js';
 import type { ProviderClass, TwoFactorProvider } from './contract.js';
 import type { ProviderFactory, ProviderServices } from './factory.js';
@@ -119,6 +120,10 @@ export class ProviderRegistry {
         'capabilities must set interactive, replayCounter, retryableChallenge (booleans) and outOfBand (none, redirect or push)',
       );
     }
+    const claim =
+      assuranceDeclarationProblem(caps!['assurance']) ??
+      amrProblem(caps!['amr'], 'capabilities.amr');
+    if (claim) fail(claim);
     for (const h of HOOKS) if (typeof p[h] !== 'function') fail(`hook ${h} is missing`);
     for (const h of OPTIONAL_HOOKS)
       if (p[h] !== undefined && typeof p[h] !== 'function') fail(`${h} must be a function`);

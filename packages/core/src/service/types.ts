@@ -1,5 +1,6 @@
 import type { DeploymentConfig } from '../config/deployment.js';
 import type { AuditSink } from '../events.js';
+import type { AmrValue, FactorAssurance } from '../provider/assurance.js';
 import type { ActivationPrompt, ChallengePrompt } from '../provider/contract.js';
 import type { ProviderRegistry } from '../provider/registry.js';
 import type { FactorkitStores } from '../store/types.js';
@@ -52,6 +53,16 @@ export interface SecondFactorSuccess {
   readonly method: string;
   /** True when granted because the provider was down and policy allowed failing open (AAL1). */
   readonly failOpen: boolean;
+  /**
+   * What this success proves, as its provider declares it (recovery codes: AAL2; fail-open:
+   * AAL1, nothing proved). Keep it in the session to gate actions on the assurance reached.
+   */
+  readonly assurance: FactorAssurance;
+  /**
+   * RFC 8176 `amr` values of the second step (e.g. `['otp']`, `['mca']` for a push; empty for a
+   * fail-open grant). The session's own list adds the host's first factor (`pwd`).
+   */
+  readonly amr: readonly AmrValue[];
   /**
    * When the second factor was passed (epoch ms, core's clock). Keep it in the session and pass
    * it back as `secondFactorAt` for a step-up; not for a fail-open success, which is no step-up.

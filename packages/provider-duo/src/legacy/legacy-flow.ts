@@ -33,7 +33,8 @@ import {
   type LegacyDeps,
 } from './duo-calls.js';
 import type { LegacyPending } from './pending.js';
-import { methodOf, parsePoll, pollPush, sendPush } from './push-flow.js';
+import { bypassSuccess, legacySuccess } from '../proof.js';
+import { parsePoll, pollPush, sendPush } from './push-flow.js';
 import { pushLimited, pushQuota } from './push-quota.js';
 
 export type { LegacyDeps } from './duo-calls.js';
@@ -192,7 +193,7 @@ export async function verifyLegacy(
     case 'bypass':
       if (!parsePoll(input)) return { ok: false, reason: 'INVALID_FORMAT' };
       return s.acceptBypass
-        ? { ok: true, method: 'duo-bypass' }
+        ? bypassSuccess()
         : { ok: false, reason: 'DENIED', detail: 'bypass no longer accepted' };
     case 'code': {
       if (typeof input !== 'string' || !PASSCODE.test(input))
@@ -208,7 +209,7 @@ export async function verifyLegacy(
       const res = r.response as Record<string, unknown>;
       if (res['result'] === 'allow') {
         if (pending.factor === 'sms') await pushQuota(ctx).signedIn();
-        return { ok: true, method: methodOf(pending.factor) };
+        return legacySuccess(pending.factor);
       }
       if (res['status'] === 'locked_out')
         return { ok: false, reason: 'DENIED', detail: 'Duo account locked out' };

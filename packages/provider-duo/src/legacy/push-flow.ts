@@ -7,6 +7,7 @@
 import type { ChallengePrompt, ProviderContext, VerifyOutcome } from '@factorkit/core';
 import type { DuoSettings } from '../config/settings.js';
 import { DuoCallError } from '../failure.js';
+import { legacySuccess } from '../proof.js';
 import { safeText } from '../sanitize.js';
 import type { AuthApiClient, AuthApiResult } from './auth-api-client.js';
 import { deniedOrFailed, failed, type LegacyDeps } from './duo-calls.js';
@@ -97,10 +98,6 @@ export function parsePoll(input: unknown): 'poll' | 'cancel' | undefined {
   return undefined;
 }
 
-export function methodOf(factor: string): string {
-  return `duo-${factor}`;
-}
-
 export async function pollPush(
   ctx: ProviderContext<DuoSettings>,
   client: AuthApiClient,
@@ -138,7 +135,7 @@ export async function pollPush(
       return { ok: false, reason: 'WAITING' };
     case 'allow':
       await quota.signedIn();
-      return { ok: true, method: methodOf(pending.factor === 'auto' ? 'push' : pending.factor) };
+      return legacySuccess(pending.factor === 'auto' ? 'push' : pending.factor);
     case 'deny':
       // Denied, timed out, fraud, locked out: the push is over at Duo.
       await quota.pushOver();

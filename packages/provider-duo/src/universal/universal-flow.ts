@@ -28,6 +28,7 @@ import type {
 } from '@factorkit/core';
 import type { DuoSettings } from '../config/settings.js';
 import { DuoCallError } from '../failure.js';
+import { bypassSuccess, universalSuccess } from '../proof.js';
 import { safeText } from '../sanitize.js';
 import { createUniversalClient, exchangeCode, universalHealth } from './universal-client.js';
 
@@ -180,9 +181,9 @@ export async function verifyUniversal(
     if (mode === 'activation' || !s.acceptBypass) {
       return { ok: false, reason: 'DENIED', detail: `Duo let the user through as ${reason}` };
     }
-    return { ok: true, method: 'duo-bypass' };
+    return bypassSuccess();
   }
-  return { ok: true, method: 'duo' };
+  return universalSuccess((token.auth_context as { factor?: unknown } | undefined)?.factor);
 }
 
 export async function universalCheck(settings: DuoSettings): Promise<void> {

@@ -1,3 +1,4 @@
+import { recoveryCodesUsable } from '../../policy/policy.js';
 import { formatRecoveryCode, hashRecoveryCode } from '../../crypto/recovery-codes.js';
 import { PendingStateError, PolicyError, ProviderError } from '../../errors.js';
 import {
@@ -168,12 +169,16 @@ export async function completeActivation(
   // Always offer a set: the store issues it only if this is the user's first factor, decided
   // inside its transaction (a removal racing this activation cannot leave a lone factor without
   // codes). The set is shown only when issued.
-  const codes = makeRecoveryCodes(k);
+  // An audience that does not accept recovery codes gets none (AS-04).
+  const policy = k.providers.audiencePolicy(user.audience);
+  const codes = policy && recoveryCodesUsable(policy) ? makeRecoveryCodes(k) : [];
   let issued: boolean;
   try {
     ({ recoveryCodesIssued: issued } = await k.stores.enrollments.activate({
       enrollment,
-      recoveryCodeHashes: codes.map((c) => hashRecoveryCode(user.id, c)),
+      ...(codes.length > 0
+        ? { recoveryCodeHashes: codes.map((c) => hashRecoveryCode(user.id, c)) }
+        : {}),
       generation,
     }));
   } catch (err) {

@@ -5,6 +5,7 @@ import {
   ProviderError,
   ProviderUnavailableError,
 } from '../../errors.js';
+import { meetsAssurance } from '../../provider/assurance.js';
 import type { ChallengePrompt, JsonValue, TwoFactorUser } from '../../provider/contract.js';
 import type { EnrollmentRecord, PendingRecord } from '../../store/types.js';
 import type { Kernel } from '../kernel/kernel.js';
@@ -148,6 +149,18 @@ export async function completeChallenge(
     });
 
   if (outcome.ok) {
+    const proof = k.providers.proof(record.providerId, outcome);
+    if (!meetsAssurance(proof.assurance, k.providers.audiencePolicy(user.audience))) {
+      // The provider proved less this time than the audience asks (a Duo bypass): no sign-in,
+      // and no guess either (AS-05).
+      await k.attempts.refundQuietly(user, ticket);
+      await failed('ASSURANCE_NOT_MET');
+      throw new PolicyError(
+        'POLICY_DENIED',
+        'This sign-in did not prove what your account requires. Use another factor.',
+        { details: { providerId: record.providerId, aal: proof.assurance.aal } },
+      );
+    }
     const commit = await commitSuccess(k, user, step, outcome, provider.capabilities.replayCounter);
     if (commit === 'ok') {
       // A reset or a removal that ran while this answer was checked ends the sign-in (EN-05).
@@ -185,6 +198,7 @@ export async function completeChallenge(
       providerId: record.providerId,
       method,
       failOpen: false,
+      ...proof,
       at: k.now(),
     };
   }

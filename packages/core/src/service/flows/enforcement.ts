@@ -1,6 +1,7 @@
 import {
   decideRequirement,
   needsGraceDeadline,
+  recoveryCodesUsable,
   type AudienceDryRun,
   type PolicyOverride,
   type Requirement,
@@ -35,13 +36,20 @@ export async function decide(
   const allowed = policy ? k.providers.allowed(user.audience, policy) : [];
   const enrollments = await k.stores.enrollments.listByUser(user.id);
   const providerIds = enrollments.map((e) => e.providerId);
-  const codes = enrollments.length > 0 ? await k.stores.enrollments.countRecoveryCodes(user.id) : 0;
+  // Codes that policy does not accept count as none: no chooser offers them (AS-04).
+  const codes =
+    policy && enrollments.length > 0 && recoveryCodesUsable(policy)
+      ? await k.stores.enrollments.countRecoveryCodes(user.id)
+      : 0;
   // Only a user enforcement applies to gets a deadline: never an enrolled or unforced one.
   const grace =
     policy && needsGraceDeadline(policy, allowed, providerIds)
       ? await graceClock(k, user, policy, graceMode)
       : undefined;
-  const requirement = decideRequirement(policy, allowed, providerIds, codes, grace);
+  // Factors offered here that fall short of the audience's assurance: say so in a denial (AS-03).
+  const offered = policy ? k.providers.offered(user.audience, policy) : [];
+  const unmet = providerIds.some((id) => offered.includes(id) && !allowed.includes(id));
+  const requirement = decideRequirement(policy, allowed, providerIds, codes, grace, unmet);
   const usable = enrollments.filter((e) => allowed.includes(e.providerId));
   return { requirement, enrollments, usable };
 }

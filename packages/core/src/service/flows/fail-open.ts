@@ -1,4 +1,5 @@
 import { PolicyError, ProviderUnavailableError } from '../../errors.js';
+import { FAIL_OPEN_ASSURANCE, asksAboveAal1, type AmrValue } from '../../provider/assurance.js';
 import type { TwoFactorUser } from '../../provider/contract.js';
 import type { EnrollmentRecord } from '../../store/types.js';
 import type { Kernel } from '../kernel/kernel.js';
@@ -25,6 +26,7 @@ export async function outageError(
   const provider = k.providers.get(providerId);
   const failOpenPossible =
     others.length === 0 &&
+    !asksAboveAal1(k.providers.audiencePolicy(user.audience)) &&
     provider.failOpenAllowed?.(k.providers.context(providerId, user)) === true;
   const own = cause instanceof ProviderUnavailableError ? cause.details : {};
   return new ProviderUnavailableError(undefined, {
@@ -39,6 +41,9 @@ export async function outageError(
     },
   });
 }
+
+/** A fail-open grant proved no method: an empty `amr`. */
+const NO_AMR: readonly AmrValue[] = Object.freeze([]);
 
 function deny(message: string, details?: Record<string, unknown>): never {
   throw new PolicyError('POLICY_DENIED', message, details ? { details } : undefined);
@@ -73,6 +78,12 @@ export async function failOpen(
   }
   const provider = k.providers.get(providerId);
   const ctx = k.providers.context(providerId, user, { pendingId: record.id });
+  if (asksAboveAal1(k.providers.audiencePolicy(user.audience))) {
+    // A grant proves the password alone: never for an audience that asks for more (AS-05).
+    deny(
+      `Failing open is not allowed for ${user.audience} users: their policy asks for more than a password.`,
+    );
+  }
   if (provider.failOpenAllowed?.(ctx) !== true || !provider.healthCheck) {
     deny(`Failing open is not allowed for ${user.audience} users of ${providerId}.`);
   }
@@ -105,6 +116,8 @@ export async function failOpen(
     providerId,
     method: `${providerId}-fail-open`,
     failOpen: true,
+    assurance: FAIL_OPEN_ASSURANCE,
+    amr: NO_AMR,
     at: k.now(),
   };
 }

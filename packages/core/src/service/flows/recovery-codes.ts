@@ -11,6 +11,8 @@ import {
   PolicyError,
   type FactorkitError,
 } from '../../errors.js';
+import { recoveryCodesUsable } from '../../policy/policy.js';
+import { RECOVERY_CODE_AMR, RECOVERY_CODE_ASSURANCE } from '../../provider/assurance.js';
 import type { TwoFactorUser } from '../../provider/contract.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { SecondFactorSuccess, StepUpOptions } from '../types.js';
@@ -22,6 +24,17 @@ export function makeRecoveryCodes(k: Kernel): string[] {
   const out = new Set<string>();
   while (out.size < k.config.policy.recoveryCodes.count) out.add(generateRecoveryCode(k.random));
   return [...out];
+}
+
+/** Recovery codes are off for this audience, or fall short of its assurance (AS-04). */
+function refuseUnlessCodesUsable(k: Kernel, user: TwoFactorUser): void {
+  const policy = k.providers.audiencePolicy(user.audience);
+  if (!policy || !recoveryCodesUsable(policy)) {
+    throw new PolicyError(
+      'POLICY_DENIED',
+      'Recovery codes are not accepted for this account. Use a second factor, or ask an administrator.',
+    );
+  }
 }
 
 function notEnrolled(message: string): PolicyError {
@@ -38,6 +51,8 @@ export async function useRecoveryCode(
   // policy, say) cannot get in with a code either.
   const { requirement, enrollments } = await decide(k, user);
   if (enrollments.length === 0) throw notEnrolled('This account has no second factor.');
+  // Before any attempt is counted: a code policy does not accept is no guess either (AS-04).
+  refuseUnlessCodesUsable(k, user);
   if (requirement.action !== 'challenge') {
     throw new PolicyError('POLICY_DENIED', 'Two-factor sign-in is refused for this account.', {
       details: { requirement: requirement.action },
@@ -77,6 +92,8 @@ export async function useRecoveryCode(
     providerId: 'recovery-code',
     method: 'recovery-code',
     failOpen: false,
+    assurance: RECOVERY_CODE_ASSURANCE,
+    amr: RECOVERY_CODE_AMR,
     at: k.now(),
     recoveryCodesRemaining: remaining,
     lowRecoveryCodes: low,
@@ -101,6 +118,7 @@ export async function regenerateRecoveryCodes(
   stepUp?: StepUpOptions,
 ): Promise<string[]> {
   await stepUpIfRequired(k, user, 'regenerate-recovery-codes', stepUp);
+  refuseUnlessCodesUsable(k, user);
   const message = 'Set up a second factor before creating recovery codes.';
   const enrollments = await k.stores.enrollments.listByUser(user.id);
   if (enrollments.length === 0) throw notEnrolled(message);

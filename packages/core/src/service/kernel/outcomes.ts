@@ -14,11 +14,25 @@ import {
   type JsonValue,
   type VerifyFailureReason,
 } from '../../provider/contract.js';
+import {
+  amrProblem,
+  assuranceDeclarationProblem,
+  type AmrValue,
+  type FactorAssurance,
+} from '../../provider/assurance.js';
 import type { Logger } from '../../services.js';
 
 /** A provider's answer, read under the plain-object rule. */
 export type Outcome =
-  | { ok: true; counter?: number; method?: string; enrollment?: JsonValue; label?: string }
+  | {
+      ok: true;
+      counter?: number;
+      method?: string;
+      amr?: readonly AmrValue[];
+      assurance?: FactorAssurance;
+      enrollment?: JsonValue;
+      label?: string;
+    }
   | { ok: false; reason: 'WAITING'; pending?: JsonValue }
   | Failure;
 
@@ -144,6 +158,8 @@ const READ_KEYS = [
   'ok',
   'counter',
   'method',
+  'amr',
+  'assurance',
   'enrollment',
   'label',
   'reason',
@@ -191,10 +207,18 @@ export function readOutcome(raw: unknown, kind: 'verify' | 'activation'): Outcom
       return error('provider returned an invalid counter');
     }
     const method = own(raw, 'method');
+    const amr = own(raw, 'amr');
+    const badAmr = amrProblem(amr, `provider ${kind} amr`);
+    if (badAmr) return error(badAmr);
+    const assurance = own(raw, 'assurance');
+    const badAssurance = assuranceDeclarationProblem(assurance);
+    if (badAssurance) return error(`provider ${kind}: ${badAssurance}`);
     const success = {
       ok: true as const,
       ...(counter === undefined ? {} : { counter: counter }),
       ...(typeof method === 'string' ? { method } : {}),
+      ...(amr === undefined ? {} : { amr: Object.freeze([...(amr as AmrValue[])]) }),
+      ...(assurance === undefined ? {} : { assurance: assurance as FactorAssurance }),
     };
     if (kind === 'verify') return success;
     const enrollment = own(raw, 'enrollment');

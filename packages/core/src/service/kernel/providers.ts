@@ -15,7 +15,25 @@ import type {
 } from '../../provider/contract.js';
 import type { ProviderRegistry } from '../../provider/registry.js';
 import type { ThrottleStore } from '../../store/types.js';
+import {
+  declaredAssurance,
+  meetsAssurance,
+  type AmrValue,
+  type AssuranceRequirement,
+  type FactorAssurance,
+} from '../../provider/assurance.js';
 import type { AuditTrail } from './audit-trail.js';
+
+type AllowPolicy = Pick<AudiencePolicy, 'providers'> & Partial<AssuranceRequirement>;
+
+/** What a success proves: carried by every `SecondFactorSuccess`. */
+export interface Proof {
+  readonly assurance: FactorAssurance;
+  readonly amr: readonly AmrValue[];
+}
+
+/** A provider that names no `amr` proved some second factor: RFC 8176's `mfa`. */
+const DEFAULT_AMR: readonly AmrValue[] = ['mfa'];
 
 /**
  * The providers as the service sees them: which ones a user may use, the context every hook gets
@@ -39,9 +57,41 @@ export class Providers {
     return Object.hasOwn(all, audience) ? all[audience] : undefined;
   }
 
-  /** Registered, enabled, offered to the audience and allowed by its policy. */
-  allowed(audience: string, policy?: Pick<AudiencePolicy, 'providers'>): string[] {
+  /** Registered, enabled, offered to the audience and allowed by its `providers` list. */
+  offered(audience: string, policy?: Pick<AudiencePolicy, 'providers'>): string[] {
     return allowedProviders(this.config, audience, policy).filter((id) => this.registry.has(id));
+  }
+
+  /**
+   * Offered, and proving what the audience's assurance policy asks (SECURITY.md AS-02): the one
+   * list every enrollment, chooser, challenge and removal decision uses.
+   */
+  allowed(audience: string, policy?: AllowPolicy): string[] {
+    const rules = policy ?? this.audiencePolicy(audience);
+    return this.offered(audience, policy).filter((id) =>
+      meetsAssurance(declaredAssurance(this.registry.get(id).capabilities), rules),
+    );
+  }
+
+  /**
+   * What one success with this provider proves: the declared assurance, lowered (never raised)
+   * by what the provider reported for this success, and its RFC 8176 `amr` values.
+   */
+  proof(
+    providerId: string,
+    reported: { amr?: readonly AmrValue[]; assurance?: FactorAssurance },
+  ): Proof {
+    const caps = this.registry.get(providerId).capabilities;
+    const declared = declaredAssurance(caps);
+    const lower = reported.assurance ?? declared;
+    return {
+      assurance: Object.freeze({
+        phishingResistant: declared.phishingResistant && lower.phishingResistant,
+        hardwareBound: declared.hardwareBound && lower.hardwareBound,
+        aal: Math.min(declared.aal, lower.aal) as FactorAssurance['aal'],
+      }),
+      amr: Object.freeze([...(reported.amr ?? caps.amr ?? DEFAULT_AMR)]),
+    };
   }
 
   /** Whether the provider is enabled in this deployment (allowed or not for a given audience). */
