@@ -55,6 +55,24 @@ describe('service construction', () => {
     }) as unknown as import('../src/index.js').FactorkitStores;
     expect(
       () => new TwoFactorService({ registry: h.registry, config: h.config, stores: bad }),
-    ).toThrow(/stores\.enrollments is missing or incomplete/);
+    ).toThrow(/Missing: enrollments \(the whole store\), pending \(the whole store\)/);
+  });
+
+  it('names each method a store written for an earlier contract lacks, and what it is for', async () => {
+    const { MemoryStore, TwoFactorService } = await import('../src/index.js');
+    const { clockHarness } = await import('./support/setup.js');
+    const h = clockHarness();
+    const old = new MemoryStore();
+    const enrollments = Object.assign(Object.create(null) as object, {
+      ...Object.fromEntries(
+        Object.getOwnPropertyNames(Object.getPrototypeOf(old.enrollments))
+          .filter((m) => !['constructor', 'graceDeadline', 'peekGraceDeadline'].includes(m))
+          .map((m) => [m, () => undefined]),
+      ),
+    });
+    const stores = { ...old, enrollments } as unknown as import('../src/index.js').FactorkitStores;
+    expect(() => new TwoFactorService({ registry: h.registry, config: h.config, stores })).toThrow(
+      'Missing: enrollments.graceDeadline (enrollment grace periods (EN-06)), enrollments.peekGraceDeadline (enrollment grace periods (EN-06)).',
+    );
   });
 });

@@ -1,3 +1,4 @@
+import { incompleteStoresMessage, missingStoreMethods } from '../store/contract-methods.js';
 import type { FactorkitStores } from '../store/types.js';
 import { describeChecks, type Check, type TestApi } from './conformance.js';
 import { enrollmentChecks } from './store-checks/enrollment-checks.js';
@@ -32,11 +33,18 @@ export function storeContractChecks(options: StoreContractOptions): Check[] {
     ...throttleChecks(),
     ...quotaChecks(),
   ];
-  return cases.map((c) => ({
+  const complete = {
+    name: 'contract: the stores implement every method of this contract version',
+    run: async () => undefined,
+  };
+  return [complete, ...cases].map((c) => ({
     name: c.name,
     async run() {
       const s = await options.create();
       try {
+        // A store written for an earlier contract fails every check with what it lacks, by name.
+        const missing = missingStoreMethods(s);
+        if (missing.length > 0) throw new Error(incompleteStoresMessage(missing));
         await c.run(s);
       } finally {
         await options.dispose?.(s);

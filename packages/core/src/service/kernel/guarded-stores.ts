@@ -4,13 +4,7 @@ import {
   GenerationChangedError,
   type FactorkitStores,
 } from '../../store/types.js';
-
-/** The methods each store must offer; checked once, when the service is built. */
-const REQUIRED: Readonly<Record<keyof FactorkitStores, readonly string[]>> = {
-  enrollments: ['activate', 'generation', 'listByUser', 'advanceCounter', 'consumeRecoveryCode'],
-  pending: ['create', 'take', 'restore'],
-  throttle: ['reserve', 'refund', 'reset', 'inspect', 'takeQuota', 'releaseQuota'],
-};
+import { incompleteStoresMessage, missingStoreMethods } from '../../store/contract-methods.js';
 
 /**
  * Wraps every store method once, at the edge: any failure that is not already one of ours becomes
@@ -19,15 +13,9 @@ const REQUIRED: Readonly<Record<keyof FactorkitStores, readonly string[]>> = {
  * `GenerationChangedError` pass through: they are the store's answers, not its failures.
  */
 export function guardStores(stores: FactorkitStores): FactorkitStores {
-  const raw = stores as unknown as Record<string, Record<string, unknown> | undefined> | undefined;
-  for (const [name, methods] of Object.entries(REQUIRED)) {
-    const s = raw?.[name];
-    if (!s || methods.some((m) => typeof s[m] !== 'function')) {
-      throw new InvalidArgumentError(
-        `stores.${name} is missing or incomplete: pass { enrollments, pending, throttle } (e.g. new MemoryStore(), or the .stores of openSqlStores()).`,
-      );
-    }
-  }
+  // Checked once, when the service is built: never a "not a function" in the middle of a sign-in.
+  const missing = missingStoreMethods(stores);
+  if (missing.length > 0) throw new InvalidArgumentError(incompleteStoresMessage(missing));
   return {
     enrollments: guard(stores.enrollments),
     pending: guard(stores.pending),
