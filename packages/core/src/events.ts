@@ -40,7 +40,14 @@ export type AuditEvent =
       readonly by: 'user' | 'admin';
     })
   | (Base & { readonly type: 'challenge.started'; readonly providerId: string })
-  | (Base & { readonly type: 'verified'; readonly providerId: string; readonly method: string })
+  | (Base & {
+      readonly type: 'verified';
+      readonly providerId: string;
+      readonly method: string;
+      /** The assurance level the success reached and its RFC 8176 values (AS-05). */
+      readonly aal: 1 | 2 | 3;
+      readonly amr: readonly string[];
+    })
   | (Base & {
       readonly type: 'failed';
       readonly providerId: string;

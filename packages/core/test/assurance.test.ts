@@ -255,6 +255,10 @@ describe('AS-05: every success carries its assurance and amr; nothing proves mor
     const key = await signIn(h, user, 'key-like');
     expect(key.assurance).toEqual({ phishingResistant: true, hardwareBound: true, aal: 3 });
     expect(key.amr).toEqual(['hwk', 'user']);
+    expect(h.audit.ofType('verified').map((e) => [e.providerId, e.aal, e.amr])).toEqual([
+      ['clock-code', 2, ['mfa']],
+      ['key-like', 3, ['hwk', 'user']],
+    ]);
     const recovery = await h.service.useRecoveryCode(user, codes[0]);
     expect(recovery.assurance.aal).toBe(2);
     expect(recovery.amr).toEqual(['otp']);

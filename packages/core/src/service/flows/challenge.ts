@@ -191,6 +191,8 @@ export async function completeChallenge(
       type: 'verified',
       providerId: record.providerId,
       method,
+      aal: proof.assurance.aal,
+      amr: proof.amr,
     });
     return {
       ok: true,
