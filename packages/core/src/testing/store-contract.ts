@@ -8,6 +8,7 @@ import { pendingChecks } from './store-checks/pending-checks.js';
 import { quotaChecks } from './store-checks/quota-checks.js';
 import { recoveryCodeChecks } from './store-checks/recovery-code-checks.js';
 import { throttleChecks } from './store-checks/throttle-checks.js';
+import { timelineChecks } from './store-checks/timeline-checks.js';
 
 export interface StoreContractOptions {
   /** Fresh stores on empty data (a new database, schema or key prefix per call). */
@@ -31,6 +32,7 @@ export function storeContractChecks(options: StoreContractOptions): Check[] {
     ...recoveryCodeChecks(),
     ...throttleChecks(),
     ...quotaChecks(),
+    ...timelineChecks(),
   ];
   return cases.map((c) => ({
     name: c.name,
