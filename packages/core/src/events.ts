@@ -85,6 +85,15 @@ export type AuditEvent =
       /** Epoch ms from which the user must enroll. */
       readonly deadline: number;
     })
+  | (Base & {
+      /**
+       * Pushes went unanswered, were denied or hit the provider's cap (BF-05); emitted at most
+       * once per user and window, across instances.
+       */
+      readonly type: 'push.unanswered';
+      readonly providerId: string;
+      readonly why: 'denied' | 'unanswered' | 'rate-limited';
+    })
   | (Base & { readonly type: 'admin.unlocked'; readonly actorId: string; readonly reason: string })
   | (Base & { readonly type: 'fail-open'; readonly providerId: string; readonly detail: string })
   | {

@@ -86,6 +86,16 @@ export {
   type PolicyOverride,
 } from './policy/policy.js';
 export * from './service/two-factor-service.js';
+export { TIMELINE_EVENTS, type SecurityNoticeKind } from './service/kernel/timeline-events.js';
+export {
+  DEFAULT_NOTIFY_TIMEOUT_MS,
+  DEFAULT_TIMELINE_KEEP_PER_USER,
+} from './service/kernel/security-timeline.js';
+export {
+  PUSH_NOTICE_WINDOW_MS,
+  UNANSWERED_PUSHES_NOTICE_AFTER,
+} from './service/kernel/push-watch.js';
+export { DEFAULT_TIMELINE_PAGE } from './service/flows/timeline.js';
 
 // Validation decorators, re-exported so provider schemas use the same class-validator copy as core.
 export * as v from 'class-validator';

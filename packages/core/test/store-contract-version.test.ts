@@ -25,7 +25,7 @@ function olderStore(without: Readonly<Record<keyof FactorkitStores, readonly str
 
 /** The methods the newest features brought: what a store of the previous release lacks. */
 const NEWEST = {
-  enrollments: ['graceDeadline', 'peekGraceDeadline'],
+  enrollments: ['appendSecurityEvent', 'listSecurityEvents', 'purgeSecurityEvents'],
   pending: [],
   throttle: [],
 } as const;
@@ -45,7 +45,7 @@ describe('the store contract names what an older store lacks', () => {
     expect(failures.filter((m) => m === null)).toEqual([]);
     for (const message of failures) {
       expect(message).toContain(
-        'Missing: enrollments.graceDeadline (enrollment grace periods (EN-06)), enrollments.peekGraceDeadline (enrollment grace periods (EN-06)).',
+        'Missing: enrollments.appendSecurityEvent (the security timeline (LG-05)), enrollments.listSecurityEvents (the security timeline (LG-05)), enrollments.purgeSecurityEvents (the security timeline (LG-05)).',
       );
     }
     expect(checks[0]!.name).toMatch(/implement every method of this contract version/);

@@ -5,40 +5,14 @@ import {
   type EnrollmentRecord,
   type EnrollmentStore,
   type GraceDeadline,
+  type SecurityEventQuery,
+  type SecurityEventRecord,
 } from '@factorkit/core';
-import type { Selectable } from 'kysely';
 import { lockUser, type SqlContext } from './context.js';
+import { isUserProviderConflict, toRecord } from './enrollment-rows.js';
 import { graceDeadline, peekGraceDeadline } from './grace-deadlines.js';
+import { appendSecurityEvent, listSecurityEvents, purgeSecurityEvents } from './security-events.js';
 import { expectGeneration, raiseGeneration, readGeneration } from './user-generations.js';
-import { toNullableNumber, toNumber, type EnrollmentTable } from './schema.js';
-
-const UNIQUE_USER_PROVIDER = 'factorkit_enrollments_user_provider_uq';
-
-/** Whether a driver error is the (user_id, provider_id) unique constraint firing. */
-function isUserProviderConflict(err: unknown): boolean {
-  if (typeof err !== 'object' || err === null) return false;
-  const e = err as { code?: unknown; constraint?: unknown; message?: unknown };
-  // PostgreSQL (pg): SQLSTATE 23505 unique_violation, with the constraint's name.
-  if (e.code === '23505') return e.constraint === UNIQUE_USER_PROVIDER;
-  // SQLite (better-sqlite3): the message names the columns of the violated unique constraint.
-  if (e.code === 'SQLITE_CONSTRAINT_UNIQUE') {
-    return typeof e.message === 'string' && e.message.includes('factorkit_enrollments.user_id');
-  }
-  return false;
-}
-
-function toRecord(r: Selectable<EnrollmentTable>): EnrollmentRecord {
-  return {
-    id: r.id,
-    userId: r.user_id,
-    providerId: r.provider_id,
-    label: r.label,
-    secret: r.secret,
-    counter: toNullableNumber(r.counter),
-    createdAt: toNumber(r.created_at),
-    lastUsedAt: toNullableNumber(r.last_used_at),
-  };
-}
 
 /** Enrollments and recovery codes: the durable half of factorkit's state. */
 export class SqlEnrollmentStore implements EnrollmentStore {
@@ -294,5 +268,17 @@ export class SqlEnrollmentStore implements EnrollmentStore {
 
   peekGraceDeadline(userId: string): Promise<number | null> {
     return peekGraceDeadline(this.db, userId);
+  }
+
+  appendSecurityEvent(entry: SecurityEventRecord, keepPerUser: number): Promise<void> {
+    return appendSecurityEvent(this.ctx, entry, keepPerUser);
+  }
+
+  listSecurityEvents(userId: string, query: SecurityEventQuery) {
+    return listSecurityEvents(this.db, userId, query);
+  }
+
+  purgeSecurityEvents(olderThan: number): Promise<number> {
+    return purgeSecurityEvents(this.db, olderThan);
   }
 }

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Migration, MigrationProvider } from 'kysely/migration';
 import { graceDeadlinesMigration } from './grace-deadlines.js';
+import { securityTimelineMigration } from './security-events.js';
 import { userGenerationsMigration } from './user-generations.js';
 
 export type SqlDialectName = 'sqlite' | 'postgres';
@@ -147,6 +148,8 @@ export class FactorkitMigrationProvider implements MigrationProvider {
       '0003_quotas': quotas(this.schema),
       '0004_user_generations': userGenerationsMigration(this.schema),
       '0005_grace_deadlines': graceDeadlinesMigration(this.schema),
+      // 0006 and 0007 are reserved for the features merged beside this one.
+      '0008_security_timeline': securityTimelineMigration(this.dialect, this.schema),
     };
   }
 }
@@ -158,4 +161,5 @@ export const MIGRATION_NAMES: readonly string[] = [
   '0003_quotas',
   '0004_user_generations',
   '0005_grace_deadlines',
+  '0008_security_timeline',
 ];

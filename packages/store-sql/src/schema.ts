@@ -65,6 +65,15 @@ export interface GraceTable {
   deadline: BigIntColumn;
 }
 
+/** One row per security timeline entry; `detail` is a small JSON object without secrets. */
+export interface SecurityEventTable {
+  id: string;
+  user_id: string;
+  type: string;
+  at: BigIntColumn;
+  detail: string;
+}
+
 /** Table names carry a `factorkit_` prefix so they can live in a host's own database. */
 export interface Database {
   factorkit_enrollments: EnrollmentTable;
@@ -74,6 +83,7 @@ export interface Database {
   factorkit_user_generations: UserGenerationTable;
   factorkit_quota: QuotaTable;
   factorkit_grace: GraceTable;
+  factorkit_security_events: SecurityEventTable;
 }
 
 /** Converts a 64-bit column to a JS number, refusing values a number cannot hold exactly. */

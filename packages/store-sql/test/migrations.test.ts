@@ -15,6 +15,7 @@ const TABLES = [
   'factorkit_pending',
   'factorkit_quota',
   'factorkit_recovery_codes',
+  'factorkit_security_events',
   'factorkit_throttle',
   'factorkit_user_generations',
 ];

@@ -7,6 +7,7 @@ import { decide, dryRunEnforcement, summarise } from './flows/enforcement.js';
 import { failOpen } from './flows/fail-open.js';
 import { health, rotateEncryptionKeys } from './flows/maintenance.js';
 import { requireForHost, secondFactorRecency } from './flows/step-up.js';
+import { securityTimeline } from './flows/timeline.js';
 import {
   recoveryCodeStatus,
   regenerateRecoveryCodes,
@@ -22,6 +23,8 @@ import type {
   KeyRotationReport,
   SecondFactorRecency,
   SecondFactorSuccess,
+  SecurityTimelineOptions,
+  SecurityTimelinePage,
   StepUpOptions,
   StillWaiting,
   ThrottleStatus,
@@ -160,8 +163,25 @@ export class TwoFactorService {
    * Issues a new set and revokes the old one at once. Only for a user with a factor. Where the
    * audience's `requireStepUp` is on, `stepUp.secondFactorAt` must be recent (STEP_UP_REQUIRED).
    */
-  regenerateRecoveryCodes(user: TwoFactorUser, stepUp?: StepUpOptions): Promise<string[]> {
-    return this.run(user, undefined, () => regenerateRecoveryCodes(this.k, user, stepUp));
+  regenerateRecoveryCodes(
+    user: TwoFactorUser,
+    stepUp?: StepUpOptions,
+    request?: RequestInfo,
+  ): Promise<string[]> {
+    return this.run(user, request, () => regenerateRecoveryCodes(this.k, user, stepUp));
+  }
+
+  // ------------------------------------------------------------------ security timeline
+
+  /**
+   * The user's own recent security activity, newest first, `limit` (1..100, default 20) per
+   * page; pass `next` back as `before` for the older page (SECURITY.md LG-05).
+   */
+  securityTimeline(
+    user: TwoFactorUser,
+    options?: SecurityTimelineOptions,
+  ): Promise<SecurityTimelinePage> {
+    return this.run(user, undefined, () => securityTimeline(this.k, user, options));
   }
 
   // ------------------------------------------------------------------ step-up
@@ -195,8 +215,13 @@ export class TwoFactorService {
   // ------------------------------------------------------------------ removal and admin
 
   /** The user turns off one of their factors, where policy allows (and after a step-up if required). */
-  disable(user: TwoFactorUser, providerId: string, stepUp?: StepUpOptions): Promise<void> {
-    return this.run(user, undefined, () => {
+  disable(
+    user: TwoFactorUser,
+    providerId: string,
+    stepUp?: StepUpOptions,
+    request?: RequestInfo,
+  ): Promise<void> {
+    return this.run(user, request, () => {
       this.k.checkProviderId(providerId);
       return disable(this.k, user, providerId, stepUp);
     });

@@ -4,6 +4,7 @@ import type { AmrValue, FactorAssurance } from '../provider/assurance.js';
 import type { ActivationPrompt, ChallengePrompt } from '../provider/contract.js';
 import type { ProviderRegistry } from '../provider/registry.js';
 import type { FactorkitStores } from '../store/types.js';
+import type { SecurityNoticeKind } from './kernel/timeline-events.js';
 
 /** The public shapes of `TwoFactorService`: what a host passes in and gets back. */
 
@@ -12,6 +13,66 @@ export interface TwoFactorServiceOptions {
   config: DeploymentConfig;
   stores: FactorkitStores;
   audit?: AuditSink;
+  /** Tells the user about security events through the host's own channel (mail, SMS, app). */
+  notifier?: SecurityNotifier;
+  /** How long a call waits for `notifier.send` before going on (1..60000). @default 2000 */
+  notifyTimeoutMs?: number;
+  /** Timeline entries kept per user; older ones are dropped as new ones arrive (1..100000). @default 200 */
+  timelineKeepPerUser?: number;
+}
+
+/** A security event to tell the user about. Never holds a secret, a code or a token. */
+export interface SecurityNotice {
+  readonly kind: SecurityNoticeKind;
+  readonly userId: string;
+  readonly audience: string;
+  /** Epoch ms (core's clock). */
+  readonly at: number;
+  readonly providerId?: string;
+  readonly enrollmentId?: string;
+  /** The request that caused it, when the host passed one. */
+  readonly ip?: string;
+  readonly userAgent?: string;
+  readonly requestId?: string;
+  /** The timeline entry it is about (for a "this was not me" link); absent if that write failed. */
+  readonly eventId?: string;
+}
+
+/**
+ * The host's sender. Core waits for it at most `notifyTimeoutMs`; a throw or a timeout is logged
+ * and never changes the outcome of the call (SECURITY.md LG-06).
+ */
+export interface SecurityNotifier {
+  send(notice: SecurityNotice): Promise<void> | void;
+}
+
+/** One entry of `securityTimeline`. */
+export interface SecurityTimelineEntry {
+  readonly id: string;
+  /** The audit event type: `activated`, `deactivated`, `recovery.used`, ... */
+  readonly type: string;
+  /** Epoch ms. */
+  readonly at: number;
+  readonly providerId?: string;
+  readonly enrollmentId?: string;
+  readonly deviceId?: string;
+  readonly ip?: string;
+  readonly userAgent?: string;
+  /** The administrator's actor id, for admin actions. */
+  readonly by?: string;
+}
+
+export interface SecurityTimelinePage {
+  readonly events: readonly SecurityTimelineEntry[];
+  /** Pass as `before` for the next (older) page; null on the last page. */
+  readonly next: string | null;
+}
+
+export interface SecurityTimelineOptions {
+  /** The `next` of the previous page. */
+  readonly before?: string;
+  /** 1..100. @default 20 */
+  readonly limit?: number;
 }
 
 export interface ActivationStarted {

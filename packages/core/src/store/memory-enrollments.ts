@@ -7,6 +7,8 @@ import {
   type EnrollmentStore,
   type GraceDeadline,
 } from './types.js';
+import { MemoryTimeline } from './memory-timeline.js';
+import type { SecurityEventQuery, SecurityEventRecord } from './timeline-types.js';
 
 interface CodeRow {
   hash: string;
@@ -20,6 +22,8 @@ export class MemoryEnrollmentStore implements EnrollmentStore {
   private readonly generations = new Map<string, number>();
   /** Kept apart from enrollments: no removal or reset clears a deadline (EN-06). */
   private readonly graceDeadlines = new Map<string, number>();
+  /** Kept apart from enrollments too: a reset is itself an entry of the timeline. */
+  private readonly timeline = new MemoryTimeline();
 
   async generation(userId: string): Promise<number> {
     return this.generations.get(userId) ?? 0;
@@ -163,5 +167,17 @@ export class MemoryEnrollmentStore implements EnrollmentStore {
 
   async peekGraceDeadline(userId: string): Promise<number | null> {
     return this.graceDeadlines.get(userId) ?? null;
+  }
+
+  appendSecurityEvent(entry: SecurityEventRecord, keepPerUser: number) {
+    return this.timeline.appendSecurityEvent(entry, keepPerUser);
+  }
+
+  listSecurityEvents(userId: string, query: SecurityEventQuery) {
+    return this.timeline.listSecurityEvents(userId, query);
+  }
+
+  purgeSecurityEvents(olderThan: number) {
+    return this.timeline.purgeSecurityEvents(olderThan);
   }
 }

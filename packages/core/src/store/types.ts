@@ -12,6 +12,17 @@
  * contract suite every adapter must pass.
  */
 
+import type { SecurityTimelineStore } from './timeline-types.js';
+
+export type * from './timeline-types.js';
+export {
+  MAX_TIMELINE_PAGE,
+  TIMELINE_PURGE_BATCH,
+  assertTimelineKeep,
+  assertTimelinePurge,
+  assertTimelineQuery,
+} from './timeline-types.js';
+
 export type PendingKind = 'activation' | 'challenge';
 
 export interface PendingRecord {
@@ -105,7 +116,8 @@ export class GenerationChangedError extends Error {
   }
 }
 
-export interface EnrollmentStore {
+/** Enrollments, recovery codes, generations, grace deadlines and the security timeline. */
+export interface EnrollmentStore extends SecurityTimelineStore {
   /**
    * In one transaction: insert the enrollment (throwing EnrollmentConflictError if the user
    * already has one for this provider) and, when recovery-code hashes are given and the user had

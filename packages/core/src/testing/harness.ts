@@ -9,7 +9,7 @@ import {
   type Logger,
   type RandomSource,
 } from '../services.js';
-import { TwoFactorService } from '../service/two-factor-service.js';
+import { TwoFactorService, type TwoFactorServiceOptions } from '../service/two-factor-service.js';
 import { MemoryStore } from '../store/memory.js';
 import type { FactorkitStores } from '../store/types.js';
 import { FakeClock } from './fake-clock.js';
@@ -29,6 +29,8 @@ export interface HarnessOptions {
   http?: HttpClient;
   /** An encryption key (base64 of 32 bytes); a random one when absent. */
   encryptionKey?: string;
+  /** The security notifier and timeline options, passed on to the service. */
+  timeline?: Pick<TwoFactorServiceOptions, 'notifier' | 'notifyTimeoutMs' | 'timelineKeepPerUser'>;
 }
 
 export interface Harness {
@@ -68,7 +70,7 @@ export function createHarness(options: HarnessOptions): Harness {
   );
   const stores = options.stores ?? new MemoryStore();
   const audit = new MemoryAuditSink();
-  const service = new TwoFactorService({ registry, config, stores, audit });
+  const service = new TwoFactorService({ registry, config, stores, audit, ...options.timeline });
   return { registry, config, service, stores, audit, clock };
 }
 

@@ -9,6 +9,7 @@ import { pendingChecks } from './store-checks/pending-checks.js';
 import { quotaChecks } from './store-checks/quota-checks.js';
 import { recoveryCodeChecks } from './store-checks/recovery-code-checks.js';
 import { throttleChecks } from './store-checks/throttle-checks.js';
+import { timelineChecks } from './store-checks/timeline-checks.js';
 
 export interface StoreContractOptions {
   /** Fresh stores on empty data (a new database, schema or key prefix per call). */
@@ -32,6 +33,7 @@ export function storeContractChecks(options: StoreContractOptions): Check[] {
     ...recoveryCodeChecks(),
     ...throttleChecks(),
     ...quotaChecks(),
+    ...timelineChecks(),
   ];
   const complete = {
     name: 'contract: the stores implement every method of this contract version',

@@ -3,7 +3,12 @@
  * opt-in custom CA, core's harness, and a browser-less "user" that follows the Universal Prompt
  * with fetch (undici, trusting only the emulator CA) instead of a browser. No mock of Duo.
  */
-import { FakeClock, createHarness, type Harness } from '@factorkit/core/testing';
+import {
+  FakeClock,
+  createHarness,
+  type Harness,
+  type HarnessOptions,
+} from '@factorkit/core/testing';
 import { Logger, type FactorkitStores, type LogFields, type TwoFactorUser } from '@factorkit/core';
 import {
   startDuoEmulator,
@@ -69,6 +74,7 @@ export function duoHarness(
     clock?: FakeClock;
     logger?: Logger;
     stores?: FactorkitStores;
+    timeline?: HarnessOptions['timeline'];
   } = {},
 ): DuoHarness {
   const clock = options.clock ?? new FakeClock(Date.now());
@@ -80,6 +86,7 @@ export function duoHarness(
     ...(options.stores ? { stores: options.stores } : {}),
     ...(options.policy ? { policy: options.policy } : {}),
     ...(options.constants ? { constants: options.constants } : {}),
+    ...(options.timeline ? { timeline: options.timeline } : {}),
   });
   return { ...h, provider: h.registry.get('duo') as DuoProvider };
 }

@@ -1,5 +1,6 @@
 import {
   CodeAlreadyUsedError,
+  FactorkitError,
   PendingStateError,
   PolicyError,
   ProviderError,
@@ -59,12 +60,16 @@ export async function beginChallenge(
       CHALLENGE_PROMPTS,
     );
   } catch (err) {
+    if (err instanceof FactorkitError && err.code === 'PUSH_RATE_LIMITED')
+      await k.pushes.pushEnded(user, chosen, 'rate-limited');
     if (!(err instanceof ProviderUnavailableError)) throw err;
     // Keep an outage marker: the only thing it can be used for is `failOpen(id, user)`.
     await k.pending.create(step, { data: null, outage: true, generation });
     throw await outageError(k, user, decision.usable, chosen, id, err);
   }
-  const record = await k.pending.create(step, { data: begun.pending, outage: false, generation });
+  const push = begun.prompt.kind === 'push-wait' || provider.capabilities.outOfBand === 'push';
+  const state = { data: begun.pending, outage: false, generation, ...(push ? { push } : {}) };
+  const record = await k.pending.create(step, state);
   await k.audit.emit({ ...k.audit.base(user), type: 'challenge.started', providerId: chosen });
   return { challengeId: id, providerId: chosen, prompt: begun.prompt, expiresAt: record.expiresAt };
 }
@@ -185,6 +190,7 @@ export async function completeChallenge(
     }
     // Only a full second-factor success resets the failure count (NIST SP 800-63B-4 §3.2.2).
     await k.attempts.reset(user);
+    if (step.state.push) await k.pushes.signedIn(user);
     const method = outcome.method ?? record.providerId;
     await k.audit.emit({
       ...k.audit.base(user),
@@ -220,6 +226,7 @@ export async function completeChallenge(
     await k.generations.endIfReset(user, record.id, 'challenge', generation);
     throw await outageError(k, user, null, record.providerId, record.id, outcome.error);
   }
+  await k.pushes.failed(user, record.providerId, outcome.reason, step.state.push === true);
   if (!row.counted) {
     await k.attempts.refund(user, ticket);
     throw failureError(outcome, { retryable: false });

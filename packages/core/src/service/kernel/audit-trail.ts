@@ -23,6 +23,8 @@ export class AuditTrail {
     private readonly sink: AuditSink | undefined,
     private readonly logger: Logger,
     private readonly clock: Clock,
+    /** Runs after the sink: the security timeline and notifier (`security-timeline.ts`). */
+    private readonly after?: (event: AuditEvent) => Promise<void>,
   ) {}
 
   within<T>(request: RequestInfo | undefined, fn: () => Promise<T>): Promise<T> {
@@ -49,11 +51,16 @@ export class AuditTrail {
   }
 
   async emit(event: AuditEvent): Promise<void> {
-    if (!this.sink) return;
     try {
-      await this.sink.emit(event);
+      await this.sink?.emit(event);
     } catch (err) {
       this.logger.error('factorkit: audit sink failed', { type: event.type, error: String(err) });
     }
+    await this.after?.(event).catch((err: unknown) => {
+      this.logger.error('factorkit: security timeline failed', {
+        type: event.type,
+        error: String(err),
+      });
+    });
   }
 }

@@ -13,6 +13,8 @@ import { Generations } from './generations.js';
 import { guardStores } from './guarded-stores.js';
 import { PendingSteps } from './pending-steps.js';
 import { Providers } from './providers.js';
+import { PushWatch } from './push-watch.js';
+import { SecurityTimeline, timelineSettings } from './security-timeline.js';
 
 const AUDIENCE_RE = /^[a-z][a-z0-9_-]{0,31}$/;
 /** Half of a surrogate pair: such an id has no UTF-8 form, and would share a salt with others. */
@@ -32,6 +34,7 @@ export class Kernel {
   readonly secrets: EnrollmentSecrets;
   readonly generations: Generations;
   readonly providers: Providers;
+  readonly pushes: PushWatch;
   readonly random: RandomSource;
   readonly logger: Logger;
   private readonly registry: ProviderRegistry;
@@ -44,7 +47,14 @@ export class Kernel {
     this.logger = this.registry.logger;
     const clock = this.registry.clock;
     const box = new SecretBox(this.config.encryption, this.random);
-    this.audit = new AuditTrail(options.audit, this.logger, clock);
+    const timeline = new SecurityTimeline(
+      this.stores.enrollments,
+      options.notifier,
+      this.logger,
+      this.random,
+      timelineSettings(options),
+    );
+    this.audit = new AuditTrail(options.audit, this.logger, clock, (e) => timeline.record(e));
     this.attempts = new Attempts(
       this.stores.throttle,
       throttleSchedule(this.config.policy.throttle),
@@ -62,6 +72,7 @@ export class Kernel {
     this.secrets = new EnrollmentSecrets(box);
     this.generations = new Generations(this.stores.enrollments, this.stores.pending);
     this.providers = new Providers(this.registry, this.config, this.stores.throttle, this.audit);
+    this.pushes = new PushWatch(this.stores.throttle, clock, this.audit);
   }
 
   now(): number {

@@ -16,6 +16,8 @@ export interface PendingState {
   readonly outage: boolean;
   /** The user's generation when the step began (EN-05); absent on steps sealed without one. */
   readonly generation?: number;
+  /** The step sent a push (a `push-wait` prompt or a push provider): BF-05 watches its end. */
+  readonly push?: boolean;
 }
 
 /** 256-bit ids from `RandomSource.token(32)`: anything else is refused before a store lookup. */
@@ -51,6 +53,7 @@ export class PendingSteps {
         d: state.data,
         ...(state.outage ? { o: 1 } : {}),
         ...(state.generation === undefined ? {} : { g: state.generation }),
+        ...(state.push ? { p: 1 } : {}),
       }),
       this.context(shell),
     );
@@ -61,8 +64,14 @@ export class PendingSteps {
       d: JsonValue;
       o?: number;
       g?: number;
+      p?: number;
     };
-    return { data: v.d, outage: v.o === 1, ...(v.g === undefined ? {} : { generation: v.g }) };
+    return {
+      data: v.d,
+      outage: v.o === 1,
+      ...(v.g === undefined ? {} : { generation: v.g }),
+      ...(v.p === 1 ? { push: true } : {}),
+    };
   }
 
   /** Seals `state` into a new step that lives for the configured TTL, and stores it. */
