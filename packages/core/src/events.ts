@@ -39,6 +39,12 @@ export type AuditEvent =
       readonly enrollmentId: string;
       readonly by: 'user' | 'admin';
     })
+  | (Base & {
+      /** The user renamed a factor. The name itself is user text: kept out of the trail (LG-01). */
+      readonly type: 'enrollment.renamed';
+      readonly providerId: string;
+      readonly enrollmentId: string;
+    })
   | (Base & { readonly type: 'challenge.started'; readonly providerId: string })
   | (Base & { readonly type: 'verified'; readonly providerId: string; readonly method: string })
   | (Base & {

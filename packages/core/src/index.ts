@@ -81,6 +81,7 @@ export {
   needsGraceDeadline,
   type GraceClock,
   type Requirement,
+  type ChooserFactor,
   type AudienceDryRun,
   type PolicyOverride,
 } from './policy/policy.js';

@@ -72,6 +72,8 @@ export class TotpProvider implements TwoFactorProvider<TotpSettings, TotpEnrollm
     outOfBand: 'none',
     replayCounter: true,
     retryableChallenge: true,
+    // Each app holds its own secret and replay counter: a user may keep a spare.
+    multipleEnrollments: true,
   } as const;
 
   // Value imports (not `import type`): the decorator metadata must name the classes (guard test).

@@ -9,23 +9,9 @@ import {
 import type { Selectable } from 'kysely';
 import { lockUser, type SqlContext } from './context.js';
 import { graceDeadline, peekGraceDeadline } from './grace-deadlines.js';
+import { isUserProviderConflict, refuseAtLimit, renameEnrollment } from './several-enrollments.js';
 import { expectGeneration, raiseGeneration, readGeneration } from './user-generations.js';
 import { toNullableNumber, toNumber, type EnrollmentTable } from './schema.js';
-
-const UNIQUE_USER_PROVIDER = 'factorkit_enrollments_user_provider_uq';
-
-/** Whether a driver error is the (user_id, provider_id) unique constraint firing. */
-function isUserProviderConflict(err: unknown): boolean {
-  if (typeof err !== 'object' || err === null) return false;
-  const e = err as { code?: unknown; constraint?: unknown; message?: unknown };
-  // PostgreSQL (pg): SQLSTATE 23505 unique_violation, with the constraint's name.
-  if (e.code === '23505') return e.constraint === UNIQUE_USER_PROVIDER;
-  // SQLite (better-sqlite3): the message names the columns of the violated unique constraint.
-  if (e.code === 'SQLITE_CONSTRAINT_UNIQUE') {
-    return typeof e.message === 'string' && e.message.includes('factorkit_enrollments.user_id');
-  }
-  return false;
-}
 
 function toRecord(r: Selectable<EnrollmentTable>): EnrollmentRecord {
   return {
@@ -55,7 +41,7 @@ export class SqlEnrollmentStore implements EnrollmentStore {
       return await this.db.transaction().execute(async (trx) => {
         await lockUser(trx, this.ctx, e.userId);
         await expectGeneration(trx, e.userId, input.generation);
-        // The unique (user_id, provider_id) constraint decides a race between activations.
+        await refuseAtLimit(trx, e.userId, e.providerId, input.maxPerProvider ?? 1);
         await trx
           .insertInto('factorkit_enrollments')
           .values({
@@ -139,6 +125,10 @@ export class SqlEnrollmentStore implements EnrollmentStore {
       .where((eb) => eb.or([eb('counter', 'is', null), eb('counter', '<', counter)]))
       .executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
+  }
+
+  rename(userId: string, enrollmentId: string, label: string): Promise<boolean> {
+    return renameEnrollment(this.db, userId, enrollmentId, label);
   }
 
   async touch(enrollmentId: string, now: number): Promise<boolean> {

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Migration, MigrationProvider } from 'kysely/migration';
 import { graceDeadlinesMigration } from './grace-deadlines.js';
+import { severalEnrollmentsMigration } from './several-enrollments.js';
 import { userGenerationsMigration } from './user-generations.js';
 
 export type SqlDialectName = 'sqlite' | 'postgres';
@@ -28,7 +29,7 @@ function initial(dialect: SqlDialectName, schema: string | undefined): Migration
         .addColumn('counter', 'bigint')
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addColumn('last_used_at', 'bigint')
-        // One factor per user and provider, enforced by the engine (CC-04).
+        // One factor per user and provider, enforced by the engine until 0006 lifts it (EN-07).
         .addUniqueConstraint('factorkit_enrollments_user_provider_uq', ['user_id', 'provider_id'])
         .execute();
       await s
@@ -147,6 +148,7 @@ export class FactorkitMigrationProvider implements MigrationProvider {
       '0003_quotas': quotas(this.schema),
       '0004_user_generations': userGenerationsMigration(this.schema),
       '0005_grace_deadlines': graceDeadlinesMigration(this.schema),
+      '0006_several_enrollments': severalEnrollmentsMigration(this.dialect, this.schema),
     };
   }
 }
@@ -158,4 +160,5 @@ export const MIGRATION_NAMES: readonly string[] = [
   '0003_quotas',
   '0004_user_generations',
   '0005_grace_deadlines',
+  '0006_several_enrollments',
 ];

@@ -37,6 +37,13 @@ export interface ProviderCapabilities {
   readonly replayCounter: boolean;
   /** A wrong answer may be retried on the same challenge (code entry); redirects are one-shot. */
   readonly retryableChallenge: boolean;
+  /**
+   * A user may hold several enrollments of this provider (two authenticator apps), each verified
+   * on its own. Absent means false: one enrollment per user, as before this capability existed.
+   * Declare it only when enrollments are independent secrets; a provider whose enrollment names
+   * one remote account (Duo) must not.
+   */
+  readonly multipleEnrollments?: boolean;
 }
 
 /**

@@ -41,7 +41,13 @@ export async function decide(
     policy && needsGraceDeadline(policy, allowed, providerIds)
       ? await graceClock(k, user, policy, graceMode)
       : undefined;
-  const requirement = decideRequirement(policy, allowed, providerIds, codes, grace);
+  const factors = enrollments.map((e) => ({
+    enrollmentId: e.id,
+    providerId: e.providerId,
+    // A row written without a label (an older version) is listed by its provider's name.
+    label: e.label ?? k.providers.displayName(e.providerId),
+  }));
+  const requirement = decideRequirement(policy, allowed, providerIds, codes, grace, factors);
   const usable = enrollments.filter((e) => allowed.includes(e.providerId));
   return { requirement, enrollments, usable };
 }
