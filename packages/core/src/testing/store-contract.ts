@@ -7,6 +7,7 @@ import { pendingExpiryChecks } from './store-checks/pending-expiry-checks.js';
 import { pendingChecks } from './store-checks/pending-checks.js';
 import { quotaChecks } from './store-checks/quota-checks.js';
 import { recoveryCodeChecks } from './store-checks/recovery-code-checks.js';
+import { severalEnrollmentsChecks } from './store-checks/several-enrollments-checks.js';
 import { throttleChecks } from './store-checks/throttle-checks.js';
 
 export interface StoreContractOptions {
@@ -29,6 +30,7 @@ export function storeContractChecks(options: StoreContractOptions): Check[] {
     ...generationChecks(),
     ...graceChecks(),
     ...recoveryCodeChecks(),
+    ...severalEnrollmentsChecks(),
     ...throttleChecks(),
     ...quotaChecks(),
   ];
