@@ -119,7 +119,10 @@ export class ProviderRegistry {
         'capabilities must set interactive, replayCounter, retryableChallenge (booleans) and outOfBand (none, redirect or push)',
       );
     }
-    if (caps?.['multipleEnrollments'] !== undefined && typeof caps['multipleEnrollments'] !== 'boolean')
+    if (
+      caps?.['multipleEnrollments'] !== undefined &&
+      typeof caps['multipleEnrollments'] !== 'boolean'
+    )
       fail('capabilities.multipleEnrollments must be a boolean when set');
     for (const h of HOOKS) if (typeof p[h] !== 'function') fail(`hook ${h} is missing`);
     for (const h of OPTIONAL_HOOKS)

@@ -225,7 +225,11 @@ export class TwoFactorService {
    * The user removes one factor by its enrollment id, under the same rules as `disable`: never
    * the last usable one while 2FA is forced, even with removals in parallel (EN-08).
    */
-  removeEnrollment(user: TwoFactorUser, enrollmentId: string, stepUp?: StepUpOptions): Promise<void> {
+  removeEnrollment(
+    user: TwoFactorUser,
+    enrollmentId: string,
+    stepUp?: StepUpOptions,
+  ): Promise<void> {
     return this.run(user, undefined, () =>
       removeEnrollment(this.k, user, checkEnrollmentId(enrollmentId), stepUp),
     );

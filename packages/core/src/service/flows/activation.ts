@@ -76,7 +76,8 @@ export async function beginActivation(
 /** The early answer to "one more of this provider?"; the store decides it again atomically. */
 function refuseAtLimit(k: Kernel, enrollments: readonly EnrollmentRecord[], providerId: string) {
   const max = k.providers.maxEnrollments(providerId);
-  if (enrollments.filter((e) => e.providerId === providerId).length >= max) throw atLimit(providerId, max);
+  if (enrollments.filter((e) => e.providerId === providerId).length >= max)
+    throw atLimit(providerId, max);
 }
 
 function atLimit(providerId: string, max: number): PolicyError {

@@ -20,7 +20,8 @@ const FORBIDDEN = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u;
  */
 export function checkLabel(raw: unknown): string {
   const rule = `1 to ${MAX_LABEL_LENGTH} characters, without control or formatting characters`;
-  if (typeof raw !== 'string') throw new InvalidArgumentError(`A factor's name must be text (${rule}).`);
+  if (typeof raw !== 'string')
+    throw new InvalidArgumentError(`A factor's name must be text (${rule}).`);
   // Bounded before any other work: a megabyte of input costs nothing.
   if (raw.length > MAX_LABEL_LENGTH * 8) {
     throw new InvalidArgumentError(`A factor's name is too long (${rule}).`);
@@ -86,7 +87,9 @@ export async function chooseLabel(
   options: CompleteActivationOptions | undefined,
 ): Promise<{ label: string | undefined; existing: readonly EnrollmentRecord[] }> {
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
-    throw new InvalidArgumentError('completeActivation options must be an object such as { label }.');
+    throw new InvalidArgumentError(
+      'completeActivation options must be an object such as { label }.',
+    );
   }
   const requested: unknown = options?.label;
   const label = requested === undefined ? undefined : checkLabel(requested);

@@ -23,7 +23,7 @@ function noSuchFactor(): PolicyError {
 export function checkEnrollmentId(enrollmentId: unknown): string {
   if (typeof enrollmentId !== 'string' || enrollmentId.length === 0 || enrollmentId.length > 128) {
     throw new InvalidArgumentError(
-      'enrollmentId must be the id of one of the user\'s factors (a string of 1 to 128 characters, as listEnrollments returns it).',
+      "enrollmentId must be the id of one of the user's factors (a string of 1 to 128 characters, as listEnrollments returns it).",
     );
   }
   return enrollmentId;

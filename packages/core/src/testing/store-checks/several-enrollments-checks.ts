@@ -17,7 +17,8 @@ async function activateAtOnce(
     ),
   );
   const rejected = results.filter((r) => r.status === 'rejected');
-  for (const r of rejected) assert.ok(r.reason instanceof EnrollmentConflictError, String(r.reason));
+  for (const r of rejected)
+    assert.ok(r.reason instanceof EnrollmentConflictError, String(r.reason));
   return { stored: results.length - rejected.length, conflicts: rejected.length };
 }
 
@@ -90,7 +91,11 @@ export function severalEnrollmentsChecks(): StoreCase[] {
       async (s) => {
         const a = enrollment({ createdAt: NOW });
         const b = enrollment({ createdAt: NOW + 1 });
-        await s.enrollments.activate({ enrollment: a, maxPerProvider: 2, recoveryCodeHashes: ['h1'] });
+        await s.enrollments.activate({
+          enrollment: a,
+          maxPerProvider: 2,
+          recoveryCodeHashes: ['h1'],
+        });
         await s.enrollments.activate({ enrollment: b, maxPerProvider: 2 });
         assert.deepEqual(await s.enrollments.remove('u1', a.id, ['p']), {
           removed: true,
@@ -135,10 +140,10 @@ export function severalEnrollmentsChecks(): StoreCase[] {
           maxPerProvider: 3,
           recoveryCodeHashes: ['second-1'],
         });
-        assert.deepEqual([first, second], [
-          { recoveryCodesIssued: true },
-          { recoveryCodesIssued: false },
-        ]);
+        assert.deepEqual(
+          [first, second],
+          [{ recoveryCodesIssued: true }, { recoveryCodesIssued: false }],
+        );
         assert.equal(await s.enrollments.countRecoveryCodes('u1'), 2);
         assert.equal(await s.enrollments.consumeRecoveryCode('u1', 'second-1', NOW), 'not_found');
         assert.equal(await s.enrollments.consumeRecoveryCode('u1', 'first-1', NOW), 'consumed');
