@@ -8,11 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
-import { Migrator } from 'kysely/migration';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EnrollmentConflictError, type EnrollmentRecord } from '@factorkit/core';
 import { createSqlStores, type SqlStores } from '../src/index.js';
-import { FactorkitMigrationProvider } from '../src/migrations.js';
+import { migrateTo } from './migrate-to.js';
 import { PG_URL, dropSchema, probePostgres, uniqueSchema } from './servers.js';
 
 const NOW = 1_800_000_000_000;
@@ -32,15 +31,7 @@ const written: EnrollmentRecord = {
 
 /** A database as 0005 left it, with an enrollment, recovery codes and a pending step. */
 async function atVersion5(s: SqlStores, schema?: string): Promise<void> {
-  const migrator = new Migrator({
-    db: s.db,
-    provider: new FactorkitMigrationProvider(s.dialect, schema),
-    migrationTableName: 'factorkit_migration',
-    migrationLockTableName: 'factorkit_migration_lock',
-    ...(schema ? { migrationTableSchema: schema } : {}),
-  });
-  const { error } = await migrator.migrateTo('0005_grace_deadlines');
-  expect(error).toBeUndefined();
+  await migrateTo(s, '0005_grace_deadlines', schema);
   expect(
     await s.stores.enrollments.activate({ enrollment: written, recoveryCodeHashes: ['h1', 'h2'] }),
   ).toEqual({ recoveryCodesIssued: true });
