@@ -45,7 +45,12 @@ export type AuditEvent =
       readonly providerId: string;
       readonly enrollmentId: string;
     })
-  | (Base & { readonly type: 'challenge.started'; readonly providerId: string })
+  | (Base & {
+      readonly type: 'challenge.started';
+      readonly providerId: string;
+      /** The enrollment the challenge is for (a user may hold several of one provider). */
+      readonly enrollmentId: string;
+    })
   | (Base & { readonly type: 'verified'; readonly providerId: string; readonly method: string })
   | (Base & {
       readonly type: 'failed';

@@ -102,6 +102,10 @@ describe('two apps of one provider', () => {
     const tablet = await enroll(h, user, 'Tablet');
     const c = await h.service.beginChallenge(user, { enrollmentId: phone.enrollmentId });
     expect(c.enrollmentId).toBe(phone.enrollmentId);
+    expect(h.audit.ofType('challenge.started').at(-1)).toMatchObject({
+      providerId: 'keyed-code',
+      enrollmentId: phone.enrollmentId,
+    });
     const wrongApp = keyedCode(tablet.key, h.clock.now());
     expect(wrongApp).not.toBe(keyedCode(phone.key, h.clock.now()));
     expect(await codeOf(h.service.completeChallenge(c.challengeId, user, wrongApp))).toBe(

@@ -66,7 +66,12 @@ export async function beginChallenge(
     throw await outageError(k, user, decision.usable, chosen, id, err);
   }
   const record = await k.pending.create(step, { data: begun.pending, outage: false, generation });
-  await k.audit.emit({ ...k.audit.base(user), type: 'challenge.started', providerId: chosen });
+  await k.audit.emit({
+    ...k.audit.base(user),
+    type: 'challenge.started',
+    providerId: chosen,
+    enrollmentId: enrollment.id,
+  });
   const started = { challengeId: id, providerId: chosen, enrollmentId: enrollment.id };
   return { ...started, prompt: begun.prompt, expiresAt: record.expiresAt };
 }
