@@ -1,8 +1,10 @@
 /**
  * Removing factors one at a time across app instances (SECURITY.md EN-08): a forced user with two
  * authenticator apps removes both at once, from two app instances (separate Node processes,
- * each with its own TwoFactorService and connection) on one SQLite file and on one PostgreSQL
- * schema. Exactly one removal wins, one app stays, and it still signs the user in.
+ * each with its own TwoFactorService and connection) on one SQLite file, on one PostgreSQL
+ * schema, and on PostgreSQL with pending steps and throttles on Redis. Exactly one removal wins,
+ * one app stays, and it still signs the user in. Before that, a challenge begun for one app is
+ * answered with the other app's code across instances: a wrong code (EN-09).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +22,8 @@ import { createSqlStores } from '@factorkit/store-sql';
 import {
   Instance,
   PG_URL,
+  REDIS_URL,
+  deleteRedisPrefix,
   dropSchema,
   encryptionKey,
   probeServers,
@@ -30,7 +34,7 @@ import {
   type WorkerConfig,
 } from './rig.js';
 
-const server = await probeServers(false);
+const server = await probeServers(true);
 const dir = mkdtempSync(join(tmpdir(), 'factorkit-several-race-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const STEP = 30_000;
@@ -53,9 +57,10 @@ async function enrollApp(s: Service, user: object, label: string, now: number) {
   return { uri, enrollmentId: done.enrollmentId };
 }
 
-async function race(sql: WorkerConfig['sql']): Promise<void> {
+async function race(sql: WorkerConfig['sql'], redis?: WorkerConfig['redis']): Promise<void> {
   const config: WorkerConfig = {
     sql,
+    ...(redis ? { redis } : {}),
     encryptionKey: encryptionKey(),
     audiences: { client: { force: true } },
   };
@@ -74,6 +79,19 @@ async function race(sql: WorkerConfig['sql']): Promise<void> {
         'Tablet',
       ]);
     }
+    // A challenge begun for the phone on one instance is answered with the tablet's code on the
+    // other: the pending step's enrollment decides, so it is a wrong code (EN-09).
+    const onPhone = await a.ok<ChallengeStarted>(
+      'beginChallenge',
+      [user, { enrollmentId: phone.enrollmentId }],
+      T0 + 2500,
+    );
+    const crossed = await b.service(
+      'completeChallenge',
+      [onPhone.challengeId, user, totpCode(tablet.uri, T0 + 2500)],
+      T0 + 2500,
+    );
+    expect(tally([crossed])).toEqual({ INVALID_CODE: 1 });
     const replies = await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
         (i % 2 ? a : b).service(
@@ -130,6 +148,26 @@ describe('a forced user removes both apps on two instances at once', () => {
         await race({ dialect: 'postgres', connectionString: PG_URL, schema, poolSize: 4 });
       } finally {
         await dropSchema(schema);
+      }
+    },
+  );
+
+  it.skipIf(!server.ok)(
+    `EN-08: PostgreSQL with Redis pending steps and throttles: exactly one removal succeeds ${server.reason}`,
+    async () => {
+      const schema = uniqueName('several_redis');
+      const prefix = `factorkit-test:${schema}:`;
+      try {
+        const admin = createSqlStores({ dialect: 'postgres', connectionString: PG_URL, schema });
+        await admin.migrate();
+        await admin.close();
+        await race(
+          { dialect: 'postgres', connectionString: PG_URL, schema, poolSize: 4 },
+          { url: REDIS_URL, prefix },
+        );
+      } finally {
+        await dropSchema(schema);
+        await deleteRedisPrefix(prefix);
       }
     },
   );
