@@ -24,6 +24,8 @@ export interface WorkerConfig {
     | { dialect: 'sqlite'; filename: string };
   redis?: { url: string; prefix: string };
   encryptionKey: string;
+  /** `policy.audiences` of every service (absent: the default policy). */
+  audiences?: Record<string, Record<string, unknown>>;
   /** Throttle policy per service name; the worker builds one TwoFactorService for each. */
   throttles?: Record<string, Record<string, number>>;
   startAt?: number;

@@ -39,7 +39,6 @@ export type AuditEvent =
       readonly enrollmentId: string;
       readonly by: 'user' | 'admin';
     })
-  | (Base & { readonly type: 'challenge.started'; readonly providerId: string })
   | (Base & {
       readonly type: 'verified';
       readonly providerId: string;
@@ -47,6 +46,18 @@ export type AuditEvent =
       /** The assurance level the success reached and its RFC 8176 values (AS-05). */
       readonly aal: 1 | 2 | 3;
       readonly amr: readonly string[];
+    })
+  | (Base & {
+      /** The user renamed a factor. The name itself is user text: kept out of the trail (LG-01). */
+      readonly type: 'enrollment.renamed';
+      readonly providerId: string;
+      readonly enrollmentId: string;
+    })
+  | (Base & {
+      readonly type: 'challenge.started';
+      readonly providerId: string;
+      /** The enrollment the challenge is for (a user may hold several of one provider). */
+      readonly enrollmentId: string;
     })
   | (Base & {
       readonly type: 'failed';

@@ -82,6 +82,7 @@ export {
   recoveryCodesUsable,
   type GraceClock,
   type Requirement,
+  type ChooserFactor,
   type AudienceDryRun,
   type PolicyOverride,
 } from './policy/policy.js';

@@ -31,6 +31,7 @@ describe('activation', () => {
     expect(await h.service.requirement(user)).toEqual({
       action: 'challenge',
       providers: ['clock-code'],
+      factors: [{ enrollmentId: done.enrollmentId, providerId: 'clock-code', label: 'Clock code' }],
       recoveryCodes: 10,
     });
     expect((await h.service.listEnrollments(user))[0]).toMatchObject({

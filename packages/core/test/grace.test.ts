@@ -163,6 +163,7 @@ describe('decideRequirement with a grace policy', () => {
     expect(decideRequirement(policy, ['a'], ['a'], 2, { deadline: DAY, now: 0 })).toEqual({
       action: 'challenge',
       providers: ['a'],
+      factors: [],
       recoveryCodes: 2,
     });
     expect(needsGraceDeadline(policy, ['a'], ['a'])).toBe(false);

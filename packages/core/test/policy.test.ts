@@ -26,20 +26,20 @@ describe('requirement after the password', () => {
       { force: false, notEnrolled: 'enroll' },
       ['a', 'b'],
       ['b'],
-      { action: 'challenge', providers: ['b'], recoveryCodes: 3 },
+      { action: 'challenge', providers: ['b'], factors: [], recoveryCodes: 3 },
     ],
     [
       { force: true, notEnrolled: 'deny' },
       ['a'],
       ['z'],
       // enrolled only in a factor no longer offered: recovery codes, never skip or enroll
-      { action: 'challenge', providers: [], recoveryCodes: 3 },
+      { action: 'challenge', providers: [], factors: [], recoveryCodes: 3 },
     ],
     [
       { force: false, notEnrolled: 'enroll' },
       ['a'],
       ['z'],
-      { action: 'challenge', providers: [], recoveryCodes: 3 },
+      { action: 'challenge', providers: [], factors: [], recoveryCodes: 3 },
     ],
     [undefined, ['a'], ['a'], { action: 'deny', reason: 'unknown-audience' }],
   ] as const)('%j with allowed %j and enrolled %j -> %j', (policy, allowed, enrolled, expected) => {
@@ -71,6 +71,7 @@ describe('requirement after the password', () => {
     expect(await service.requirement(user)).toEqual({
       action: 'challenge',
       providers: [],
+      factors: [],
       recoveryCodes: 10,
     });
     await expect(service.beginChallenge(user)).rejects.toMatchObject({

@@ -61,6 +61,8 @@ export class DuoProvider implements TwoFactorProvider<DuoSettings, DuoEnrollment
     // A Universal callback is one-shot, and so is a push; a wrong legacy passcode says
     // `retry: true` on its own outcome, so the user may type another on the same challenge.
     retryableChallenge: false,
+    // A Duo enrollment names the user's one remote Duo account: a second would only alias it.
+    multipleEnrollments: false,
   } as const;
 
   /** Sees every Auth API request (passcodes masked): diagnostics and tests. */

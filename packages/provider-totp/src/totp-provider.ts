@@ -76,6 +76,8 @@ export class TotpProvider implements TwoFactorProvider<TotpSettings, TotpEnrollm
     // secret (NIST SP 800-63B-4 §3.1.4).
     assurance: { phishingResistant: false, hardwareBound: false, aal: 2 },
     amr: ['otp'],
+    // Each app holds its own secret and replay counter: a user may keep a spare.
+    multipleEnrollments: true,
   } as const;
 
   // Value imports (not `import type`): the decorator metadata must name the classes (guard test).

@@ -9,9 +9,10 @@ import {
   type SecurityEventRecord,
 } from '@factorkit/core';
 import { lockUser, type SqlContext } from './context.js';
-import { isUserProviderConflict, toRecord } from './enrollment-rows.js';
+import { toRecord } from './enrollment-rows.js';
 import { graceDeadline, peekGraceDeadline } from './grace-deadlines.js';
 import { appendSecurityEvent, listSecurityEvents, purgeSecurityEvents } from './security-events.js';
+import { isUserProviderConflict, refuseAtLimit, renameEnrollment } from './several-enrollments.js';
 import { expectGeneration, raiseGeneration, readGeneration } from './user-generations.js';
 
 /** Enrollments and recovery codes: the durable half of factorkit's state. */
@@ -29,7 +30,7 @@ export class SqlEnrollmentStore implements EnrollmentStore {
       return await this.db.transaction().execute(async (trx) => {
         await lockUser(trx, this.ctx, e.userId);
         await expectGeneration(trx, e.userId, input.generation);
-        // The unique (user_id, provider_id) constraint decides a race between activations.
+        await refuseAtLimit(trx, e.userId, e.providerId, input.maxPerProvider ?? 1);
         await trx
           .insertInto('factorkit_enrollments')
           .values({
@@ -113,6 +114,10 @@ export class SqlEnrollmentStore implements EnrollmentStore {
       .where((eb) => eb.or([eb('counter', 'is', null), eb('counter', '<', counter)]))
       .executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
+  }
+
+  rename(userId: string, enrollmentId: string, label: string): Promise<boolean> {
+    return renameEnrollment(this.db, userId, enrollmentId, label);
   }
 
   async touch(enrollmentId: string, now: number): Promise<boolean> {

@@ -2,6 +2,8 @@ import { sql, type Kysely } from 'kysely';
 import type { Migration, MigrationProvider } from 'kysely/migration';
 import { graceDeadlinesMigration } from './grace-deadlines.js';
 import { securityTimelineMigration } from './security-events.js';
+
+import { severalEnrollmentsMigration } from './several-enrollments.js';
 import { userGenerationsMigration } from './user-generations.js';
 
 export type SqlDialectName = 'sqlite' | 'postgres';
@@ -29,7 +31,7 @@ function initial(dialect: SqlDialectName, schema: string | undefined): Migration
         .addColumn('counter', 'bigint')
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addColumn('last_used_at', 'bigint')
-        // One factor per user and provider, enforced by the engine (CC-04).
+        // One factor per user and provider, enforced by the engine until 0006 lifts it (EN-07).
         .addUniqueConstraint('factorkit_enrollments_user_provider_uq', ['user_id', 'provider_id'])
         .execute();
       await s
@@ -150,6 +152,8 @@ export class FactorkitMigrationProvider implements MigrationProvider {
       '0005_grace_deadlines': graceDeadlinesMigration(this.schema),
       // 0006 and 0007 are reserved for the features merged beside this one.
       '0008_security_timeline': securityTimelineMigration(this.dialect, this.schema),
+
+      '0006_several_enrollments': severalEnrollmentsMigration(this.dialect, this.schema),
     };
   }
 }
@@ -162,4 +166,6 @@ export const MIGRATION_NAMES: readonly string[] = [
   '0004_user_generations',
   '0005_grace_deadlines',
   '0008_security_timeline',
+
+  '0006_several_enrollments',
 ];

@@ -1,6 +1,7 @@
 /** The `providers` section: one entry per provider id, with its audiences and settings. */
 import type { ConfigIssue } from '../errors.js';
 import type { ProviderRegistry } from '../provider/registry.js';
+import { loadMaxEnrollments } from './enrollment-limit.js';
 import { secretFieldNames } from './fields.js';
 import type { AudiencePolicy } from './policy-classes.js';
 import { reportUnknownKeys, type LiteralSecretCheck } from './raw-input.js';
@@ -11,6 +12,12 @@ export interface ProviderDeployment<Settings extends object = object> {
   readonly enabled: boolean;
   readonly audiences: readonly string[];
   readonly settings: Settings;
+  /**
+   * How many enrollments of this provider one user may hold (`maxEnrollments`, 1..20; default 5
+   * when the provider declares `capabilities.multipleEnrollments`, else 1). Absent in a config
+   * built by hand: then 1, or 5 for such a provider.
+   */
+  readonly maxEnrollments?: number;
 }
 
 const PROVIDER_ID_RE = /^[a-z][a-z0-9-]{1,31}$/;
@@ -55,7 +62,7 @@ function loadEntry(
     issues.push({ path, message: 'must be an object with enabled, audiences and settings' });
     return undefined;
   }
-  reportUnknownKeys(entry, ['enabled', 'audiences', 'settings'], path, issues);
+  reportUnknownKeys(entry, ['enabled', 'audiences', 'settings', 'maxEnrollments'], path, issues);
   const enabled = entry['enabled'] ?? true;
   if (typeof enabled !== 'boolean')
     issues.push({ path: `${path}.enabled`, message: 'must be true or false' });
@@ -63,7 +70,13 @@ function loadEntry(
   if (enabled !== true) {
     // A disabled provider's settings are kept but not validated: it may not even be
     // registered in this host build.
-    return { enabled: false, audiences, settings: {} };
+    const maxEnrollments = loadMaxEnrollments(
+      entry['maxEnrollments'],
+      undefined,
+      `${path}.maxEnrollments`,
+      issues,
+    );
+    return { enabled: false, audiences, settings: {}, maxEnrollments };
   }
   if (!registry.has(id)) {
     issues.push({
@@ -79,7 +92,13 @@ function loadEntry(
   for (const field of secretFieldNames(schema)) {
     input.literalSecret(`${path}.settings.${field}`, settingsRaw[field]);
   }
-  return { enabled: true, audiences, settings: settings.value };
+  const maxEnrollments = loadMaxEnrollments(
+    entry['maxEnrollments'],
+    registry.get(id).capabilities.multipleEnrollments === true,
+    `${path}.maxEnrollments`,
+    issues,
+  );
+  return { enabled: true, audiences, settings: settings.value, maxEnrollments };
 }
 
 function entryAudiences(raw: unknown, path: string, input: ProviderEntriesInput): string[] {

@@ -5,11 +5,21 @@ import {
   type AssuranceRequirement,
 } from '../provider/assurance.js';
 
+/** One of the user's usable enrollments, as the login chooser lists it. */
+export interface ChooserFactor {
+  readonly enrollmentId: string;
+  readonly providerId: string;
+  readonly label: string;
+}
+
 /** What the host must do after a successful password, for one user. */
 export type Requirement =
   | {
       readonly action: 'challenge';
+      /** The distinct provider ids among `factors`, oldest first. */
       readonly providers: readonly string[];
+      /** The usable enrollments, oldest first: what the login chooser lists. */
+      readonly factors: readonly ChooserFactor[];
       readonly recoveryCodes: number;
     }
   | { readonly action: 'enroll'; readonly providers: readonly string[] }
@@ -91,7 +101,7 @@ export function recoveryCodesUsable(
 /**
  * The pure decision behind `TwoFactorService.requirement` and the enforcement dry-run. `grace`
  * is the user's deadline when `needsGraceDeadline`; without it a 'grace' policy answers `enroll`
- * (fail closed).
+ * (fail closed). `factors` are the user's enrollments for the chooser (the dry-run needs none).
  */
 export function decideRequirement(
   policy: Pick<AudiencePolicy, 'force' | 'notEnrolled'> | undefined,
@@ -99,20 +109,30 @@ export function decideRequirement(
   enrolledProviderIds: readonly string[],
   recoveryCodes: number,
   grace?: GraceClock,
-  unmetAssurance = false,
+  about: {
+    /** The user's factors, oldest first, for the chooser (only usable ones are listed). */
+    readonly factors?: readonly ChooserFactor[];
+    /** Some of the user's factors are offered here but fall short of its assurance (AS-03). */
+    readonly unmetAssurance?: boolean;
+  } = {},
 ): Requirement {
+  const factors = about.factors ?? [];
   if (!policy) return { action: 'deny', reason: 'unknown-audience' };
-  const usable = enrolledProviderIds.filter((id) => allowed.includes(id));
-  if (usable.length > 0) return { action: 'challenge', providers: usable, recoveryCodes };
+  const usable = [...new Set(enrolledProviderIds.filter((id) => allowed.includes(id)))];
+  if (usable.length > 0) {
+    const listed = factors.filter((f) => allowed.includes(f.providerId));
+    return { action: 'challenge', providers: usable, factors: listed, recoveryCodes };
+  }
   if (enrolledProviderIds.length > 0) {
     // Enrolled, but none of the user's factors is usable here (disabled, unregistered or not
     // offered to this audience). Never fall back to a password-only sign-in, nor to enrolling a
     // new factor, which someone holding only the password could bind (EN-04): recovery
     // codes if any remain, otherwise refuse until an administrator resets the account.
-    if (recoveryCodes > 0) return { action: 'challenge', providers: [], recoveryCodes };
+    if (recoveryCodes > 0)
+      return { action: 'challenge', providers: [], factors: [], recoveryCodes };
     return {
       action: 'deny',
-      reason: unmetAssurance ? 'assurance-not-met' : 'no-provider-available',
+      reason: about.unmetAssurance ? 'assurance-not-met' : 'no-provider-available',
     };
   }
   if (!policy.force) return { action: 'skip' };

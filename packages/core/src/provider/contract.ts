@@ -50,6 +50,13 @@ export interface ProviderCapabilities {
    * method (Duo: `mca` for a push, `sms` for a text message). Absent: `['mfa']`.
    */
   readonly amr?: readonly AmrValue[];
+  /**
+   * A user may hold several enrollments of this provider (two authenticator apps), each verified
+   * on its own. Absent means false: one enrollment per user, as before this capability existed.
+   * Declare it only when enrollments are independent secrets; a provider whose enrollment names
+   * one remote account (Duo) must not.
+   */
+  readonly multipleEnrollments?: boolean;
 }
 
 /**

@@ -124,6 +124,12 @@ export class ProviderRegistry {
       assuranceDeclarationProblem(caps!['assurance']) ??
       amrProblem(caps!['amr'], 'capabilities.amr');
     if (claim) fail(claim);
+
+    if (
+      caps?.['multipleEnrollments'] !== undefined &&
+      typeof caps['multipleEnrollments'] !== 'boolean'
+    )
+      fail('capabilities.multipleEnrollments must be a boolean when set');
     for (const h of HOOKS) if (typeof p[h] !== 'function') fail(`hook ${h} is missing`);
     for (const h of OPTIONAL_HOOKS)
       if (p[h] !== undefined && typeof p[h] !== 'function') fail(`${h} must be a function`);

@@ -1,9 +1,15 @@
 import type { AudienceDryRun, PolicyOverride, Requirement } from '../policy/policy.js';
 import type { RequestInfo, TwoFactorUser } from '../provider/contract.js';
 import { beginActivation, completeActivation } from './flows/activation.js';
-import { adminReset, adminUnlock, disable } from './flows/admin.js';
+import { adminReset, adminUnlock } from './flows/admin.js';
 import { beginChallenge, completeChallenge } from './flows/challenge.js';
 import { decide, dryRunEnforcement, summarise } from './flows/enforcement.js';
+import {
+  checkEnrollmentId,
+  disable,
+  removeEnrollment,
+  renameEnrollment,
+} from './flows/factor-management.js';
 import { failOpen } from './flows/fail-open.js';
 import { health, rotateEncryptionKeys } from './flows/maintenance.js';
 import { requireForHost, secondFactorRecency } from './flows/step-up.js';
@@ -19,6 +25,8 @@ import type {
   ActivationStarted,
   AdminAction,
   ChallengeStarted,
+  CompleteActivationOptions,
+  EnrollmentChoice,
   EnrollmentSummary,
   KeyRotationReport,
   SecondFactorRecency,
@@ -105,20 +113,28 @@ export class TwoFactorService {
     user: TwoFactorUser,
     input: unknown,
     request?: RequestInfo,
+    options?: CompleteActivationOptions,
   ): Promise<ActivationCompleted | StillWaiting> {
-    return this.run(user, request, () => completeActivation(this.k, activationId, user, input));
+    return this.run(user, request, () =>
+      completeActivation(this.k, activationId, user, input, options),
+    );
   }
 
   // ------------------------------------------------------------------ login
 
+  /**
+   * Starts a challenge on the first usable factor, the first of a provider (`'totp'`), or one
+   * enrollment (`{ enrollmentId }`, from the requirement's `factors`).
+   */
   beginChallenge(
     user: TwoFactorUser,
-    providerId?: string,
+    choice?: string | EnrollmentChoice,
     request?: RequestInfo,
   ): Promise<ChallengeStarted> {
     return this.run(user, request, () => {
-      if (providerId !== undefined) this.k.checkProviderId(providerId);
-      return beginChallenge(this.k, user, providerId);
+      if (typeof choice === 'string') this.k.checkProviderId(choice);
+      else if (choice !== undefined) checkEnrollmentId(choice?.enrollmentId);
+      return beginChallenge(this.k, user, choice);
     });
   }
 
@@ -214,7 +230,10 @@ export class TwoFactorService {
 
   // ------------------------------------------------------------------ removal and admin
 
-  /** The user turns off one of their factors, where policy allows (and after a step-up if required). */
+  /**
+   * The user turns off their factor of one provider, where policy allows (and after a step-up if
+   * required). With several factors of that provider: INVALID_ARGUMENT, use `removeEnrollment`.
+   */
   disable(
     user: TwoFactorUser,
     providerId: string,
@@ -225,6 +244,27 @@ export class TwoFactorService {
       this.k.checkProviderId(providerId);
       return disable(this.k, user, providerId, stepUp);
     });
+  }
+
+  /**
+   * The user removes one factor by its enrollment id, under the same rules as `disable`: never
+   * the last usable one while 2FA is forced, even with removals in parallel (EN-08).
+   */
+  removeEnrollment(
+    user: TwoFactorUser,
+    enrollmentId: string,
+    stepUp?: StepUpOptions,
+  ): Promise<void> {
+    return this.run(user, undefined, () =>
+      removeEnrollment(this.k, user, checkEnrollmentId(enrollmentId), stepUp),
+    );
+  }
+
+  /** The user gives one of their factors a new name (1 to 64 characters, unique among theirs). */
+  renameEnrollment(user: TwoFactorUser, enrollmentId: string, label: string): Promise<void> {
+    return this.run(user, undefined, () =>
+      renameEnrollment(this.k, user, checkEnrollmentId(enrollmentId), label),
+    );
   }
 
   /**

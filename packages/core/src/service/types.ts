@@ -91,6 +91,21 @@ export interface ActivationCompleted {
   readonly recoveryCodes?: readonly string[];
 }
 
+/** What the user chooses when completing an activation. */
+export interface CompleteActivationOptions {
+  /**
+   * The factor's name in the user's list ("Work phone"): 1 to 64 characters after trimming, no
+   * control or formatting characters, not already used by another of the user's factors
+   * (ignoring case). Absent: the provider's name, numbered when taken ("Authenticator app 2").
+   */
+  readonly label?: string;
+}
+
+/** Picks one enrollment at `beginChallenge` (an id from the requirement's `factors`). */
+export interface EnrollmentChoice {
+  readonly enrollmentId: string;
+}
+
 export interface StillWaiting {
   readonly ok: false;
   readonly waiting: true;
@@ -101,6 +116,8 @@ export interface StillWaiting {
 export interface ChallengeStarted {
   readonly challengeId: string;
   readonly providerId: string;
+  /** The enrollment this challenge is for: only it can answer. */
+  readonly enrollmentId: string;
   readonly prompt: ChallengePrompt;
   readonly expiresAt: number;
 }

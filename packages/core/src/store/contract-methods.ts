@@ -28,6 +28,7 @@ export const STORE_METHODS: {
     generation: 'resets that end steps in flight (EN-05)',
     graceDeadline: 'enrollment grace periods (EN-06)',
     peekGraceDeadline: 'enrollment grace periods (EN-06)',
+    rename: 'several factors per provider (EN-08)',
     appendSecurityEvent: 'the security timeline (LG-05)',
     listSecurityEvents: 'the security timeline (LG-05)',
     purgeSecurityEvents: 'the security timeline (LG-05)',

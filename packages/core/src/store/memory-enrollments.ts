@@ -40,10 +40,11 @@ export class MemoryEnrollmentStore implements EnrollmentStore {
       input.generation !== (this.generations.get(e.userId) ?? 0)
     )
       throw new GenerationChangedError();
-    for (const r of this.enrollmentRows.values()) {
-      if (r.userId === e.userId && r.providerId === e.providerId)
-        throw new EnrollmentConflictError();
-    }
+    // Counted and inserted in one synchronous step: parallel activations cannot overbook (EN-07).
+    const sameProvider = [...this.enrollmentRows.values()].filter(
+      (r) => r.userId === e.userId && r.providerId === e.providerId,
+    ).length;
+    if (sameProvider >= (input.maxPerProvider ?? 1)) throw new EnrollmentConflictError();
     if (this.enrollmentRows.has(e.id)) throw new Error('enrollment id collision');
     this.enrollmentRows.set(e.id, { ...e });
     let issued = false;
@@ -79,6 +80,13 @@ export class MemoryEnrollmentStore implements EnrollmentStore {
     if (!r) return false;
     if (r.counter !== null && !(counter > r.counter)) return false;
     this.enrollmentRows.set(enrollmentId, { ...r, counter, lastUsedAt: now });
+    return true;
+  }
+
+  async rename(userId: string, enrollmentId: string, label: string): Promise<boolean> {
+    const r = this.enrollmentRows.get(enrollmentId);
+    if (!r || r.userId !== userId) return false;
+    this.enrollmentRows.set(enrollmentId, { ...r, label });
     return true;
   }
 

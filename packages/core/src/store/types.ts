@@ -97,6 +97,12 @@ export interface ActivateInput {
    * is written and GenerationChangedError is thrown, checked in the same transaction.
    */
   readonly generation?: number;
+  /**
+   * How many enrollments of this provider the user may have (absent = 1, the previous
+   * behaviour). When the user already has that many, nothing is written and
+   * EnrollmentConflictError is thrown, counted in the same transaction (SECURITY.md EN-07).
+   */
+  readonly maxPerProvider?: number;
 }
 
 export type ConsumeResult = 'consumed' | 'already_used' | 'not_found';
@@ -104,7 +110,7 @@ export type ConsumeResult = 'consumed' | 'already_used' | 'not_found';
 export class EnrollmentConflictError extends Error {
   override readonly name = 'EnrollmentConflictError';
   constructor() {
-    super('The user already has an enrollment with this provider.');
+    super('The user already has as many enrollments of this provider as allowed.');
   }
 }
 
@@ -120,7 +126,7 @@ export class GenerationChangedError extends Error {
 export interface EnrollmentStore extends SecurityTimelineStore {
   /**
    * In one transaction: insert the enrollment (throwing EnrollmentConflictError if the user
-   * already has one for this provider) and, when recovery-code hashes are given and the user had
+   * already has `maxPerProvider` of this provider, 1 when absent) and, when recovery-code hashes are given and the user had
    * no enrollment before this one, replace any codes the user still has with the new set (a first
    * factor always starts with a fresh set; stale codes never survive into it).
    */
@@ -135,6 +141,11 @@ export interface EnrollmentStore extends SecurityTimelineStore {
   listByUser(userId: string): Promise<EnrollmentRecord[]>;
   /** Compare-and-set: sets the counter only if it is null or lower than `counter`. */
   advanceCounter(enrollmentId: string, counter: number, now: number): Promise<boolean>;
+  /**
+   * Sets the label of one of the user's enrollments; false when it is gone or is not the user's
+   * (a foreign id changes nothing). The caller has validated the label.
+   */
+  rename(userId: string, enrollmentId: string, label: string): Promise<boolean>;
   /** Records a successful use of a factor without a counter; false if the enrollment is gone. */
   touch(enrollmentId: string, now: number): Promise<boolean>;
   /**

@@ -19,6 +19,8 @@ export interface HarnessOptions {
   providers: ProviderSource[];
   /** Settings per provider id (plain objects, validated against each provider's schema). */
   settings?: Record<string, unknown>;
+  /** `maxEnrollments` per provider id (absent: the provider's default). */
+  maxEnrollments?: Record<string, number>;
   /** Replaces the default policy (client and admin audiences, 2FA optional). */
   policy?: Record<string, unknown>;
   constants?: Record<string, string>;
@@ -55,7 +57,13 @@ export function createHarness(options: HarnessOptions): Harness {
   for (const p of options.providers) registry.register(p);
   const providers: Record<string, unknown> = {};
   for (const id of registry.ids())
-    providers[id] = { enabled: true, settings: options.settings?.[id] ?? {} };
+    providers[id] = {
+      enabled: true,
+      settings: options.settings?.[id] ?? {},
+      ...(options.maxEnrollments?.[id] === undefined
+        ? {}
+        : { maxEnrollments: options.maxEnrollments[id] }),
+    };
   const config = loadDeploymentConfig(
     {
       providers,

@@ -8,6 +8,7 @@ import { pendingExpiryChecks } from './store-checks/pending-expiry-checks.js';
 import { pendingChecks } from './store-checks/pending-checks.js';
 import { quotaChecks } from './store-checks/quota-checks.js';
 import { recoveryCodeChecks } from './store-checks/recovery-code-checks.js';
+import { severalEnrollmentsChecks } from './store-checks/several-enrollments-checks.js';
 import { throttleChecks } from './store-checks/throttle-checks.js';
 import { timelineChecks } from './store-checks/timeline-checks.js';
 
@@ -31,6 +32,7 @@ export function storeContractChecks(options: StoreContractOptions): Check[] {
     ...generationChecks(),
     ...graceChecks(),
     ...recoveryCodeChecks(),
+    ...severalEnrollmentsChecks(),
     ...throttleChecks(),
     ...quotaChecks(),
     ...timelineChecks(),

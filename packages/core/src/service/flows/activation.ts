@@ -13,8 +13,14 @@ import {
 } from '../../store/types.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { REASONS, failureError, runHook } from '../kernel/outcomes.js';
-import type { ActivationCompleted, ActivationStarted, StillWaiting } from '../types.js';
+import type {
+  ActivationCompleted,
+  ActivationStarted,
+  CompleteActivationOptions,
+  StillWaiting,
+} from '../types.js';
 import { decide } from './enforcement.js';
+import { chooseLabel, defaultLabel } from './enrollment-labels.js';
 import { makeRecoveryCodes } from './recovery-codes.js';
 
 function notAllowed(providerId: string, audience: string): PolicyError {
@@ -50,12 +56,7 @@ export async function beginActivation(
       { details: { requirement: 'deny', reason: requirement.reason } },
     );
   }
-  if (enrollments.some((e) => e.providerId === providerId)) {
-    throw new PolicyError(
-      'ALREADY_ENROLLED',
-      `This account already uses ${providerId}. Remove it before setting it up again.`,
-    );
-  }
+  refuseAtLimit(k, enrollments, providerId);
   const provider = k.providers.get(providerId);
   // Read before the provider is asked: a reset that lands after this point ends the step (EN-05).
   const generation = await k.generations.current(user.id);
@@ -73,6 +74,23 @@ export async function beginActivation(
   return { activationId: id, providerId, prompt: begun.prompt, expiresAt: record.expiresAt };
 }
 
+/** The early answer to "one more of this provider?"; the store decides it again atomically. */
+function refuseAtLimit(k: Kernel, enrollments: readonly EnrollmentRecord[], providerId: string) {
+  const max = k.providers.maxEnrollments(providerId);
+  if (enrollments.filter((e) => e.providerId === providerId).length >= max)
+    throw atLimit(providerId, max);
+}
+
+function atLimit(providerId: string, max: number): PolicyError {
+  return new PolicyError(
+    'ALREADY_ENROLLED',
+    max === 1
+      ? `This account already uses ${providerId}. Remove it before setting it up again.`
+      : `This account already has ${max} factors of ${providerId}, the most allowed. Remove one first.`,
+    { details: { providerId, maxEnrollments: max } },
+  );
+}
+
 /**
  * Checks the answer and binds the factor. Activation answers count against the same per-user
  * budget: a provider whose activation checks a remote secret (a Duo passcode) must not become a
@@ -83,7 +101,10 @@ export async function completeActivation(
   activationId: string,
   user: TwoFactorUser,
   input: unknown,
+  options?: CompleteActivationOptions,
 ): Promise<ActivationCompleted | StillWaiting> {
+  // Before the step is taken: a bad or taken name must not burn the user's QR code.
+  const naming = await chooseLabel(k, user, options);
   const ticket = await k.attempts.reserve(user);
   const refund = () => k.attempts.refund(user, ticket);
   let step;
@@ -159,7 +180,7 @@ export async function completeActivation(
   const shell = { id: k.random.token(16), userId: user.id, providerId: record.providerId };
   const enrollment: EnrollmentRecord = {
     ...shell,
-    label: outcome.label ?? provider.displayName,
+    label: naming.label ?? defaultLabel(naming.existing, outcome.label ?? provider.displayName),
     secret: k.secrets.seal(shell, outcome.enrollment ?? null),
     // The code that confirmed activation seeds replay protection (SECURITY.md RP-02).
     counter: outcome.counter ?? null,
@@ -180,6 +201,7 @@ export async function completeActivation(
         ? { recoveryCodeHashes: codes.map((c) => hashRecoveryCode(user.id, c)) }
         : {}),
       generation,
+      maxPerProvider: k.providers.maxEnrollments(record.providerId),
     }));
   } catch (err) {
     if (err instanceof GenerationChangedError) {
@@ -187,7 +209,7 @@ export async function completeActivation(
       throw new PendingStateError('CHALLENGE_NOT_FOUND');
     }
     if (err instanceof EnrollmentConflictError) {
-      throw new PolicyError('ALREADY_ENROLLED', `This account already uses ${record.providerId}.`);
+      throw atLimit(record.providerId, k.providers.maxEnrollments(record.providerId));
     }
     throw err;
   }

@@ -1,69 +1,8 @@
-import { InvalidArgumentError, PolicyError } from '../../errors.js';
+import { InvalidArgumentError } from '../../errors.js';
 import type { TwoFactorUser } from '../../provider/contract.js';
-import type { EnrollmentRecord } from '../../store/types.js';
 import type { Kernel } from '../kernel/kernel.js';
-import type { AdminAction, StepUpOptions } from '../types.js';
-import { stepUpIfRequired } from './step-up.js';
-
-const MUST_KEEP_ONE =
-  'Two-factor sign-in is required for your account: add another factor before removing this one.';
-
-/** Runs a provider's deactivate hook; its failure never stops a removal. */
-async function deactivateQuietly(k: Kernel, user: TwoFactorUser, e: EnrollmentRecord) {
-  if (!k.providers.enabled(e.providerId)) return;
-  const provider = k.providers.get(e.providerId);
-  if (!provider.deactivate) return;
-  try {
-    await provider.deactivate(k.providers.context(e.providerId, user), user, k.secrets.open(e));
-  } catch (err) {
-    k.logger.warn('factorkit: provider deactivate hook failed', {
-      providerId: e.providerId,
-      error: err instanceof Error ? err.name : 'unknown',
-    });
-  }
-}
-
-/** The user turns off one of their factors, where policy allows (SECURITY.md EN-03, FL-06). */
-export async function disable(
-  k: Kernel,
-  user: TwoFactorUser,
-  providerId: string,
-  stepUp?: StepUpOptions,
-): Promise<void> {
-  // First, so a stale session learns nothing about the account's factors either.
-  await stepUpIfRequired(k, user, 'disable', stepUp);
-  const policy = k.providers.audiencePolicy(user.audience);
-  if (!policy || !policy.allowUserDisable) {
-    throw new PolicyError(
-      'POLICY_DENIED',
-      'Your organisation does not let you turn off two-factor sign-in. Ask an administrator.',
-    );
-  }
-  const all = await k.stores.enrollments.listByUser(user.id);
-  const target = all.find((e) => e.providerId === providerId);
-  if (!target) throw new PolicyError('NOT_ENROLLED', `This account does not use ${providerId}.`);
-  const allowed = k.providers.allowed(user.audience);
-  const usableAfter = all.filter((e) => e.id !== target.id && allowed.includes(e.providerId));
-  if (policy.force && usableAfter.length === 0)
-    throw new PolicyError('POLICY_DENIED', MUST_KEEP_ONE);
-  // While 2FA is forced, the store removes the factor only if another usable one remains,
-  // checked in the same transaction (two parallel removals cannot strip the last factor).
-  const { removed } = await k.stores.enrollments.remove(
-    user.id,
-    target.id,
-    policy.force ? allowed : undefined,
-  );
-  if (!removed) throw new PolicyError('POLICY_DENIED', MUST_KEEP_ONE);
-  await deactivateQuietly(k, user, target);
-  await k.pending.deleteForUser(user.id);
-  await k.audit.emit({
-    ...k.audit.base(user),
-    type: 'deactivated',
-    providerId,
-    enrollmentId: target.id,
-    by: 'user',
-  });
-}
+import type { AdminAction } from '../types.js';
+import { deactivateQuietly } from './factor-management.js';
 
 /** Checks an admin action; lengths first, so a huge field costs nothing (SECURITY.md LG-01). */
 export function checkAdmin(action: AdminAction): { actorId: string; reason: string } {

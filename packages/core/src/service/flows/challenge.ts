@@ -12,20 +12,27 @@ import type { EnrollmentRecord, PendingRecord } from '../../store/types.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { PendingState } from '../kernel/pending-steps.js';
 import { REASONS, failureError, runHook, type Outcome } from '../kernel/outcomes.js';
-import type { ChallengeStarted, SecondFactorSuccess, StillWaiting } from '../types.js';
+import type {
+  ChallengeStarted,
+  EnrollmentChoice,
+  SecondFactorSuccess,
+  StillWaiting,
+} from '../types.js';
 import { decide } from './enforcement.js';
+import { chooseEnrollment } from './factor-management.js';
 import { outageError } from './fail-open.js';
 
 const CHALLENGE_PROMPTS = ['code-entry', 'redirect', 'push-wait'] as const;
 
 /**
- * Starts a sign-in challenge on one of the user's usable factors (the first by default). The
- * enrollments are read once, by the policy decision, and handed down from there.
+ * Starts a sign-in challenge on one of the user's usable factors (the first by default, the
+ * first of a provider, or one enrollment by id). The enrollments are read once, by the policy
+ * decision, and handed down from there.
  */
 export async function beginChallenge(
   k: Kernel,
   user: TwoFactorUser,
-  providerId: string | undefined,
+  choice: string | EnrollmentChoice | undefined,
 ): Promise<ChallengeStarted> {
   const decision = await decide(k, user);
   const req = decision.requirement;
@@ -37,13 +44,8 @@ export async function beginChallenge(
       },
     });
   }
-  const chosen = providerId ?? req.providers[0]!;
-  const enrollment = decision.usable.find((e) => e.providerId === chosen);
-  if (!enrollment) {
-    throw new PolicyError('NOT_ENROLLED', `This account does not use ${chosen}.`, {
-      details: { providerId: chosen },
-    });
-  }
+  const enrollment = chooseEnrollment(decision.usable, choice);
+  const chosen = enrollment.providerId;
   // A locked user cannot start a challenge either: no push, no outbound call (DA-07).
   await k.attempts.refuseIfLocked(user);
   // Read before the provider is asked: a reset or removal after this point ends the step (EN-05).
@@ -70,8 +72,14 @@ export async function beginChallenge(
   const push = begun.prompt.kind === 'push-wait' || provider.capabilities.outOfBand === 'push';
   const state = { data: begun.pending, outage: false, generation, ...(push ? { push } : {}) };
   const record = await k.pending.create(step, state);
-  await k.audit.emit({ ...k.audit.base(user), type: 'challenge.started', providerId: chosen });
-  return { challengeId: id, providerId: chosen, prompt: begun.prompt, expiresAt: record.expiresAt };
+  await k.audit.emit({
+    ...k.audit.base(user),
+    type: 'challenge.started',
+    providerId: chosen,
+    enrollmentId: enrollment.id,
+  });
+  const started = { challengeId: id, providerId: chosen, enrollmentId: enrollment.id };
+  return { ...started, prompt: begun.prompt, expiresAt: record.expiresAt };
 }
 
 /** The taken step and what answering it needs. */

@@ -49,7 +49,17 @@ export async function decide(
   // Factors offered here that fall short of the audience's assurance: say so in a denial (AS-03).
   const offered = policy ? k.providers.offered(user.audience, policy) : [];
   const unmet = providerIds.some((id) => offered.includes(id) && !allowed.includes(id));
-  const requirement = decideRequirement(policy, allowed, providerIds, codes, grace, unmet);
+
+  const factors = enrollments.map((e) => ({
+    enrollmentId: e.id,
+    providerId: e.providerId,
+    // A row written without a label (an older version) is listed by its provider's name.
+    label: e.label ?? k.providers.displayName(e.providerId),
+  }));
+  const requirement = decideRequirement(policy, allowed, providerIds, codes, grace, {
+    factors,
+    unmetAssurance: unmet,
+  });
   const usable = enrollments.filter((e) => allowed.includes(e.providerId));
   return { requirement, enrollments, usable };
 }

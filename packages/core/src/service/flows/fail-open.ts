@@ -21,7 +21,8 @@ export async function outageError(
   cause?: unknown,
 ): Promise<ProviderUnavailableError> {
   const mine = usable ?? (await decide(k, user)).usable;
-  const others = mine.map((e) => e.providerId).filter((id) => id !== providerId);
+  // Distinct ids: a user may hold several enrollments of one provider.
+  const others = [...new Set(mine.map((e) => e.providerId))].filter((id) => id !== providerId);
   const codes = await k.stores.enrollments.countRecoveryCodes(user.id);
   const provider = k.providers.get(providerId);
   const failOpenPossible =

@@ -1,4 +1,5 @@
 import type { AudiencePolicy, DeploymentConfig } from '../../config/deployment.js';
+import { DEFAULT_MAX_ENROLLMENTS } from '../../config/enrollment-limit.js';
 import {
   FactorkitError,
   InvalidArgumentError,
@@ -98,6 +99,21 @@ export class Providers {
   enabled(id: string): boolean {
     const d = Object.hasOwn(this.config.providers, id) ? this.config.providers[id] : undefined;
     return !!d?.enabled && this.registry.has(id);
+  }
+
+  /** The provider's display name, or its id when it is not registered in this build. */
+  displayName(id: string): string {
+    return this.registry.has(id) ? this.registry.get(id).displayName : id;
+  }
+
+  /**
+   * How many enrollments of the provider a user may hold: the entry's `maxEnrollments`, never
+   * above 1 for a provider that does not declare `multipleEnrollments` (EN-07).
+   */
+  maxEnrollments(id: string): number {
+    if (this.registry.get(id).capabilities.multipleEnrollments !== true) return 1;
+    const d = Object.hasOwn(this.config.providers, id) ? this.config.providers[id] : undefined;
+    return d?.maxEnrollments ?? DEFAULT_MAX_ENROLLMENTS;
   }
 
   /** The context of one hook call for one user. */

@@ -30,8 +30,8 @@ interface TimelineRow<E> {
  * (`failed`, `recovery.failed`) is absent on purpose: anyone holding the password can produce
  * those at will, so they would flood the page and, the timeline being bounded per user, push
  * the entries that matter out of it; the lock they lead to is here. Rows for
- * `enrollment.renamed` and the remembered-device events (`device.remembered`, `device.revoked`,
- * `device.trusted`, `device.rejected`) are added with those features.
+ * the remembered-device events (`device.remembered`, `device.revoked`, `device.trusted`,
+ * `device.rejected`) are added with that feature.
  */
 export const TIMELINE_EVENTS: { readonly [T in AuditEventType]?: TimelineRow<EventOf<T>> } = {
   activated: {
@@ -40,6 +40,11 @@ export const TIMELINE_EVENTS: { readonly [T in AuditEventType]?: TimelineRow<Eve
   },
   deactivated: {
     notice: 'factor-removed',
+    detail: (e) => ({ providerId: e.providerId, enrollmentId: e.enrollmentId }),
+  },
+  // Renaming is cosmetic: on the page, but no notice.
+  'enrollment.renamed': {
+    notice: null,
     detail: (e) => ({ providerId: e.providerId, enrollmentId: e.enrollmentId }),
   },
   'recovery.used': { notice: 'recovery-code-used', detail: () => ({}) },
