@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Migration, MigrationProvider } from 'kysely/migration';
 import { graceDeadlinesMigration } from './grace-deadlines.js';
+import { trustedDevicesMigration } from './trusted-devices.js';
 import { userGenerationsMigration } from './user-generations.js';
 
 export type SqlDialectName = 'sqlite' | 'postgres';
@@ -147,6 +148,7 @@ export class FactorkitMigrationProvider implements MigrationProvider {
       '0003_quotas': quotas(this.schema),
       '0004_user_generations': userGenerationsMigration(this.schema),
       '0005_grace_deadlines': graceDeadlinesMigration(this.schema),
+      '0007_trusted_devices': trustedDevicesMigration(this.dialect, this.schema),
     };
   }
 }
@@ -158,4 +160,5 @@ export const MIGRATION_NAMES: readonly string[] = [
   '0003_quotas',
   '0004_user_generations',
   '0005_grace_deadlines',
+  '0007_trusted_devices',
 ];

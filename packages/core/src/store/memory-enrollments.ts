@@ -7,6 +7,8 @@ import {
   type EnrollmentStore,
   type GraceDeadline,
 } from './types.js';
+import type { TrustDeviceInput, TrustDeviceResult, TrustedDeviceRecord } from './device-types.js';
+import { MemoryTrustedDevices } from './memory-devices.js';
 
 interface CodeRow {
   hash: string;
@@ -20,6 +22,10 @@ export class MemoryEnrollmentStore implements EnrollmentStore {
   private readonly generations = new Map<string, number>();
   /** Kept apart from enrollments: no removal or reset clears a deadline (EN-06). */
   private readonly graceDeadlines = new Map<string, number>();
+  private readonly devices = new MemoryTrustedDevices({
+    hasEnrollment: (userId) => [...this.enrollmentRows.values()].some((r) => r.userId === userId),
+    generation: (userId) => this.generations.get(userId) ?? 0,
+  });
 
   async generation(userId: string): Promise<number> {
     return this.generations.get(userId) ?? 0;
@@ -99,6 +105,7 @@ export class MemoryEnrollmentStore implements EnrollmentStore {
     if (removed) {
       this.enrollmentRows.delete(enrollmentId);
       this.bump(userId);
+      this.devices.revokeAll(userId);
     }
     const remaining = [...this.enrollmentRows.values()].filter((x) => x.userId === userId).length;
     if (remaining === 0) this.codes.delete(userId);
@@ -115,6 +122,7 @@ export class MemoryEnrollmentStore implements EnrollmentStore {
     }
     this.codes.delete(userId);
     this.bump(userId);
+    this.devices.revokeAll(userId);
     return n;
   }
 
@@ -163,5 +171,29 @@ export class MemoryEnrollmentStore implements EnrollmentStore {
 
   async peekGraceDeadline(userId: string): Promise<number | null> {
     return this.graceDeadlines.get(userId) ?? null;
+  }
+
+  async trustDevice(input: TrustDeviceInput): Promise<TrustDeviceResult> {
+    return this.devices.trust(input);
+  }
+
+  async useTrustedDevice(
+    userId: string,
+    tokenHash: string,
+    now: number,
+  ): Promise<TrustedDeviceRecord | null> {
+    return this.devices.use(userId, tokenHash, now);
+  }
+
+  async listTrustedDevices(userId: string): Promise<TrustedDeviceRecord[]> {
+    return this.devices.list(userId);
+  }
+
+  async revokeTrustedDevice(userId: string, deviceId: string): Promise<boolean> {
+    return this.devices.revoke(userId, deviceId);
+  }
+
+  async revokeTrustedDevices(userId: string): Promise<number> {
+    return this.devices.revokeAll(userId);
   }
 }

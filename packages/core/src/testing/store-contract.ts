@@ -1,5 +1,7 @@
 import type { FactorkitStores } from '../store/types.js';
 import { describeChecks, type Check, type TestApi } from './conformance.js';
+import { deviceChecks } from './store-checks/device-checks.js';
+import { deviceRaceChecks } from './store-checks/device-race-checks.js';
 import { enrollmentChecks } from './store-checks/enrollment-checks.js';
 import { generationChecks } from './store-checks/generation-checks.js';
 import { graceChecks } from './store-checks/grace-checks.js';
@@ -28,6 +30,8 @@ export function storeContractChecks(options: StoreContractOptions): Check[] {
     ...enrollmentChecks(),
     ...generationChecks(),
     ...graceChecks(),
+    ...deviceChecks(),
+    ...deviceRaceChecks(),
     ...recoveryCodeChecks(),
     ...throttleChecks(),
     ...quotaChecks(),

@@ -4,6 +4,7 @@ import type { EnrollmentRecord } from '../../store/types.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { AdminAction, StepUpOptions } from '../types.js';
 import { stepUpIfRequired } from './step-up.js';
+import { revokedEvent } from './trusted-devices.js';
 
 const MUST_KEEP_ONE =
   'Two-factor sign-in is required for your account: add another factor before removing this one.';
@@ -46,6 +47,8 @@ export async function disable(
   const usableAfter = all.filter((e) => e.id !== target.id && allowed.includes(e.providerId));
   if (policy.force && usableAfter.length === 0)
     throw new PolicyError('POLICY_DENIED', MUST_KEEP_ONE);
+  // Counted for the audit trail only: the removal itself revokes them, in its transaction (FL-11).
+  const devices = (await k.stores.enrollments.listTrustedDevices(user.id)).length;
   // While 2FA is forced, the store removes the factor only if another usable one remains,
   // checked in the same transaction (two parallel removals cannot strip the last factor).
   const { removed } = await k.stores.enrollments.remove(
@@ -63,6 +66,7 @@ export async function disable(
     enrollmentId: target.id,
     by: 'user',
   });
+  if (devices > 0) await revokedEvent(k, user, { count: devices }, 'factor-removed');
 }
 
 /** Checks an admin action; lengths first, so a huge field costs nothing (SECURITY.md LG-01). */
@@ -90,11 +94,13 @@ export async function adminReset(
   k: Kernel,
   action: AdminAction,
   user: TwoFactorUser,
-): Promise<{ enrollmentsRemoved: number }> {
+): Promise<{ enrollmentsRemoved: number; devicesRevoked: number }> {
   const { actorId, reason } = checkAdmin(action);
   k.checkUser(user);
   const all = await k.stores.enrollments.listByUser(user.id);
   for (const e of all) await deactivateQuietly(k, user, e);
+  // Counted here; `removeAllForUser` then revokes any trusted since, in its transaction (FL-11).
+  const devicesRevoked = await k.stores.enrollments.revokeTrustedDevices(user.id);
   const removed = await k.stores.enrollments.removeAllForUser(user.id);
   await k.pending.deleteForUser(user.id);
   await k.attempts.reset(user);
@@ -104,8 +110,10 @@ export async function adminReset(
     actorId,
     reason,
     enrollmentsRemoved: removed,
+    devicesRevoked,
   });
-  return { enrollmentsRemoved: removed };
+  if (devicesRevoked > 0) await revokedEvent(k, user, { count: devicesRevoked }, 'admin');
+  return { enrollmentsRemoved: removed, devicesRevoked };
 }
 
 /** Lifts a lock without removing any factor. */

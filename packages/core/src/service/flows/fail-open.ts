@@ -105,6 +105,8 @@ export async function failOpen(
     providerId,
     method: `${providerId}-fail-open`,
     failOpen: true,
-    at: k.now(),
+    // No second factor was passed: 0 can never count as a recent one, so a host that passes it
+    // back anyway is refused a step-up (trusting a device included, FL-09).
+    at: 0,
   };
 }

@@ -7,7 +7,18 @@ import {
 
 /** The methods each store must offer; checked once, when the service is built. */
 const REQUIRED: Readonly<Record<keyof FactorkitStores, readonly string[]>> = {
-  enrollments: ['activate', 'generation', 'listByUser', 'advanceCounter', 'consumeRecoveryCode'],
+  enrollments: [
+    'activate',
+    'generation',
+    'listByUser',
+    'advanceCounter',
+    'consumeRecoveryCode',
+    'trustDevice',
+    'useTrustedDevice',
+    'listTrustedDevices',
+    'revokeTrustedDevice',
+    'revokeTrustedDevices',
+  ],
   pending: ['create', 'take', 'restore'],
   throttle: ['reserve', 'refund', 'reset', 'inspect', 'takeQuota', 'releaseQuota'],
 };
