@@ -26,6 +26,8 @@ export interface WorkerConfig {
   encryptionKey: string;
   /** Throttle policy per service name; the worker builds one TwoFactorService for each. */
   throttles?: Record<string, Record<string, number>>;
+  /** `policy.audiences` for every service of the worker (the defaults when absent). */
+  audiences?: Record<string, Record<string, unknown>>;
   startAt?: number;
   hangInsideActivation?: boolean;
   /** Widens the SQL quota take's read-to-write gap by this many ms (a race-test seam). */

@@ -52,7 +52,11 @@ for (const [name, throttle] of Object.entries(cfg.throttles ?? { default: {} }))
   const config = loadDeploymentConfig(
     {
       providers: { totp: { enabled: true, settings: { issuer: 'factorkit multi-instance test' } } },
-      policy: { throttle, pending: { ttlSeconds: 300, maxAttempts: 5 } },
+      policy: {
+        throttle,
+        pending: { ttlSeconds: 300, maxAttempts: 5 },
+        ...(cfg.audiences ? { audiences: cfg.audiences } : {}),
+      },
       encryption: { activeKeyId: 'k1', keys: { k1: cfg.encryptionKey } },
     },
     registry,
