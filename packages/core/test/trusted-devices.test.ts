@@ -240,6 +240,9 @@ describe('what remembering needs', () => {
     });
     expect(h.config.policy.audiences['admin']!.rememberDeviceDays).toBe(0);
     expect(h.config.policy.audiences['client']!.rememberDeviceDays).toBe(30);
+    // An admin audience configured for other reasons still leaves it off.
+    const forced = clockHarness({ policy: { audiences: { admin: { force: true } } } });
+    expect(forced.config.policy.audiences['admin']!.rememberDeviceDays).toBe(0);
     const on = clockHarness({ policy: { audiences: { admin: { rememberDeviceDays: 1 } } } });
     const { device } = await remembered(on, testUser({ audience: 'admin' }));
     expect(device.expiresAt).toBe(on.clock.now() + DAY);
