@@ -3,6 +3,9 @@ import type { StepUpRefusal } from './errors.js';
 /** A sensitive action that can require a recent second factor (see `requireRecentSecondFactor`). */
 export type StepUpAction = 'disable' | 'regenerate-recovery-codes' | 'trust-device' | 'host-action';
 
+/** Who or what revoked remembered devices (`device.revoked`). */
+export type DeviceRevokedBy = 'user' | 'password-change' | 'admin' | 'factor-removed';
+
 /**
  * Typed audit events (ASVS 16.3.1: every authentication decision, success and failure, with the
  * factor used). Events never carry a secret, a submitted code, a pending token or a ciphertext.
@@ -89,6 +92,8 @@ export type AuditEvent =
       readonly actorId: string;
       readonly reason: string;
       readonly enrollmentsRemoved: number;
+      /** Remembered devices revoked by the reset. */
+      readonly devicesRevoked: number;
     })
   | (Base & {
       /** A forced user without a factor was first let in under a grace period (EN-06). */
@@ -113,6 +118,29 @@ export type AuditEvent =
       readonly providerId: string;
       readonly detail: string;
     }
+  | (Base & {
+      /** A device was remembered after a recent second factor (FL-09). */
+      readonly type: 'device.remembered';
+      readonly deviceId: string;
+      readonly expiresAt: number;
+    })
+  | (Base & {
+      /** Remembered devices revoked: one (`deviceId`) or all of the user's (`count`) (FL-11). */
+      readonly type: 'device.revoked';
+      readonly deviceId?: string;
+      readonly count?: number;
+      readonly by: DeviceRevokedBy;
+    })
+  | (Base & {
+      /** A sign-in skipped the challenge on a remembered device: an authentication decision. */
+      readonly type: 'device.trusted';
+      readonly deviceId: string;
+    })
+  | (Base & {
+      /** A device token was presented and not trusted; the user goes through normal 2FA. */
+      readonly type: 'device.rejected';
+      readonly why: 'unknown' | 'expired' | 'disabled';
+    })
   | (Base & {
       readonly type: 'pending.rejected';
       readonly kind: string;

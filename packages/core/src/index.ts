@@ -66,6 +66,7 @@ export {
 export { constantTimeEqual } from './kit/constant-time.js';
 export { canonicalDigits, MAX_CODE_INPUT_LENGTH } from './kit/digit-code.js';
 export * from './store/types.js';
+export * from './store/device-types.js';
 export { throttleBlockMs, applyReserve, applyRefund } from './store/throttle-schedule.js';
 export { applyQuotaTake, assertQuotaArguments, type QuotaWindow } from './store/quota-window.js';
 export {

@@ -88,7 +88,7 @@ describe('activation', () => {
     expect(await code(h.service.completeActivation(a.activationId, user, h.code()))).toBe(
       'CHALLENGE_EXPIRED',
     );
-    expect(await h.service.requirement(user)).toEqual({ action: 'skip' });
+    expect(await h.service.requirement(user)).toEqual({ action: 'skip', reason: 'not-required' });
   });
 
   it('cannot be completed by another user, nor through the challenge endpoint (FL-05)', async () => {

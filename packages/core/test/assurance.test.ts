@@ -147,6 +147,32 @@ describe('AS-02: only factors that qualify are offered, enrolled and used', () =
   });
 });
 
+describe('AS-02: a remembered device never stands in for a factor the audience asks for', () => {
+  it('a token issued before the requirement does not skip after it, and no new one is issued', async () => {
+    const open = deployment();
+    const before = open({ audiences: { client: {}, admin: { rememberDeviceDays: 30 } } });
+    const admin = testUser({ audience: 'admin' });
+    await enrollWith(before, admin, 'key-like');
+    const ok = await signIn(before, admin);
+    const { token } = await before.service.rememberDevice(admin, { secondFactorAt: ok.at });
+    expect(await before.service.requirement(admin, { deviceToken: token })).toMatchObject({
+      action: 'skip',
+      reason: 'trusted-device',
+    });
+    const strict = open({
+      audiences: { client: {}, admin: { rememberDeviceDays: 30, requirePhishingResistant: true } },
+    });
+    expect(await strict.service.requirement(admin, { deviceToken: token })).toMatchObject({
+      action: 'challenge',
+      providers: ['key-like'],
+    });
+    const again = await signIn(strict, admin);
+    await expect(
+      strict.service.rememberDevice(admin, { secondFactorAt: again.at }),
+    ).rejects.toMatchObject({ code: 'POLICY_DENIED' });
+  });
+});
+
 describe('AS-03: a user whose factors fall short is told so, and the dry-run counts them', () => {
   it('an admin with only a code factor is refused with assurance-not-met, not offered to bind a new one', async () => {
     const open = deployment();

@@ -101,7 +101,10 @@ describe('enrollment grace period', () => {
     await unforced.enroll(enrolled);
     expect(await h.service.requirement(enrolled)).toMatchObject({ action: 'challenge' });
     const free = testUser();
-    expect(await unforced.service.requirement(free)).toEqual({ action: 'skip' });
+    expect(await unforced.service.requirement(free)).toEqual({
+      action: 'skip',
+      reason: 'not-required',
+    });
     const enrolling = clockHarness({
       stores,
       policy: { audiences: { client: { force: true, notEnrolled: 'enroll' } } },

@@ -12,10 +12,15 @@ const NO_GRACE = { grace: 0, graceDeadlines: null };
 
 describe('requirement after the password', () => {
   it.each([
-    [{ force: false, notEnrolled: 'enroll' }, ['a'], [], { action: 'skip' }],
+    [
+      { force: false, notEnrolled: 'enroll' },
+      ['a'],
+      [],
+      { action: 'skip', reason: 'not-required' },
+    ],
     [{ force: true, notEnrolled: 'enroll' }, ['a'], [], { action: 'enroll', providers: ['a'] }],
     [{ force: true, notEnrolled: 'deny' }, ['a'], [], { action: 'deny', reason: 'not-enrolled' }],
-    [{ force: true, notEnrolled: 'skip' }, ['a'], [], { action: 'skip' }],
+    [{ force: true, notEnrolled: 'skip' }, ['a'], [], { action: 'skip', reason: 'not-required' }],
     [
       { force: true, notEnrolled: 'enroll' },
       [],
@@ -96,7 +101,10 @@ describe('requirement after the password', () => {
     const h = clockHarness({
       policy: { audiences: { client: {}, admin: { force: true, notEnrolled: 'enroll' } } },
     });
-    expect(await h.service.requirement(testUser())).toEqual({ action: 'skip' });
+    expect(await h.service.requirement(testUser())).toEqual({
+      action: 'skip',
+      reason: 'not-required',
+    });
     expect(await h.service.requirement(testUser({ audience: 'admin' }))).toEqual({
       action: 'enroll',
       providers: ['clock-code'],
@@ -142,7 +150,7 @@ describe('user disable', () => {
     const codes = await h.enroll(user);
     const ch = await h.service.beginChallenge(user);
     await h.service.disable(user, 'clock-code');
-    expect(await h.service.requirement(user)).toEqual({ action: 'skip' });
+    expect(await h.service.requirement(user)).toEqual({ action: 'skip', reason: 'not-required' });
     expect((await h.service.recoveryCodeStatus(user)).remaining).toBe(0);
     await expect(h.service.completeChallenge(ch.challengeId, user, h.code())).rejects.toMatchObject(
       { code: 'CHALLENGE_NOT_FOUND' },
@@ -186,7 +194,7 @@ describe('admin reset (a user who lost a device)', () => {
       { actorId: 'admin-1', reason: 'Lost phone; identity checked by video call' },
       user,
     );
-    expect(result).toEqual({ enrollmentsRemoved: 1 });
+    expect(result).toEqual({ enrollmentsRemoved: 1, devicesRevoked: 0 });
     expect(await h.service.requirement(user)).toEqual({
       action: 'enroll',
       providers: ['clock-code'],
@@ -234,7 +242,10 @@ describe('enforcement dry-run', () => {
       admin: { users: 2, enrolled: 1, challenge: 1, enroll: 0, deny: 1, skip: 0, ...NO_GRACE },
     });
     // a dry-run changes nothing
-    expect(await h.service.requirement(clients[1]!)).toEqual({ action: 'skip' });
+    expect(await h.service.requirement(clients[1]!)).toEqual({
+      action: 'skip',
+      reason: 'not-required',
+    });
   });
 
   it('counts an audience named like an Object member in a row of its own', async () => {

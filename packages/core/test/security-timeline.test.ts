@@ -134,6 +134,35 @@ describe('security timeline and notices', () => {
     expect(events.some((e) => e.type === 'failed')).toBe(false);
   });
 
+  it('FL-07, FL-09: a remembered device and its revocation reach the timeline; remembering sends a notice', async () => {
+    const { h, notifier } = setup();
+    const user = testUser();
+    await enrollWith(h, user, 'clock-code');
+    const ch = await h.service.beginChallenge(user, 'clock-code');
+    const ok = await h.service.completeChallenge(ch.challengeId, user, h.code(), REQ);
+    if (ok.ok !== true) throw new Error('sign-in did not complete');
+    const { deviceId, token } = await h.service.rememberDevice(
+      user,
+      { secondFactorAt: ok.at },
+      REQ,
+    );
+    // A sign-in on the device is audited but kept off the page (it would become a login log).
+    expect(await h.service.requirement(user, { deviceToken: token })).toMatchObject({
+      reason: 'trusted-device',
+    });
+    h.clock.advance(1);
+    await h.service.revokeTrustedDevice(user, deviceId);
+    const types = (await timeline(h, user)).map((e) => [e.type, e.deviceId]);
+    expect(types.slice(0, 2)).toEqual([
+      ['device.revoked', deviceId],
+      ['device.remembered', deviceId],
+    ]);
+    expect(types.map(([t]) => t)).not.toContain('device.trusted');
+    const notice = notifier.notices.find((n) => n.kind === 'device-remembered');
+    expect(notice).toMatchObject({ userId: user.id, ip: REQ.ip, userAgent: REQ.userAgent });
+    expect(JSON.stringify(notifier.notices)).not.toContain(token);
+  });
+
   it('LG-02: a reused code is refused, recorded, and the user is told (code-reused)', async () => {
     const { h, notifier } = setup();
     const user = testUser();

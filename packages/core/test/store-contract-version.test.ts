@@ -25,7 +25,17 @@ function olderStore(without: Readonly<Record<keyof FactorkitStores, readonly str
 
 /** The methods the newest features brought: what a store of the previous release lacks. */
 const NEWEST = {
-  enrollments: ['appendSecurityEvent', 'listSecurityEvents', 'purgeSecurityEvents'],
+  enrollments: [
+    'rename',
+    'trustDevice',
+    'useTrustedDevice',
+    'listTrustedDevices',
+    'revokeTrustedDevice',
+    'revokeTrustedDevices',
+    'appendSecurityEvent',
+    'listSecurityEvents',
+    'purgeSecurityEvents',
+  ],
   pending: [],
   throttle: [],
 } as const;
@@ -45,7 +55,7 @@ describe('the store contract names what an older store lacks', () => {
     expect(failures.filter((m) => m === null)).toEqual([]);
     for (const message of failures) {
       expect(message).toContain(
-        'Missing: enrollments.appendSecurityEvent (the security timeline (LG-05)), enrollments.listSecurityEvents (the security timeline (LG-05)), enrollments.purgeSecurityEvents (the security timeline (LG-05)).',
+        'Missing: enrollments.rename (several factors per provider (EN-08)), enrollments.trustDevice (remembered devices (FL-09)), enrollments.useTrustedDevice (remembered devices (FL-09)), enrollments.listTrustedDevices (remembered devices (FL-09)), enrollments.revokeTrustedDevice (remembered devices (FL-09)), enrollments.revokeTrustedDevices (remembered devices (FL-09)), enrollments.appendSecurityEvent (the security timeline (LG-05)), enrollments.listSecurityEvents (the security timeline (LG-05)), enrollments.purgeSecurityEvents (the security timeline (LG-05)).',
       );
     }
     expect(checks[0]!.name).toMatch(/implement every method of this contract version/);

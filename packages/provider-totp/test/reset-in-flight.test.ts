@@ -20,6 +20,9 @@ describe('an admin reset during a TOTP activation', () => {
     ).rejects.toMatchObject({ code: 'CHALLENGE_NOT_FOUND' });
     expect(await admin.service.listEnrollments(user)).toHaveLength(0);
     expect((await admin.service.recoveryCodeStatus(user)).remaining).toBe(0);
-    expect(await admin.service.requirement(user)).toEqual({ action: 'skip' });
+    expect(await admin.service.requirement(user)).toEqual({
+      action: 'skip',
+      reason: 'not-required',
+    });
   });
 });

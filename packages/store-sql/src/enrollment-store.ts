@@ -7,12 +7,24 @@ import {
   type GraceDeadline,
   type SecurityEventQuery,
   type SecurityEventRecord,
+  type TrustDeviceInput,
+  type TrustDeviceResult,
+  type TrustedDeviceRecord,
 } from '@factorkit/core';
 import { lockUser, type SqlContext } from './context.js';
 import { toRecord } from './enrollment-rows.js';
 import { graceDeadline, peekGraceDeadline } from './grace-deadlines.js';
 import { appendSecurityEvent, listSecurityEvents, purgeSecurityEvents } from './security-events.js';
 import { isUserProviderConflict, refuseAtLimit, renameEnrollment } from './several-enrollments.js';
+
+import { consumeRecoveryCode, countRecoveryCodes, replaceRecoveryCodes } from './recovery-codes.js';
+import {
+  listTrustedDevices,
+  revokeTrustedDevice,
+  revokeTrustedDevices,
+  trustDevice,
+  useTrustedDevice,
+} from './trusted-devices.js';
 import { expectGeneration, raiseGeneration, readGeneration } from './user-generations.js';
 
 /** Enrollments and recovery codes: the durable half of factorkit's state. */
@@ -167,7 +179,11 @@ export class SqlEnrollmentStore implements EnrollmentStore {
         .executeTakeFirstOrThrow();
       const remaining = Number(n);
       const removed = Number(del.numDeletedRows) === 1;
-      if (removed) await raiseGeneration(trx, userId);
+      // A factor change revokes remembered devices, in the same transaction (FL-09, FL-11).
+      if (removed) {
+        await raiseGeneration(trx, userId);
+        await revokeTrustedDevices(trx, userId);
+      }
       // No recovery codes without a factor (EN-03), in the same transaction.
       if (remaining === 0)
         await trx.deleteFrom('factorkit_recovery_codes').where('user_id', '=', userId).execute();
@@ -183,6 +199,7 @@ export class SqlEnrollmentStore implements EnrollmentStore {
         .where('user_id', '=', userId)
         .executeTakeFirst();
       await trx.deleteFrom('factorkit_recovery_codes').where('user_id', '=', userId).execute();
+      await revokeTrustedDevices(trx, userId);
       await raiseGeneration(trx, userId);
       return Number(del.numDeletedRows);
     });
@@ -205,66 +222,16 @@ export class SqlEnrollmentStore implements EnrollmentStore {
     return rows.map(toRecord);
   }
 
-  async replaceRecoveryCodes(
-    userId: string,
-    hashes: readonly string[],
-    now: number,
-  ): Promise<boolean> {
-    return this.db.transaction().execute(async (trx) => {
-      await lockUser(trx, this.ctx, userId);
-      // Only while the user still has a factor (EN-03, CC-05).
-      const { n } = await trx
-        .selectFrom('factorkit_enrollments')
-        .select((eb) => eb.fn.countAll<number | string>().as('n'))
-        .where('user_id', '=', userId)
-        .executeTakeFirstOrThrow();
-      if (Number(n) === 0) return false;
-      await trx.deleteFrom('factorkit_recovery_codes').where('user_id', '=', userId).execute();
-      if (hashes.length > 0) {
-        await trx
-          .insertInto('factorkit_recovery_codes')
-          .values(
-            hashes.map((code_hash) => ({
-              user_id: userId,
-              code_hash,
-              created_at: now,
-              used_at: null,
-            })),
-          )
-          .execute();
-      }
-      return true;
-    });
+  replaceRecoveryCodes(userId: string, hashes: readonly string[], now: number) {
+    return replaceRecoveryCodes(this.ctx, userId, hashes, now);
   }
 
-  /** `UPDATE ... WHERE used_at IS NULL`: of several racing uses exactly one changes the row (CC-02). */
-  async consumeRecoveryCode(userId: string, hash: string, now: number): Promise<ConsumeResult> {
-    const r = await this.db
-      .updateTable('factorkit_recovery_codes')
-      .set({ used_at: now })
-      .where('user_id', '=', userId)
-      .where('code_hash', '=', hash)
-      .where('used_at', 'is', null)
-      .executeTakeFirst();
-    if (Number(r.numUpdatedRows) === 1) return 'consumed';
-    // Only tells the two refusals apart (for audit); the decision was made by the UPDATE.
-    const row = await this.db
-      .selectFrom('factorkit_recovery_codes')
-      .select('used_at')
-      .where('user_id', '=', userId)
-      .where('code_hash', '=', hash)
-      .executeTakeFirst();
-    return row ? 'already_used' : 'not_found';
+  consumeRecoveryCode(userId: string, hash: string, now: number): Promise<ConsumeResult> {
+    return consumeRecoveryCode(this.db, userId, hash, now);
   }
 
-  async countRecoveryCodes(userId: string): Promise<number> {
-    const { n } = await this.db
-      .selectFrom('factorkit_recovery_codes')
-      .select((eb) => eb.fn.countAll<number | string>().as('n'))
-      .where('user_id', '=', userId)
-      .where('used_at', 'is', null)
-      .executeTakeFirstOrThrow();
-    return Number(n);
+  countRecoveryCodes(userId: string): Promise<number> {
+    return countRecoveryCodes(this.db, userId);
   }
 
   graceDeadline(userId: string, now: number, graceMs: number): Promise<GraceDeadline> {
@@ -285,5 +252,25 @@ export class SqlEnrollmentStore implements EnrollmentStore {
 
   purgeSecurityEvents(olderThan: number): Promise<number> {
     return purgeSecurityEvents(this.db, olderThan);
+  }
+
+  trustDevice(input: TrustDeviceInput): Promise<TrustDeviceResult> {
+    return trustDevice(this.ctx, input);
+  }
+
+  useTrustedDevice(userId: string, tokenHash: string, now: number) {
+    return useTrustedDevice(this.db, userId, tokenHash, now);
+  }
+
+  listTrustedDevices(userId: string): Promise<TrustedDeviceRecord[]> {
+    return listTrustedDevices(this.db, userId);
+  }
+
+  revokeTrustedDevice(userId: string, deviceId: string): Promise<boolean> {
+    return revokeTrustedDevice(this.db, userId, deviceId);
+  }
+
+  revokeTrustedDevices(userId: string): Promise<number> {
+    return revokeTrustedDevices(this.db, userId);
   }
 }

@@ -4,6 +4,8 @@ import { graceDeadlinesMigration } from './grace-deadlines.js';
 import { securityTimelineMigration } from './security-events.js';
 
 import { severalEnrollmentsMigration } from './several-enrollments.js';
+
+import { trustedDevicesMigration } from './trusted-devices.js';
 import { userGenerationsMigration } from './user-generations.js';
 
 export type SqlDialectName = 'sqlite' | 'postgres';
@@ -150,10 +152,9 @@ export class FactorkitMigrationProvider implements MigrationProvider {
       '0003_quotas': quotas(this.schema),
       '0004_user_generations': userGenerationsMigration(this.schema),
       '0005_grace_deadlines': graceDeadlinesMigration(this.schema),
-      // 0006 and 0007 are reserved for the features merged beside this one.
-      '0008_security_timeline': securityTimelineMigration(this.dialect, this.schema),
-
       '0006_several_enrollments': severalEnrollmentsMigration(this.dialect, this.schema),
+      '0007_trusted_devices': trustedDevicesMigration(this.dialect, this.schema),
+      '0008_security_timeline': securityTimelineMigration(this.dialect, this.schema),
     };
   }
 }
@@ -165,7 +166,7 @@ export const MIGRATION_NAMES: readonly string[] = [
   '0003_quotas',
   '0004_user_generations',
   '0005_grace_deadlines',
-  '0008_security_timeline',
-
   '0006_several_enrollments',
+  '0007_trusted_devices',
+  '0008_security_timeline',
 ];

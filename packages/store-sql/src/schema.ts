@@ -74,6 +74,17 @@ export interface SecurityEventTable {
   detail: string;
 }
 
+/** One row per remembered device: the SHA-256 of its token, never the token. */
+export interface TrustedDeviceTable {
+  id: string;
+  user_id: string;
+  token_hash: string;
+  label: string | null;
+  created_at: BigIntColumn;
+  last_used_at: NullableBigIntColumn;
+  expires_at: BigIntColumn;
+}
+
 /** Table names carry a `factorkit_` prefix so they can live in a host's own database. */
 export interface Database {
   factorkit_enrollments: EnrollmentTable;
@@ -84,6 +95,7 @@ export interface Database {
   factorkit_quota: QuotaTable;
   factorkit_grace: GraceTable;
   factorkit_security_events: SecurityEventTable;
+  factorkit_trusted_devices: TrustedDeviceTable;
 }
 
 /** Converts a 64-bit column to a JS number, refusing values a number cannot hold exactly. */

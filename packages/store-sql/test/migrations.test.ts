@@ -17,6 +17,7 @@ const TABLES = [
   'factorkit_recovery_codes',
   'factorkit_security_events',
   'factorkit_throttle',
+  'factorkit_trusted_devices',
   'factorkit_user_generations',
 ];
 const NOW = 1_800_000_000_000;

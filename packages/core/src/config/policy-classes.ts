@@ -138,6 +138,35 @@ export class AudiencePolicy {
   })
   @IsBoolean()
   allowRecoveryCodes: boolean = true;
+
+  /**
+   * "Remember this device": days a device token from `rememberDevice` lets the user skip the
+   * second factor (SECURITY.md FL-09). 0 turns it off and makes existing tokens ignored; lowering
+   * it shortens tokens already issued. The `admin` audience defaults to 0 (off): an explicit
+   * value in its config turns it on.
+   * @default 30
+   */
+  @Field({
+    label: 'Remember device (days)',
+    help: 'Days a remembered device may skip the second factor; 0 turns remembering off. Defaults to 0 for admin.',
+  })
+  @IsInt()
+  @Min(0)
+  @Max(365)
+  rememberDeviceDays: number = 30;
+
+  /**
+   * Remembered devices kept per user; remembering one more drops the least recently used.
+   * @default 10
+   */
+  @Field({
+    label: 'Remembered devices per user',
+    help: 'At most this many devices per user; a new one replaces the least recently used.',
+  })
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  maxRememberedDevices: number = 10;
 }
 
 /** Consecutive-failure throttling per internal user id, across every factor and recovery codes. */

@@ -72,9 +72,21 @@ function loadAudiences(raw: unknown, issues: ConfigIssue[]): Record<string, Audi
       issues.push({ path, message: 'audience names are lower-case letters, digits, - or _' });
       continue;
     }
-    audiences[name] = collect(AudiencePolicy, value, path, issues);
+    audiences[name] = collect(AudiencePolicy, withAudienceDefaults(name, value), path, issues);
   }
   return audiences;
+}
+
+/**
+ * Defaults that differ by audience: administrators get no remembered devices unless their
+ * config says so (an admin session is worth more than a convenience). Only a key left out is
+ * filled in; a value given, valid or not, is validated as it is.
+ */
+function withAudienceDefaults(name: string, raw: unknown): unknown {
+  const given = raw === undefined ? {} : raw;
+  if (name !== 'admin' || !isPlainObject(given) || Object.hasOwn(given, 'rememberDeviceDays'))
+    return raw;
+  return { ...given, rememberDeviceDays: 0 };
 }
 
 function loadThrottle(raw: unknown, issues: ConfigIssue[]): ThrottlePolicy {

@@ -32,7 +32,10 @@ export type Requirement =
       /** Whole days left, rounded up: 1 on the last day. */
       readonly daysLeft: number;
     }
-  | { readonly action: 'skip' }
+  /** No second factor needed: 2FA does not apply to this user (`not-required`)… */
+  | { readonly action: 'skip'; readonly reason: 'not-required' }
+  /** …or the host presented a valid remembered-device token for them (FL-09). */
+  | { readonly action: 'skip'; readonly reason: 'trusted-device'; readonly deviceId: string }
   | {
       readonly action: 'deny';
       readonly reason:
@@ -135,9 +138,9 @@ export function decideRequirement(
       reason: about.unmetAssurance ? 'assurance-not-met' : 'no-provider-available',
     };
   }
-  if (!policy.force) return { action: 'skip' };
+  if (!policy.force) return { action: 'skip', reason: 'not-required' };
   const action: NotEnrolledAction = policy.notEnrolled;
-  if (action === 'skip') return { action: 'skip' };
+  if (action === 'skip') return { action: 'skip', reason: 'not-required' };
   if (action === 'deny') return { action: 'deny', reason: 'not-enrolled' };
   if (allowed.length === 0) return { action: 'deny', reason: 'no-provider-available' };
   if (action === 'grace' && grace && grace.now < grace.deadline) {

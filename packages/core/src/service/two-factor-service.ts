@@ -15,6 +15,13 @@ import { health, rotateEncryptionKeys } from './flows/maintenance.js';
 import { requireForHost, secondFactorRecency } from './flows/step-up.js';
 import { securityTimeline } from './flows/timeline.js';
 import {
+  applyDeviceToken,
+  listTrustedDevices,
+  rememberDevice,
+  revokeTrustedDevice,
+  revokeTrustedDevices,
+} from './flows/trusted-devices.js';
+import {
   recoveryCodeStatus,
   regenerateRecoveryCodes,
   useRecoveryCode,
@@ -29,6 +36,8 @@ import type {
   EnrollmentChoice,
   EnrollmentSummary,
   KeyRotationReport,
+  RememberedDevice,
+  RequirementOptions,
   SecondFactorRecency,
   SecondFactorSuccess,
   SecurityTimelineOptions,
@@ -36,6 +45,7 @@ import type {
   StepUpOptions,
   StillWaiting,
   ThrottleStatus,
+  TrustedDeviceSummary,
   TwoFactorServiceOptions,
 } from './types.js';
 
@@ -65,10 +75,21 @@ export class TwoFactorService {
 
   // ------------------------------------------------------------------ policy
 
-  /** After the password: what the host must do next. Recomputed on every call (EN-04). */
-  async requirement(user: TwoFactorUser): Promise<Requirement> {
-    this.k.checkUser(user);
-    return (await decide(this.k, user)).requirement;
+  /**
+   * After the password: what the host must do next. Recomputed on every call (EN-04). With a
+   * valid `deviceToken` of this user, a `challenge` becomes `{ action: 'skip', reason:
+   * 'trusted-device' }` (FL-09); an invalid token changes nothing.
+   */
+  async requirement(
+    user: TwoFactorUser,
+    options?: RequirementOptions,
+    request?: RequestInfo,
+  ): Promise<Requirement> {
+    return this.run(user, request, async () => {
+      const decision = await decide(this.k, user);
+      if (options?.deviceToken === undefined) return decision.requirement;
+      return applyDeviceToken(this.k, user, decision, options.deviceToken);
+    });
   }
 
   /** Providers this user may enroll in or use. */
@@ -228,6 +249,40 @@ export class TwoFactorService {
     return this.run(user, request, () => requireForHost(this.k, user, action, stepUp));
   }
 
+  // ------------------------------------------------------------------ remembered devices
+
+  /**
+   * "Remember this device" after a recent second factor (STEP_UP_REQUIRED otherwise; POLICY_DENIED
+   * where the audience's `rememberDeviceDays` is 0). The token is shown once: keep it in an
+   * HttpOnly, Secure cookie and pass it to `requirement`.
+   */
+  rememberDevice(
+    user: TwoFactorUser,
+    stepUp: StepUpOptions,
+    request?: RequestInfo,
+  ): Promise<RememberedDevice> {
+    return this.run(user, request, () => rememberDevice(this.k, user, stepUp));
+  }
+
+  listTrustedDevices(user: TwoFactorUser): Promise<TrustedDeviceSummary[]> {
+    return this.run(user, undefined, () => listTrustedDevices(this.k, user));
+  }
+
+  /** Forgets one of the user's devices; false for an id that is not one of theirs. */
+  revokeTrustedDevice(user: TwoFactorUser, deviceId: string, request?: RequestInfo) {
+    return this.run(user, request, () => revokeTrustedDevice(this.k, user, deviceId));
+  }
+
+  /** Forgets every device of the user; how many there were. */
+  revokeTrustedDevices(user: TwoFactorUser, request?: RequestInfo): Promise<number> {
+    return this.run(user, request, () => revokeTrustedDevices(this.k, user, 'user'));
+  }
+
+  /** The host tells core the user's password changed: every remembered device is forgotten. */
+  passwordChanged(user: TwoFactorUser, request?: RequestInfo): Promise<number> {
+    return this.run(user, request, () => revokeTrustedDevices(this.k, user, 'password-change'));
+  }
+
   // ------------------------------------------------------------------ removal and admin
 
   /**
@@ -269,12 +324,13 @@ export class TwoFactorService {
 
   /**
    * Removes all of a user's two-factor material in one step (enrollments, recovery codes,
-   * counters, pending steps, failure count): how an administrator helps a user who lost a device.
+   * remembered devices, counters, pending steps, failure count): how an administrator helps a
+   * user who lost a device.
    */
   async adminReset(
     action: AdminAction,
     user: TwoFactorUser,
-  ): Promise<{ enrollmentsRemoved: number }> {
+  ): Promise<{ enrollmentsRemoved: number; devicesRevoked: number }> {
     return adminReset(this.k, action, user);
   }
 

@@ -143,7 +143,8 @@ export interface SecondFactorSuccess {
   readonly amr: readonly AmrValue[];
   /**
    * When the second factor was passed (epoch ms, core's clock). Keep it in the session and pass
-   * it back as `secondFactorAt` for a step-up; not for a fail-open success, which is no step-up.
+   * it back as `secondFactorAt` for a step-up. 0 for a fail-open success, which passed no second
+   * factor: it never counts as a recent one.
    */
   readonly at: number;
   readonly recoveryCodesRemaining?: number;
@@ -192,4 +193,30 @@ export interface SecondFactorRecency {
   readonly recent: boolean;
   readonly maxAgeSeconds: number;
   readonly age: number | null;
+}
+
+/** `requirement`'s options: a remembered-device token the host read from its cookie. */
+export interface RequirementOptions {
+  readonly deviceToken?: string;
+}
+
+/** `rememberDevice`'s answer. `token` is shown once: core keeps only its hash. */
+export interface RememberedDevice {
+  /** 256 random bits, base64url (43 characters): the host's cookie value. */
+  readonly token: string;
+  readonly deviceId: string;
+  /** Absolute expiry (epoch ms); use never extends it. */
+  readonly expiresAt: number;
+  /** From the request's user agent ("Firefox on Linux"), or null. */
+  readonly label: string | null;
+}
+
+/** A remembered device as the user may see it (never its token or hash). */
+export interface TrustedDeviceSummary {
+  readonly id: string;
+  readonly label: string | null;
+  readonly createdAt: number;
+  readonly lastUsedAt: number | null;
+  /** When it stops working under the audience's current setting. */
+  readonly expiresAt: number;
 }

@@ -10,6 +10,9 @@ import {
 import { MemoryTimeline } from './memory-timeline.js';
 import type { SecurityEventQuery, SecurityEventRecord } from './timeline-types.js';
 
+import type { TrustDeviceInput, TrustDeviceResult, TrustedDeviceRecord } from './device-types.js';
+import { MemoryTrustedDevices } from './memory-devices.js';
+
 interface CodeRow {
   hash: string;
   usedAt: number | null;
@@ -24,6 +27,11 @@ export class MemoryEnrollmentStore implements EnrollmentStore {
   private readonly graceDeadlines = new Map<string, number>();
   /** Kept apart from enrollments too: a reset is itself an entry of the timeline. */
   private readonly timeline = new MemoryTimeline();
+
+  private readonly devices = new MemoryTrustedDevices({
+    hasEnrollment: (userId) => [...this.enrollmentRows.values()].some((r) => r.userId === userId),
+    generation: (userId) => this.generations.get(userId) ?? 0,
+  });
 
   async generation(userId: string): Promise<number> {
     return this.generations.get(userId) ?? 0;
@@ -111,6 +119,7 @@ export class MemoryEnrollmentStore implements EnrollmentStore {
     if (removed) {
       this.enrollmentRows.delete(enrollmentId);
       this.bump(userId);
+      this.devices.revokeAll(userId);
     }
     const remaining = [...this.enrollmentRows.values()].filter((x) => x.userId === userId).length;
     if (remaining === 0) this.codes.delete(userId);
@@ -127,6 +136,7 @@ export class MemoryEnrollmentStore implements EnrollmentStore {
     }
     this.codes.delete(userId);
     this.bump(userId);
+    this.devices.revokeAll(userId);
     return n;
   }
 
@@ -187,5 +197,29 @@ export class MemoryEnrollmentStore implements EnrollmentStore {
 
   purgeSecurityEvents(olderThan: number) {
     return this.timeline.purgeSecurityEvents(olderThan);
+  }
+
+  async trustDevice(input: TrustDeviceInput): Promise<TrustDeviceResult> {
+    return this.devices.trust(input);
+  }
+
+  async useTrustedDevice(
+    userId: string,
+    tokenHash: string,
+    now: number,
+  ): Promise<TrustedDeviceRecord | null> {
+    return this.devices.use(userId, tokenHash, now);
+  }
+
+  async listTrustedDevices(userId: string): Promise<TrustedDeviceRecord[]> {
+    return this.devices.list(userId);
+  }
+
+  async revokeTrustedDevice(userId: string, deviceId: string): Promise<boolean> {
+    return this.devices.revoke(userId, deviceId);
+  }
+
+  async revokeTrustedDevices(userId: string): Promise<number> {
+    return this.devices.revokeAll(userId);
   }
 }

@@ -23,6 +23,8 @@ export {
   assertTimelineQuery,
 } from './timeline-types.js';
 
+import type { TrustedDeviceStore } from './device-types.js';
+
 export type PendingKind = 'activation' | 'challenge';
 
 export interface PendingRecord {
@@ -122,8 +124,11 @@ export class GenerationChangedError extends Error {
   }
 }
 
-/** Enrollments, recovery codes, generations, grace deadlines and the security timeline. */
-export interface EnrollmentStore extends SecurityTimelineStore {
+/**
+ * Enrollments, recovery codes, generations, grace deadlines, remembered devices and the security
+ * timeline: the durable half of factorkit's state.
+ */
+export interface EnrollmentStore extends SecurityTimelineStore, TrustedDeviceStore {
   /**
    * In one transaction: insert the enrollment (throwing EnrollmentConflictError if the user
    * already has `maxPerProvider` of this provider, 1 when absent) and, when recovery-code hashes are given and the user had
@@ -153,7 +158,8 @@ export interface EnrollmentStore extends SecurityTimelineStore {
    * transaction (no codes without a factor: EN-03). With `keepOneOf`, the
    * removal happens only if another enrollment of the user with one of those provider ids
    * remains, checked in the same transaction (two parallel removals cannot strip a forced user).
-   * A removal raises the user's generation in the same transaction.
+   * A removal raises the user's generation and deletes all of the user's trusted devices in the
+   * same transaction (a factor change revokes remembered devices: SECURITY.md FL-09, FL-11).
    */
   remove(
     userId: string,
@@ -161,9 +167,9 @@ export interface EnrollmentStore extends SecurityTimelineStore {
     keepOneOf?: readonly string[],
   ): Promise<{ removed: boolean; remaining: number }>;
   /**
-   * Removes every enrollment and recovery code of a user in one transaction, and raises the
-   * user's generation in it (also when there was nothing to remove: an activation may be on its
-   * way).
+   * Removes every enrollment, recovery code and trusted device of a user in one transaction, and
+   * raises the user's generation in it (also when there was nothing to remove: an activation or a
+   * device trust may be on its way).
    */
   removeAllForUser(userId: string): Promise<number>;
   /** Compare-and-set on the sealed secret, for key rotation. */

@@ -1,6 +1,8 @@
 import { incompleteStoresMessage, missingStoreMethods } from '../store/contract-methods.js';
 import type { FactorkitStores } from '../store/types.js';
 import { describeChecks, type Check, type TestApi } from './conformance.js';
+import { deviceChecks } from './store-checks/device-checks.js';
+import { deviceRaceChecks } from './store-checks/device-race-checks.js';
 import { enrollmentChecks } from './store-checks/enrollment-checks.js';
 import { generationChecks } from './store-checks/generation-checks.js';
 import { graceChecks } from './store-checks/grace-checks.js';
@@ -31,6 +33,8 @@ export function storeContractChecks(options: StoreContractOptions): Check[] {
     ...enrollmentChecks(),
     ...generationChecks(),
     ...graceChecks(),
+    ...deviceChecks(),
+    ...deviceRaceChecks(),
     ...recoveryCodeChecks(),
     ...severalEnrollmentsChecks(),
     ...throttleChecks(),

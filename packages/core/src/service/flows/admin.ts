@@ -3,6 +3,7 @@ import type { TwoFactorUser } from '../../provider/contract.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { AdminAction } from '../types.js';
 import { deactivateQuietly } from './factor-management.js';
+import { revokedEvent } from './trusted-devices.js';
 
 /** Checks an admin action; lengths first, so a huge field costs nothing (SECURITY.md LG-01). */
 export function checkAdmin(action: AdminAction): { actorId: string; reason: string } {
@@ -29,11 +30,13 @@ export async function adminReset(
   k: Kernel,
   action: AdminAction,
   user: TwoFactorUser,
-): Promise<{ enrollmentsRemoved: number }> {
+): Promise<{ enrollmentsRemoved: number; devicesRevoked: number }> {
   const { actorId, reason } = checkAdmin(action);
   k.checkUser(user);
   const all = await k.stores.enrollments.listByUser(user.id);
   for (const e of all) await deactivateQuietly(k, user, e);
+  // Counted here; `removeAllForUser` then revokes any trusted since, in its transaction (FL-11).
+  const devicesRevoked = await k.stores.enrollments.revokeTrustedDevices(user.id);
   const removed = await k.stores.enrollments.removeAllForUser(user.id);
   await k.pending.deleteForUser(user.id);
   await k.attempts.reset(user);
@@ -43,8 +46,10 @@ export async function adminReset(
     actorId,
     reason,
     enrollmentsRemoved: removed,
+    devicesRevoked,
   });
-  return { enrollmentsRemoved: removed };
+  if (devicesRevoked > 0) await revokedEvent(k, user, { count: devicesRevoked }, 'admin');
+  return { enrollmentsRemoved: removed, devicesRevoked };
 }
 
 /** Lifts a lock without removing any factor. */

@@ -5,6 +5,7 @@ import type { Kernel } from '../kernel/kernel.js';
 import type { EnrollmentChoice, StepUpOptions } from '../types.js';
 import { checkLabel, refuseTakenLabel } from './enrollment-labels.js';
 import { stepUpIfRequired } from './step-up.js';
+import { revokedEvent } from './trusted-devices.js';
 
 /**
  * The user's own factor list, one enrollment at a time: rename, remove (SECURITY.md EN-03,
@@ -154,6 +155,8 @@ async function removeChosen(
   const usableAfter = all.filter((e) => e.id !== target.id && allowed.includes(e.providerId));
   if (policy.force && usableAfter.length === 0)
     throw new PolicyError('POLICY_DENIED', MUST_KEEP_ONE);
+  // Counted for the audit trail only: the removal itself revokes them, in its transaction (FL-11).
+  const devices = (await k.stores.enrollments.listTrustedDevices(user.id)).length;
   const { removed } = await k.stores.enrollments.remove(
     user.id,
     target.id,
@@ -173,4 +176,5 @@ async function removeChosen(
     enrollmentId: target.id,
     by: 'user',
   });
+  if (devices > 0) await revokedEvent(k, user, { count: devices }, 'factor-removed');
 }

@@ -119,6 +119,8 @@ export async function failOpen(
     failOpen: true,
     assurance: FAIL_OPEN_ASSURANCE,
     amr: NO_AMR,
-    at: k.now(),
+    // No second factor was passed: 0 can never count as a recent one, so a host that passes it
+    // back anyway is refused a step-up (trusting a device included, FL-09).
+    at: 0,
   };
 }

@@ -10,6 +10,8 @@ export type SecurityNoticeKind =
   | 'account-locked'
   | 'account-unlocked'
   | 'admin-reset'
+  /** A device was remembered: if it was not the user, they revoke it and change the password. */
+  | 'device-remembered'
   /** A reused one-time code was refused: it was phished or observed; suggest a password change (LG-02). */
   | 'code-reused'
   /** Pushes went unanswered or were denied: someone may hold the password (BF-05). */
@@ -29,9 +31,9 @@ interface TimelineRow<E> {
  * notice and kept fields. An event type absent here reaches neither. A plain failed code
  * (`failed`, `recovery.failed`) is absent on purpose: anyone holding the password can produce
  * those at will, so they would flood the page and, the timeline being bounded per user, push
- * the entries that matter out of it; the lock they lead to is here. Rows for
- * the remembered-device events (`device.remembered`, `device.revoked`, `device.trusted`,
- * `device.rejected`) are added with that feature.
+ * the entries that matter out of it; the lock they lead to is here. Also absent:
+ * `device.trusted` (every sign-in on a remembered device: the page would become a login log)
+ * and `device.rejected` (an old cookie on each sign-in).
  */
 export const TIMELINE_EVENTS: { readonly [T in AuditEventType]?: TimelineRow<EventOf<T>> } = {
   activated: {
@@ -46,6 +48,14 @@ export const TIMELINE_EVENTS: { readonly [T in AuditEventType]?: TimelineRow<Eve
   'enrollment.renamed': {
     notice: null,
     detail: (e) => ({ providerId: e.providerId, enrollmentId: e.enrollmentId }),
+  },
+  'device.remembered': {
+    notice: 'device-remembered',
+    detail: (e) => ({ deviceId: e.deviceId }),
+  },
+  'device.revoked': {
+    notice: null,
+    detail: (e) => (e.deviceId === undefined ? {} : { deviceId: e.deviceId }),
   },
   'recovery.used': { notice: 'recovery-code-used', detail: () => ({}) },
   'recovery.regenerated': { notice: 'recovery-codes-regenerated', detail: () => ({}) },
