@@ -9,6 +9,7 @@ import { Migrator } from 'kysely/migration';
 import type pg from 'pg';
 import { ADVISORY_NAMESPACE, type SqlContext, type SqlTestHooks } from './context.js';
 import { SqlEnrollmentStore } from './enrollment-store.js';
+import { withOwnSchemaIntrospection } from './own-schema-introspection.js';
 import { FactorkitMigrationProvider, type SqlDialectName } from './migrations.js';
 import { SqlPendingStore } from './pending-store.js';
 import type { Database } from './schema.js';
@@ -180,7 +181,7 @@ export function createSqlStores(options: SqlStoreOptions): SqlStores {
           conn,
         );
         try {
-          return await run(conn);
+          return await run(withOwnSchemaIntrospection(conn, schema));
         } finally {
           await sql`select pg_advisory_unlock(${sql.lit(ADVISORY_NAMESPACE)}, hashtext(${key}))`.execute(
             conn,
