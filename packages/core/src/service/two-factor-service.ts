@@ -4,28 +4,16 @@ import { beginActivation, completeActivation } from './flows/activation.js';
 import { adminReset, adminUnlock } from './flows/admin.js';
 import { beginChallenge, completeChallenge } from './flows/challenge.js';
 import { decide, dryRunEnforcement, summarise } from './flows/enforcement.js';
-import {
-  checkEnrollmentId,
-  disable,
-  removeEnrollment,
-  renameEnrollment,
-} from './flows/factor-management.js';
+import { checkEnrollmentId } from './flows/factor-management.js';
 import { failOpen } from './flows/fail-open.js';
 import { health, rotateEncryptionKeys } from './flows/maintenance.js';
-import { requireForHost, secondFactorRecency } from './flows/step-up.js';
-import { securityTimeline } from './flows/timeline.js';
-import {
-  applyDeviceToken,
-  listTrustedDevices,
-  rememberDevice,
-  revokeTrustedDevice,
-  revokeTrustedDevices,
-} from './flows/trusted-devices.js';
+import { applyDeviceToken } from './flows/trusted-devices.js';
 import {
   recoveryCodeStatus,
   regenerateRecoveryCodes,
   useRecoveryCode,
 } from './flows/recovery-codes.js';
+import { AccountCalls } from './account-calls.js';
 import { Kernel } from './kernel/kernel.js';
 import type {
   ActivationCompleted,
@@ -36,16 +24,11 @@ import type {
   EnrollmentChoice,
   EnrollmentSummary,
   KeyRotationReport,
-  RememberedDevice,
   RequirementOptions,
-  SecondFactorRecency,
   SecondFactorSuccess,
-  SecurityTimelineOptions,
-  SecurityTimelinePage,
   StepUpOptions,
   StillWaiting,
   ThrottleStatus,
-  TrustedDeviceSummary,
   TwoFactorServiceOptions,
 } from './types.js';
 
@@ -54,23 +37,12 @@ export type * from './types.js';
 /**
  * Runs enrollment and login for a host. This class only checks its arguments and hands each
  * call to its flow (`./flows`); every decision is made by the kernel's mechanisms (`./kernel`)
- * or atomically in the stores. Providers only speak their protocol.
+ * or atomically in the stores. Providers only speak their protocol. The calls of a user's own
+ * account settings (factors, devices, timeline, step-up) are in `AccountCalls`.
  */
-export class TwoFactorService {
-  private readonly k: Kernel;
-
+export class TwoFactorService extends AccountCalls {
   constructor(options: TwoFactorServiceOptions) {
-    this.k = new Kernel(options);
-  }
-
-  /** Checks the user, then runs the flow with the request info in scope for audit and hooks. */
-  private async run<T>(
-    user: TwoFactorUser,
-    request: RequestInfo | undefined,
-    flow: () => Promise<T>,
-  ): Promise<T> {
-    this.k.checkUser(user);
-    return this.k.audit.within(request, flow);
+    super(new Kernel(options));
   }
 
   // ------------------------------------------------------------------ policy
@@ -208,119 +180,7 @@ export class TwoFactorService {
     return this.run(user, request, () => regenerateRecoveryCodes(this.k, user, stepUp));
   }
 
-  // ------------------------------------------------------------------ security timeline
-
-  /**
-   * The user's own recent security activity, newest first, `limit` (1..100, default 20) per
-   * page; pass `next` back as `before` for the older page (SECURITY.md LG-05).
-   */
-  securityTimeline(
-    user: TwoFactorUser,
-    options?: SecurityTimelineOptions,
-  ): Promise<SecurityTimelinePage> {
-    return this.run(user, undefined, () => securityTimeline(this.k, user, options));
-  }
-
-  // ------------------------------------------------------------------ step-up
-
-  /**
-   * Whether the session's last second factor (`secondFactorAt`: the `at` of its
-   * `SecondFactorSuccess`, from the host's own session) is within the audience's
-   * `stepUpSeconds` (ASVS 7.5.1). A missing, invalid or future time is not recent.
-   */
-  isRecentSecondFactor(
-    user: TwoFactorUser,
-    secondFactorAt: number | undefined,
-  ): SecondFactorRecency {
-    this.k.checkUser(user);
-    return secondFactorRecency(this.k, user, secondFactorAt);
-  }
-
-  /**
-   * Throws STEP_UP_REQUIRED (audited as `step-up.refused`) unless the second factor is recent,
-   * whatever `requireStepUp` says: for the host's own sensitive actions, such as trusting a device.
-   */
-  requireRecentSecondFactor(
-    user: TwoFactorUser,
-    stepUp: StepUpOptions,
-    action: 'trust-device' | 'host-action' = 'host-action',
-    request?: RequestInfo,
-  ): Promise<void> {
-    return this.run(user, request, () => requireForHost(this.k, user, action, stepUp));
-  }
-
-  // ------------------------------------------------------------------ remembered devices
-
-  /**
-   * "Remember this device" after a recent second factor (STEP_UP_REQUIRED otherwise; POLICY_DENIED
-   * where the audience's `rememberDeviceDays` is 0). The token is shown once: keep it in an
-   * HttpOnly, Secure cookie and pass it to `requirement`.
-   */
-  rememberDevice(
-    user: TwoFactorUser,
-    stepUp: StepUpOptions,
-    request?: RequestInfo,
-  ): Promise<RememberedDevice> {
-    return this.run(user, request, () => rememberDevice(this.k, user, stepUp));
-  }
-
-  listTrustedDevices(user: TwoFactorUser): Promise<TrustedDeviceSummary[]> {
-    return this.run(user, undefined, () => listTrustedDevices(this.k, user));
-  }
-
-  /** Forgets one of the user's devices; false for an id that is not one of theirs. */
-  revokeTrustedDevice(user: TwoFactorUser, deviceId: string, request?: RequestInfo) {
-    return this.run(user, request, () => revokeTrustedDevice(this.k, user, deviceId));
-  }
-
-  /** Forgets every device of the user; how many there were. */
-  revokeTrustedDevices(user: TwoFactorUser, request?: RequestInfo): Promise<number> {
-    return this.run(user, request, () => revokeTrustedDevices(this.k, user, 'user'));
-  }
-
-  /** The host tells core the user's password changed: every remembered device is forgotten. */
-  passwordChanged(user: TwoFactorUser, request?: RequestInfo): Promise<number> {
-    return this.run(user, request, () => revokeTrustedDevices(this.k, user, 'password-change'));
-  }
-
-  // ------------------------------------------------------------------ removal and admin
-
-  /**
-   * The user turns off their factor of one provider, where policy allows (and after a step-up if
-   * required). With several factors of that provider: INVALID_ARGUMENT, use `removeEnrollment`.
-   */
-  disable(
-    user: TwoFactorUser,
-    providerId: string,
-    stepUp?: StepUpOptions,
-    request?: RequestInfo,
-  ): Promise<void> {
-    return this.run(user, request, () => {
-      this.k.checkProviderId(providerId);
-      return disable(this.k, user, providerId, stepUp);
-    });
-  }
-
-  /**
-   * The user removes one factor by its enrollment id, under the same rules as `disable`: never
-   * the last usable one while 2FA is forced, even with removals in parallel (EN-08).
-   */
-  removeEnrollment(
-    user: TwoFactorUser,
-    enrollmentId: string,
-    stepUp?: StepUpOptions,
-  ): Promise<void> {
-    return this.run(user, undefined, () =>
-      removeEnrollment(this.k, user, checkEnrollmentId(enrollmentId), stepUp),
-    );
-  }
-
-  /** The user gives one of their factors a new name (1 to 64 characters, unique among theirs). */
-  renameEnrollment(user: TwoFactorUser, enrollmentId: string, label: string): Promise<void> {
-    return this.run(user, undefined, () =>
-      renameEnrollment(this.k, user, checkEnrollmentId(enrollmentId), label),
-    );
-  }
+  // ------------------------------------------------------------------ admin
 
   /**
    * Removes all of a user's two-factor material in one step (enrollments, recovery codes,
