@@ -139,7 +139,7 @@ export type AuditEvent =
   | (Base & {
       /** A device token was presented and not trusted; the user goes through normal 2FA. */
       readonly type: 'device.rejected';
-      readonly why: 'unknown' | 'expired' | 'disabled';
+      readonly why: 'unknown' | 'expired' | 'disabled' | 'locked';
     })
   | (Base & {
       readonly type: 'pending.rejected';

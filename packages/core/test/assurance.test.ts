@@ -173,6 +173,42 @@ describe('AS-02: a remembered device never stands in for a factor the audience a
   });
 });
 
+describe('AS-02: any assurance requirement turns remembered devices off', () => {
+  it('minAal 2: no device is remembered and an old token does not skip', async () => {
+    const open = deployment();
+    const user = testUser();
+    const before = open(OPEN);
+    await enrollWith(before, user, 'clock-code');
+    const ok = await signIn(before, user);
+    const { token } = await before.service.rememberDevice(user, { secondFactorAt: ok.at });
+    const strict = open({ audiences: { client: { minAal: 2 } } });
+    expect(await strict.service.requirement(user, { deviceToken: token })).toMatchObject({
+      action: 'challenge',
+    });
+    const again = await signIn(strict, user);
+    await expect(
+      strict.service.rememberDevice(user, { secondFactorAt: again.at }),
+    ).rejects.toMatchObject({ code: 'POLICY_DENIED' });
+  });
+});
+
+describe('AS-04: an outage offers only recovery codes policy accepts', () => {
+  it('with allowRecoveryCodes off, the outage error says no codes', async () => {
+    const open = deployment();
+    const user = testUser();
+    const codes = (await enrollWith(open(OPEN), user, 'clock-code')).recoveryCodes!;
+    expect(codes.length).toBeGreaterThan(0);
+    const off = open({ audiences: { client: { allowRecoveryCodes: false } } });
+    (off.registry.get('clock-code') as ClockCodeProvider).behaviour = { kind: 'unavailable' };
+    const err = (await off.service.beginChallenge(user).catch((e: unknown) => e)) as {
+      code: string;
+      details: { recoveryCodes: boolean };
+    };
+    expect(err.code).toBe('PROVIDER_UNAVAILABLE');
+    expect(err.details.recoveryCodes).toBe(false);
+  });
+});
+
 describe('AS-03: a user whose factors fall short is told so, and the dry-run counts them', () => {
   it('an admin with only a code factor is refused with assurance-not-met, not offered to bind a new one', async () => {
     const open = deployment();
@@ -325,6 +361,33 @@ describe('AS-05: every success carries its assurance and amr; nothing proves mor
     expect(h.audit.ofType('failed').at(-1)).toMatchObject({ reason: 'ASSURANCE_NOT_MET' });
     // Not a guess: the failure budget is untouched.
     expect((await h.service.throttleStatus(user)).failures).toBe(0);
+  });
+
+  it('an AAL1 success (a bypass) resets no failure count and is never a recent second factor', async () => {
+    const h = deployment()({ audiences: { client: {} } });
+    const user = testUser();
+    await enrollWith(h, user, 'clock-code');
+    const { challengeId: bad } = await h.service.beginChallenge(user);
+    await h.service.completeChallenge(bad, user, '000000').catch(() => undefined);
+    const provider = h.registry.get('clock-code') as ClockCodeProvider;
+    provider.behaviour = {
+      kind: 'verify-returns',
+      value: {
+        ok: true,
+        counter: Math.floor(h.clock.now() / 30_000),
+        amr: [],
+        assurance: { phishingResistant: false, hardwareBound: false, aal: 1 },
+      },
+    };
+    const { challengeId } = await h.service.beginChallenge(user);
+    const weak = await h.service.completeChallenge(challengeId, user, 'x');
+    expect(weak).toMatchObject({ ok: true, at: 0, assurance: { aal: 1 } });
+    expect((await h.service.throttleStatus(user)).failures).toBe(1);
+    const at = (weak as SecondFactorSuccess).at;
+    expect(h.service.isRecentSecondFactor(user, at).recent).toBe(false);
+    await expect(h.service.rememberDevice(user, { secondFactorAt: at })).rejects.toMatchObject({
+      code: 'STEP_UP_REQUIRED',
+    });
   });
 
   it('an amr value outside RFC 8176 fails closed', async () => {

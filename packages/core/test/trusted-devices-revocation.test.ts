@@ -127,6 +127,52 @@ describe('revoking remembered devices', () => {
     expect(h.audit.ofType('device.remembered')).toEqual([]);
   });
 
+  it('FL-11: a password change landing between the step-up and the store leaves no device behind', async () => {
+    const base = new MemoryStore();
+    const seam = onceBefore(base, 'enrollments', 'trustDevice');
+    const h = clockHarness({ stores: seam.stores });
+    const user = testUser();
+    await h.enroll(user);
+    const { challengeId } = await h.service.beginChallenge(user);
+    const done = await h.service.completeChallenge(challengeId, user, h.code());
+    if (done.ok !== true) throw new Error('sign-in did not complete');
+    seam.arm(() => h.service.passwordChanged(user));
+    await expect(h.service.rememberDevice(user, { secondFactorAt: done.at })).rejects.toMatchObject(
+      { code: 'POLICY_DENIED' },
+    );
+    expect(await base.enrollments.listTrustedDevices(user.id)).toEqual([]);
+  });
+
+  it('BF-01: a locked account is not let in by a remembered device; after the unlock it is', async () => {
+    const h = clockHarness({ policy: { throttle: { maxFailures: 3, freeFailures: 3 } } });
+    const { user, device } = await trustedUser(h);
+    for (let i = 0; i < 3; i++) {
+      const { challengeId } = await h.service.beginChallenge(user);
+      await h.service.completeChallenge(challengeId, user, '000000').catch(() => undefined);
+    }
+    expect((await h.service.throttleStatus(user)).locked).toBe(true);
+    expect(await action(h, user, device.token)).toBe('challenge');
+    expect(h.audit.ofType('device.rejected').at(-1)).toMatchObject({ why: 'locked' });
+    await h.service.adminUnlock(ADMIN, user);
+    expect(await action(h, user, device.token)).toBe('skip');
+  });
+
+  it('FL-09: the device label is held to the rules of a factor name (no bidi override)', async () => {
+    const h = clockHarness();
+    const user = testUser();
+    await h.enroll(user);
+    const { challengeId } = await h.service.beginChallenge(user);
+    const done = await h.service.completeChallenge(challengeId, user, h.code());
+    if (done.ok !== true) throw new Error('sign-in did not complete');
+    const ua = 'Evil\u202ExoferiF/1.0 (X11; Linux x86_64)';
+    const remembered = await h.service.rememberDevice(
+      user,
+      { secondFactorAt: done.at },
+      { userAgent: ua },
+    );
+    expect(remembered.label ?? '').not.toMatch(/[\u202A-\u202E\u2066-\u2069]/u);
+  });
+
   it('FL-09: a device is never remembered for a user without a factor', async () => {
     const h = clockHarness();
     const user = testUser();

@@ -22,6 +22,7 @@ import {
   listTrustedDevices,
   revokeTrustedDevice,
   revokeTrustedDevices,
+  deleteTrustedDevices,
   trustDevice,
   useTrustedDevice,
 } from './trusted-devices.js';
@@ -182,7 +183,7 @@ export class SqlEnrollmentStore implements EnrollmentStore {
       // A factor change revokes remembered devices, in the same transaction (FL-09, FL-11).
       if (removed) {
         await raiseGeneration(trx, userId);
-        await revokeTrustedDevices(trx, userId);
+        await deleteTrustedDevices(trx, userId);
       }
       // No recovery codes without a factor (EN-03), in the same transaction.
       if (remaining === 0)
@@ -199,7 +200,7 @@ export class SqlEnrollmentStore implements EnrollmentStore {
         .where('user_id', '=', userId)
         .executeTakeFirst();
       await trx.deleteFrom('factorkit_recovery_codes').where('user_id', '=', userId).execute();
-      await revokeTrustedDevices(trx, userId);
+      await deleteTrustedDevices(trx, userId);
       await raiseGeneration(trx, userId);
       return Number(del.numDeletedRows);
     });
@@ -271,6 +272,6 @@ export class SqlEnrollmentStore implements EnrollmentStore {
   }
 
   revokeTrustedDevices(userId: string): Promise<number> {
-    return revokeTrustedDevices(this.db, userId);
+    return revokeTrustedDevices(this.ctx, userId);
   }
 }

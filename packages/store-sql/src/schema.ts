@@ -83,6 +83,7 @@ export interface TrustedDeviceTable {
   created_at: BigIntColumn;
   last_used_at: NullableBigIntColumn;
   expires_at: BigIntColumn;
+  generation: BigIntColumn;
 }
 
 /** Table names carry a `factorkit_` prefix so they can live in a host's own database. */

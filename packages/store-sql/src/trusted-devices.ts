@@ -4,7 +4,7 @@ import type { Migration } from 'kysely/migration';
 import { lockUser, type SqlContext } from './context.js';
 import type { SqlDialectName } from './migrations.js';
 import { toNullableNumber, toNumber, type Database, type TrustedDeviceTable } from './schema.js';
-import { readGeneration } from './user-generations.js';
+import { raiseGeneration, readGeneration } from './user-generations.js';
 
 /**
  * Remembered devices (SECURITY.md FL-09..FL-11): one row per device, holding the SHA-256 of its
@@ -28,6 +28,8 @@ export function trustedDevicesMigration(
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addColumn('last_used_at', 'bigint')
         .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        // The user's generation when trusted: a reset by any version of factorkit ends it.
+        .addColumn('generation', 'bigint', (c) => c.notNull())
         .execute();
       await on(db)
         .createIndex('factorkit_trusted_devices_user_idx')
@@ -50,6 +52,7 @@ function toDevice(r: Selectable<TrustedDeviceTable>): TrustedDeviceRecord {
     createdAt: toNumber(r.created_at),
     lastUsedAt: toNullableNumber(r.last_used_at),
     expiresAt: toNumber(r.expires_at),
+    generation: toNumber(r.generation),
   };
 }
 
@@ -80,6 +83,7 @@ export function trustDevice(ctx: SqlContext, input: TrustDeviceInput): Promise<T
         created_at: d.createdAt,
         last_used_at: d.lastUsedAt,
         expires_at: d.expiresAt,
+        generation: input.generation,
       })
       .execute();
     const mine = await trx
@@ -112,6 +116,17 @@ export async function useTrustedDevice(
     .where('user_id', '=', userId)
     .where('token_hash', '=', tokenHash)
     .where('expires_at', '>', now)
+    // Still the user's generation: a removal or reset by a store that deletes no device (an
+    // earlier version during a rolling upgrade) ends the device all the same.
+    .where('generation', '=', (eb) =>
+      eb.fn.coalesce(
+        eb
+          .selectFrom('factorkit_user_generations')
+          .select('generation')
+          .where('user_id', '=', userId),
+        eb.lit(0),
+      ),
+    )
     .returningAll()
     .executeTakeFirst();
   if (used) return toDevice(used);
@@ -151,8 +166,21 @@ export async function revokeTrustedDevice(
   return Number(r.numDeletedRows) === 1;
 }
 
-/** Also the step inside `remove` and `removeAllForUser` (pass their transaction). */
-export async function revokeTrustedDevices(
+/**
+ * Every device of the user gone and their generation raised, under the user lock: a trust begun
+ * before (its generation read earlier) is refused after this.
+ */
+export function revokeTrustedDevices(ctx: SqlContext, userId: string): Promise<number> {
+  return ctx.db.transaction().execute(async (trx) => {
+    await lockUser(trx, ctx, userId);
+    const n = await deleteTrustedDevices(trx, userId);
+    await raiseGeneration(trx, userId);
+    return n;
+  });
+}
+
+/** The step inside `remove`, `removeAllForUser` and `revokeTrustedDevices` (their transaction). */
+export async function deleteTrustedDevices(
   db: Kysely<Database> | Transaction<Database>,
   userId: string,
 ): Promise<number> {

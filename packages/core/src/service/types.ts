@@ -143,8 +143,9 @@ export interface SecondFactorSuccess {
   readonly amr: readonly AmrValue[];
   /**
    * When the second factor was passed (epoch ms, core's clock). Keep it in the session and pass
-   * it back as `secondFactorAt` for a step-up. 0 for a fail-open success, which passed no second
-   * factor: it never counts as a recent one.
+   * it back as `secondFactorAt` for a step-up. 0 for a success that passed no second factor (a
+   * fail-open grant, or an AAL1 success such as an accepted Duo bypass): it never counts as a
+   * recent one.
    */
   readonly at: number;
   readonly recoveryCodesRemaining?: number;

@@ -16,10 +16,17 @@ export interface TrustedDeviceRecord {
   readonly lastUsedAt: number | null;
   /** Absolute expiry (epoch ms): never extended by use. */
   readonly expiresAt: number;
+  /**
+   * The user's generation when the device was trusted. The device works only while the user's
+   * generation is still this one: a reset or a factor removal ends it even when done by a store
+   * of an earlier version that knows nothing of devices (a rolling upgrade).
+   */
+  readonly generation: number;
 }
 
 export interface TrustDeviceInput {
-  readonly device: TrustedDeviceRecord;
+  /** The device; it is stored with `generation` below as its own. */
+  readonly device: Omit<TrustedDeviceRecord, 'generation'>;
   /** At most this many devices remain for the user after the insert (1 or more). */
   readonly limit: number;
   /** The user's generation (`EnrollmentStore.generation`) when the second factor was passed. */
@@ -42,8 +49,9 @@ export interface TrustedDeviceStore {
    */
   trustDevice(input: TrustDeviceInput): Promise<TrustDeviceResult>;
   /**
-   * Atomically: the device whose token hash is `tokenHash` only if it belongs to `userId` and
-   * `now < expiresAt`, with `lastUsedAt` set to `now`; null otherwise. An expired device found
+   * Atomically: the device whose token hash is `tokenHash` only if it belongs to `userId`,
+   * `now < expiresAt` and its `generation` is the user's current one, with `lastUsedAt` set to
+   * `now`; null otherwise. An expired device found
    * for the user is deleted. A hash of another user's device finds nothing and changes nothing.
    */
   useTrustedDevice(
@@ -55,6 +63,10 @@ export interface TrustedDeviceStore {
   listTrustedDevices(userId: string): Promise<TrustedDeviceRecord[]>;
   /** Deletes one device of the user; false when no such device belongs to them. */
   revokeTrustedDevice(userId: string, deviceId: string): Promise<boolean>;
-  /** Deletes every device of the user in one step; how many there were. */
+  /**
+   * Deletes every device of the user and raises their generation, in one transaction; how many
+   * there were. Raising it means a `trustDevice` begun before (a sign-in racing a password
+   * change) is refused too (`generation-changed`), and so are the user's steps in flight (EN-05).
+   */
   revokeTrustedDevices(userId: string): Promise<number>;
 }

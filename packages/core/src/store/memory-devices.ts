@@ -32,7 +32,7 @@ export class MemoryTrustedDevices {
     if (this.owner.generation(d.userId) !== input.generation) return 'generation-changed';
     if (this.rows.has(d.tokenHash) || this.ofUser(d.userId).some((x) => x.id === d.id))
       throw new Error('trusted device id or token collision');
-    this.rows.set(d.tokenHash, { ...d });
+    this.rows.set(d.tokenHash, { ...d, generation: input.generation });
     const mine = this.ofUser(d.userId).sort(byLeastRecentUse);
     for (const old of mine.slice(0, Math.max(0, mine.length - input.limit)))
       this.rows.delete(old.tokenHash);
@@ -42,6 +42,7 @@ export class MemoryTrustedDevices {
   use(userId: string, tokenHash: string, now: number): TrustedDeviceRecord | null {
     const d = this.rows.get(tokenHash);
     if (!d || d.userId !== userId) return null;
+    if (d.generation !== this.owner.generation(userId)) return null;
     if (now >= d.expiresAt) {
       this.rows.delete(tokenHash);
       return null;

@@ -220,6 +220,8 @@ export class MemoryEnrollmentStore implements EnrollmentStore {
   }
 
   async revokeTrustedDevices(userId: string): Promise<number> {
-    return this.devices.revokeAll(userId);
+    const n = this.devices.revokeAll(userId);
+    this.bump(userId);
+    return n;
   }
 }

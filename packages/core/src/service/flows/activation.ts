@@ -20,7 +20,7 @@ import type {
   StillWaiting,
 } from '../types.js';
 import { decide } from './enforcement.js';
-import { chooseLabel, defaultLabel } from './enrollment-labels.js';
+import { chooseLabel, cleanLabel, defaultLabel } from './enrollment-labels.js';
 import { makeRecoveryCodes } from './recovery-codes.js';
 
 function notAllowed(providerId: string, audience: string): PolicyError {
@@ -180,7 +180,13 @@ export async function completeActivation(
   const shell = { id: k.random.token(16), userId: user.id, providerId: record.providerId };
   const enrollment: EnrollmentRecord = {
     ...shell,
-    label: naming.label ?? defaultLabel(naming.existing, outcome.label ?? provider.displayName),
+    // The provider's own name for it is held to the rules of a typed one (EN-09).
+    label:
+      naming.label ??
+      defaultLabel(
+        naming.existing,
+        cleanLabel(outcome.label) ?? cleanLabel(provider.displayName) ?? provider.id,
+      ),
     secret: k.secrets.seal(shell, outcome.enrollment ?? null),
     // The code that confirmed activation seeds replay protection (SECURITY.md RP-02).
     counter: outcome.counter ?? null,

@@ -197,7 +197,11 @@ export async function completeChallenge(
       throw new CodeAlreadyUsedError();
     }
     // Only a full second-factor success resets the failure count (NIST SP 800-63B-4 §3.2.2).
-    await k.attempts.reset(user);
+    // A success that proved no second factor (AAL1: a Duo bypass) is no such success: the count
+    // stays, and its time can never serve as a recent second factor for a step-up (AS-05).
+    const proved = proof.assurance.aal >= 2;
+    if (proved) await k.attempts.reset(user);
+    else await k.attempts.refund(user, ticket); // not a guess either: the count is as it was
     if (step.state.push) await k.pushes.signedIn(user);
     const method = outcome.method ?? record.providerId;
     await k.audit.emit({
@@ -215,7 +219,7 @@ export async function completeChallenge(
       method,
       failOpen: false,
       ...proof,
-      at: k.now(),
+      at: proved ? k.now() : 0,
     };
   }
 

@@ -15,6 +15,22 @@ export const MAX_LABEL_LENGTH = 64;
 const FORBIDDEN = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u;
 
 /**
+ * Text for a label that does not come from the user (a provider's name for its factor, a device
+ * description from a user agent): held to the same characters and length by removing what a
+ * typed label would be refused for, rather than refusing. Null when nothing is left.
+ */
+export function cleanLabel(raw: string | undefined): string | null {
+  if (raw === undefined) return null;
+  const text = raw
+    .slice(0, MAX_LABEL_LENGTH * 8)
+    .replace(new RegExp(FORBIDDEN.source, 'gu'), '')
+    .normalize('NFC')
+    .trim();
+  const cut = [...text].slice(0, MAX_LABEL_LENGTH).join('').trim();
+  return cut === '' ? null : cut;
+}
+
+/**
  * A label the user typed, checked and normalised (NFC, trimmed). Throws InvalidArgumentError
  * saying what is wrong and what is allowed; never echoes the rejected text.
  */

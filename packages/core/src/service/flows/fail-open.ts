@@ -1,5 +1,6 @@
 import { PolicyError, ProviderUnavailableError } from '../../errors.js';
 import { FAIL_OPEN_ASSURANCE, asksAboveAal1, type AmrValue } from '../../provider/assurance.js';
+import { recoveryCodesUsable } from '../../policy/policy.js';
 import type { TwoFactorUser } from '../../provider/contract.js';
 import type { EnrollmentRecord } from '../../store/types.js';
 import type { Kernel } from '../kernel/kernel.js';
@@ -23,11 +24,16 @@ export async function outageError(
   const mine = usable ?? (await decide(k, user)).usable;
   // Distinct ids: a user may hold several enrollments of one provider.
   const others = [...new Set(mine.map((e) => e.providerId))].filter((id) => id !== providerId);
-  const codes = await k.stores.enrollments.countRecoveryCodes(user.id);
+  const policy = k.providers.audiencePolicy(user.audience);
+  // Only codes policy accepts are offered (AS-04).
+  const codes =
+    policy && recoveryCodesUsable(policy)
+      ? await k.stores.enrollments.countRecoveryCodes(user.id)
+      : 0;
   const provider = k.providers.get(providerId);
   const failOpenPossible =
     others.length === 0 &&
-    !asksAboveAal1(k.providers.audiencePolicy(user.audience)) &&
+    !asksAboveAal1(policy) &&
     provider.failOpenAllowed?.(k.providers.context(providerId, user)) === true;
   const own = cause instanceof ProviderUnavailableError ? cause.details : {};
   return new ProviderUnavailableError(undefined, {

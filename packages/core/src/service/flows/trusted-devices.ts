@@ -2,8 +2,9 @@ import { newDeviceToken, presentedTokenHash } from '../../crypto/device-token.js
 import { InvalidArgumentError, PolicyError } from '../../errors.js';
 import type { DeviceRevokedBy } from '../../events.js';
 import type { Requirement } from '../../policy/policy.js';
+import { asksAboveAal1 } from '../../provider/assurance.js';
 import type { TwoFactorUser } from '../../provider/contract.js';
-import type { TrustedDeviceRecord } from '../../store/device-types.js';
+import type { TrustDeviceInput, TrustedDeviceRecord } from '../../store/device-types.js';
 import { deviceLabel } from '../kernel/device-label.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { RememberedDevice, StepUpOptions, TrustedDeviceSummary } from '../types.js';
@@ -15,16 +16,15 @@ const DAY_MS = 86_400_000;
 const MAX_DEVICE_ID = 64;
 
 /**
- * The audience's current setting: 0 (off) for an unknown audience, and for one that asks for a
- * phishing-resistant or hardware-bound factor or AAL3. A remembered device is a bearer cookie:
- * letting it stand in for a security key would undo that requirement (AS-02).
+ * The audience's current setting: 0 (off) for an unknown audience, and for one whose assurance
+ * policy asks for anything (a phishing-resistant or hardware-bound factor, a minimum AAL of 2 or
+ * 3). A remembered device is a bearer cookie, no authenticator: letting it stand in for the
+ * factor such an audience asks for would undo the requirement (AS-02).
  */
 function rememberDays(k: Kernel, user: TwoFactorUser): number {
   const policy = k.providers.audiencePolicy(user.audience);
   if (!policy) return 0;
-  const strict =
-    policy.requirePhishingResistant || policy.requireHardwareBound || policy.minAal >= 3;
-  return strict ? 0 : policy.rememberDeviceDays;
+  return asksAboveAal1(policy) ? 0 : policy.rememberDeviceDays;
 }
 
 /** Where the token ends under today's setting: lowering the days shortens tokens already out. */
@@ -55,7 +55,7 @@ export async function rememberDevice(
   const generation = await k.generations.current(user.id);
   const now = k.now();
   const { token, tokenHash } = newDeviceToken(k.random);
-  const device: TrustedDeviceRecord = {
+  const device: TrustDeviceInput['device'] = {
     id: k.random.token(16),
     userId: user.id,
     tokenHash,
@@ -102,12 +102,14 @@ export async function applyDeviceToken(
 ): Promise<Requirement> {
   const r = decision.requirement;
   if (r.action !== 'challenge' || decision.usable.length === 0) return r;
-  const reject = async (why: 'unknown' | 'expired' | 'disabled') => {
+  const reject = async (why: 'unknown' | 'expired' | 'disabled' | 'locked') => {
     await k.audit.emit({ ...k.audit.base(user), type: 'device.rejected', why });
     return r;
   };
   const days = rememberDays(k, user);
   if (days === 0) return reject('disabled');
+  // A locked account is locked on every path (invariant 10, BF-01): the device waits too.
+  if ((await k.attempts.status(user)).locked) return reject('locked');
   const hash = presentedTokenHash(token);
   if (hash === undefined) return reject('unknown');
   const now = k.now();

@@ -1,14 +1,11 @@
 import Bowser from 'bowser';
-import { printable } from './request-info.js';
-
-/** Longest label kept: enough for "Microsoft Edge on Windows", short in a list and an event. */
-const MAX_LABEL = 64;
+import { cleanLabel } from '../flows/enrollment-labels.js';
 
 /**
  * A short description of a device from its user agent ("Firefox on Linux"), for the user's list
  * of remembered devices. Bowser (MIT, no dependencies) reads the user agent; the input is already
- * cut to 256 printable characters by `sanitizeRequest`, and the result is cut again and kept
- * printable, since the text comes from the client. Null when nothing useful can be said.
+ * cut to 256 printable characters by `sanitizeRequest`, and the result is held to the rules of a
+ * factor's name (no control, format or bidi characters; 64 at most), since the client wrote it. Null when nothing useful can be said.
  */
 export function deviceLabel(userAgent: string | undefined): string | null {
   if (!userAgent) return null;
@@ -22,5 +19,5 @@ export function deviceLabel(userAgent: string | undefined): string | null {
     // An unparseable user agent only loses its label.
   }
   const text = browser && os ? `${browser} on ${os}` : (browser ?? os);
-  return printable(text, MAX_LABEL) ?? null;
+  return cleanLabel(text);
 }

@@ -20,6 +20,7 @@ export function device(
     createdAt: NOW,
     lastUsedAt: null,
     expiresAt: NOW + 30 * DAY,
+    generation: 0,
     token,
     ...overrides,
   };
@@ -36,7 +37,7 @@ export async function trusted(
   const { token: _token, ...record } = d;
   const generation = await s.enrollments.generation(userId);
   assert.equal(await s.enrollments.trustDevice({ device: record, limit, generation }), 'trusted');
-  return record;
+  return { ...record, generation };
 }
 
 export async function withFactor(s: FactorkitStores, userId: string, providerId = 'p') {
@@ -146,6 +147,23 @@ export function deviceChecks(): StoreCase[] {
         await s.enrollments.removeAllForUser('d1');
         assert.deepEqual(await s.enrollments.listTrustedDevices('d1'), []);
         assert.equal((await s.enrollments.listTrustedDevices('d2')).length, 1, 'per user');
+      },
+    ),
+    check(
+      'FL-11 devices: revoking all raises the generation, so a trust begun before it is refused',
+      async (s) => {
+        await withFactor(s, 'd1');
+        const d = await trusted(s, 'd1');
+        const began = await s.enrollments.generation('d1');
+        assert.equal(d.generation, began, 'a device keeps the generation it was trusted in');
+        assert.equal(await s.enrollments.revokeTrustedDevices('d1'), 1);
+        assert.ok((await s.enrollments.generation('d1')) > began);
+        const { token: _t, generation: _g, ...late } = device('d1');
+        assert.equal(
+          await s.enrollments.trustDevice({ device: late, limit: 3, generation: began }),
+          'generation-changed',
+        );
+        assert.deepEqual(await s.enrollments.listTrustedDevices('d1'), []);
       },
     ),
   ];
