@@ -7,10 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Migrator } from 'kysely/migration';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSqlStores, type SqlStores } from '../src/index.js';
-import { FactorkitMigrationProvider } from '../src/migrations.js';
+import { migrateTo } from './migrate-to.js';
 import { PG_URL, dropSchema, probePostgres, uniqueSchema } from './servers.js';
 
 const NOW = 1_800_000_000_000;
@@ -18,15 +17,7 @@ const dir = mkdtempSync(join(tmpdir(), 'factorkit-timeline-migrate-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function atPreviousRelease(s: SqlStores, schema?: string): Promise<void> {
-  const migrator = new Migrator({
-    db: s.db,
-    provider: new FactorkitMigrationProvider(s.dialect, schema),
-    migrationTableName: 'factorkit_migration',
-    migrationLockTableName: 'factorkit_migration_lock',
-    ...(schema ? { migrationTableSchema: schema } : {}),
-  });
-  const { error } = await migrator.migrateTo('0005_grace_deadlines');
-  expect(error).toBeUndefined();
+  await migrateTo(s, '0005_grace_deadlines', schema);
   const e = s.stores.enrollments;
   await e.activate({
     enrollment: {

@@ -6,10 +6,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Migrator } from 'kysely/migration';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSqlStores, MIGRATION_NAMES, type SqlStores } from '../src/index.js';
-import { FactorkitMigrationProvider } from '../src/migrations.js';
+import { migrateTo } from './migrate-to.js';
 import { PG_URL, dropSchema, probePostgres, uniqueSchema } from './servers.js';
 
 const NOW = 1_800_000_000_000;
@@ -19,15 +18,7 @@ const server = await probePostgres();
 
 /** 0001..0005 applied, then a user with a factor, codes and a raised generation. */
 async function atPreviousVersion(s: SqlStores, schema?: string): Promise<void> {
-  const migrator = new Migrator({
-    db: s.db,
-    provider: new FactorkitMigrationProvider(s.dialect, schema),
-    migrationTableName: 'factorkit_migration',
-    migrationLockTableName: 'factorkit_migration_lock',
-    ...(schema ? { migrationTableSchema: schema } : {}),
-  });
-  const { error } = await migrator.migrateTo('0005_grace_deadlines');
-  expect(error).toBeUndefined();
+  await migrateTo(s, '0005_grace_deadlines', schema);
   await s.db
     .insertInto('factorkit_enrollments')
     .values(
