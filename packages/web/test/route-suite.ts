@@ -233,6 +233,16 @@ export function routeSuite(make: MakeRig): void {
       expect(forged.status).toBeGreaterThanOrEqual(400);
       expect((await c.account()).status).toBe(401);
       expect(r.bypass.at(-1)?.fields).toEqual(['skipTwoFactor', 'amr', 'userId', 'x-user-id']);
+      // Another user's recovery code with their id in the body: still this session's user.
+      const theirs = await c.post('/2fa/recovery-code', {
+        code: other.recoveryCodes[0],
+        userId: other.user.id,
+      });
+      expect(theirs.status).toBe(401);
+      expect((await c.account()).status).toBe(401);
+      expect((await r.service.recoveryCodeStatus(other.user)).remaining).toBe(
+        other.recoveryCodes.length,
+      );
       const res = await c.post('/2fa/challenge/answer', {
         code: code(),
         userId: other.user.id,
@@ -242,6 +252,23 @@ export function routeSuite(make: MakeRig): void {
       const body = (await res.json()) as { outcome: { userId: string; amr: string[] } };
       expect(body.outcome.userId).toBe(user.id);
       expect(body.outcome.amr).toEqual(['otp']);
+    });
+
+    it('RP-01: the right code posted ten times at once signs the session in once', async () => {
+      const r = await open();
+      const { code, c } = await pendingWithChallenge(r);
+      const csrf = ((await (await c.get('/2fa/csrf')).json()) as { csrfToken: string }).csrfToken;
+      const answer = code();
+      const results = await Promise.all(
+        Array.from({ length: 10 }, () =>
+          c.post('/2fa/challenge/answer', { code: answer }, { csrf }),
+        ),
+      );
+      const statuses = results.map((res) => res.status);
+      expect(statuses.filter((st) => st === 200)).toHaveLength(1);
+      expect(statuses.filter((st) => st !== 200).every((st) => st >= 400 && st < 500)).toBe(true);
+      expect(r.signedIn).toHaveLength(1);
+      expect((await c.account()).status).toBe(200);
     });
 
     it('RP-06: the session id changes at the password and at the second factor; the old ones open nothing', async () => {

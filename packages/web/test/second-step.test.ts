@@ -22,7 +22,7 @@ function session(): HostSession & { rotations: number } {
 
 function service(policy: Record<string, unknown> = {}) {
   const clock = new FakeClock(Date.now());
-  return { clock, ...createHarness({ providers: [TotpProvider], clock, policy }) };
+  return { ...createHarness({ providers: [TotpProvider], clock, policy }), clock };
 }
 
 describe('SecondStep', () => {
