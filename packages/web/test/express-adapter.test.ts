@@ -75,6 +75,28 @@ describe('the Express adapter', () => {
     },
   );
 
+  it('LG-03: a chunked body with no length, past the limit, gets a 413 and not a reset', async () => {
+    const { send } = await start(false);
+    await send('/login', { method: 'POST' });
+    const { csrfToken } = (await (await send('/2fa/csrf')).json()) as { csrfToken: string };
+    const chunk = new TextEncoder().encode('x'.repeat(64 * 1024));
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent++ < 8) controller.enqueue(chunk);
+        else controller.close();
+      },
+    });
+    const res = await send('/2fa/recovery-code', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-csrf-token': csrfToken },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    expect(res.status).toBe(413);
+    expect(await res.json()).toMatchObject({ error: { code: 'BODY_TOO_LARGE' } });
+  });
+
   it('FL-01: the guard refuses a pending session with a JSON 401 and lets allow-listed paths through', async () => {
     const { send } = await start(false);
     await send('/login', { method: 'POST' });

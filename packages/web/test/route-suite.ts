@@ -393,6 +393,7 @@ export function routeSuite(make: MakeRig): void {
       await c.login(e.user);
       const cases: [unknown, string | undefined, number, string][] = [
         [JSON.stringify({ code: 'x'.repeat(5000) }), undefined, 413, 'BODY_TOO_LARGE'],
+        [JSON.stringify({ code: 'x'.repeat(2_000_000) }), undefined, 413, 'BODY_TOO_LARGE'],
         ['{"code": ', undefined, 400, 'INVALID_JSON'],
         ['[1,2]', undefined, 400, 'INVALID_JSON'],
         [{ code: 123456 }, undefined, 400, 'INVALID_JSON'],

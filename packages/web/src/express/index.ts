@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { Readable } from 'node:stream';
 import type {
   NextFunction,
   Request as ExpressRequest,
@@ -8,6 +7,7 @@ import type {
 } from 'express';
 import type { HandlerContext, TwoFactorHandler } from '../handler.js';
 import type { HostSession, SecondStep } from '../second-step.js';
+import { drainRequest, requestBodyStream } from '../node/body-stream.js';
 import { jsonResponse } from '../responses.js';
 import type {} from 'express-session';
 
@@ -69,7 +69,7 @@ function toRequest(req: ExpressRequest): Request {
       headers.delete('content-length');
       init.body = typeof parsed === 'string' ? parsed : JSON.stringify(parsed);
     } else {
-      init.body = Readable.toWeb(req) as ReadableStream<Uint8Array>;
+      init.body = requestBodyStream(req);
       init.duplex = 'half';
     }
   }
@@ -77,6 +77,8 @@ function toRequest(req: ExpressRequest): Request {
 }
 
 async function send(response: Response, res: ExpressResponse): Promise<void> {
+  // A refused body may still be arriving: read the rest so the client sees the answer.
+  await drainRequest(res.req);
   res.status(response.status);
   response.headers.forEach((value, name) => res.setHeader(name, value));
   res.end(Buffer.from(await response.arrayBuffer()));
