@@ -87,12 +87,13 @@ describe('the Express adapter', () => {
         else controller.close();
       },
     });
-    const res = await send('/2fa/recovery-code', {
+    const init: RequestInit & { duplex: 'half' } = {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-csrf-token': csrfToken },
       body,
       duplex: 'half',
-    } as RequestInit);
+    };
+    const res = await send('/2fa/recovery-code', init);
     expect(res.status).toBe(413);
     expect(await res.json()).toMatchObject({ error: { code: 'BODY_TOO_LARGE' } });
   });
