@@ -46,6 +46,8 @@ export interface Client {
   /** The session cookie's value now (opaque). */
   cookie(): string | undefined;
   setCookie(value: string | undefined): void;
+  /** Takes the session cookie a given response set (after parallel requests). */
+  adopt(response: Response): void;
   /** Gets a session before the password, as any visitor has. */
   visit(): Promise<void>;
   /** The host's password step, then `beginSecondStep`. */
@@ -72,12 +74,13 @@ export type MakeRig = (options?: RigOptions) => Promise<Rig>;
 
 let ipSeq = 0;
 /** A distinct documentation-range address per client (TEST-NET-3). */
-function nextIp(): string {
+export function nextIp(): string {
   ipSeq++;
   return `203.0.113.${(ipSeq % 250) + 1}`;
 }
 
-function base(options: RigOptions) {
+/** The service, the second step and the handler every rig serves, with recorders for the hooks. */
+export function base(options: RigOptions) {
   const clock = new FakeClock(Date.now());
   const { service } = createHarness({
     providers: [TotpProvider],
@@ -137,8 +140,13 @@ export const directRig: MakeRig = async (options = {}) => {
       };
       const call = async (request: Request): Promise<Response> => {
         const s = open();
+        const before = s.id;
         const response = await b.handler(request, { session: s, peerAddress: '127.0.0.1' });
-        jar = s.id;
+        // As a cookie-based server: only a rotation sets a new cookie.
+        if (s.id !== before) {
+          response.headers.append('set-cookie', `sid=${s.id}; HttpOnly`);
+          jar = s.id;
+        }
         return response;
       };
       const headersFor = (extra: Readonly<Record<string, string>> = {}) => ({
@@ -150,6 +158,9 @@ export const directRig: MakeRig = async (options = {}) => {
         cookie: () => jar,
         setCookie: (v) => {
           jar = v;
+        },
+        adopt: (response) => {
+          jar = cookieIn(response, 'sid') ?? jar;
         },
         visit: async () => {
           open();
@@ -185,6 +196,16 @@ export const directRig: MakeRig = async (options = {}) => {
   };
 };
 
+/** The value a response sets for one cookie, if it sets it. */
+function cookieIn(response: Response, name: string): string | undefined {
+  let value: string | undefined;
+  for (const line of response.headers.getSetCookie()) {
+    const m = new RegExp(`^${name}=([^;]*)`).exec(line);
+    if (m) value = m[1];
+  }
+  return value;
+}
+
 async function tokenOf(client: Client): Promise<string> {
   const r = await client.get('/2fa/csrf');
   if (r.status !== 200) return 'no-token-available';
@@ -218,54 +239,7 @@ export const expressRig: MakeRig = async (options = {}) => {
   return {
     name: 'Express over HTTP',
     ...b,
-    client(ip = nextIp()): Client {
-      let jar: string | undefined;
-      const send = async (path: string, init: RequestInit = {}): Promise<Response> => {
-        const headers = new Headers(init.headers);
-        headers.set('x-forwarded-for', ip);
-        if (jar !== undefined) headers.set('cookie', `sid=${jar}`);
-        const response = await fetch(origin + path, { ...init, headers, redirect: 'manual' });
-        for (const line of response.headers.getSetCookie()) {
-          const m = /^sid=([^;]*)/.exec(line);
-          if (m) jar = m[1];
-        }
-        return response;
-      };
-      const client: Client = {
-        ip,
-        cookie: () => jar,
-        setCookie: (v) => {
-          jar = v;
-        },
-        visit: async () => {
-          await send('/hello');
-        },
-        login: async (user) => {
-          users.set(user.id, user);
-          const r = await send('/login', {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ userId: user.id }),
-          });
-          return (await r.json()) as { requirement: { action: string }; authenticated: boolean };
-        },
-        account: () => send('/account'),
-        get: (path, headers) => send(path, { ...(headers ? { headers } : {}) }),
-        post: async (path, body, o = {}) => {
-          const csrf = o.csrf === undefined ? await tokenOf(client) : o.csrf;
-          return send(path, {
-            method: 'POST',
-            headers: {
-              'content-type': o.contentType ?? 'application/json',
-              ...(csrf === null ? {} : { 'x-csrf-token': csrf }),
-              ...o.headers,
-            },
-            body: typeof body === 'string' ? body : JSON.stringify(body),
-          });
-        },
-      };
-      return client;
-    },
+    client: (ip = nextIp()) => httpClient(origin, 'sid', users, ip),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -273,6 +247,61 @@ export const expressRig: MakeRig = async (options = {}) => {
       }),
   };
 };
+
+/** A client over real HTTP with fetch and a one-cookie jar; `users` is the host's user table. */
+export function httpClient(
+  origin: string,
+  cookieName: string,
+  users: Map<string, TwoFactorUser>,
+  ip: string = nextIp(),
+): Client {
+  let jar: string | undefined;
+  const send = async (path: string, init: RequestInit = {}): Promise<Response> => {
+    const headers = new Headers(init.headers);
+    headers.set('x-forwarded-for', ip);
+    if (jar !== undefined) headers.set('cookie', `${cookieName}=${jar}`);
+    const response = await fetch(origin + path, { ...init, headers, redirect: 'manual' });
+    jar = cookieIn(response, cookieName) ?? jar;
+    return response;
+  };
+  const client: Client = {
+    ip,
+    cookie: () => jar,
+    setCookie: (v) => {
+      jar = v;
+    },
+    adopt: (response) => {
+      jar = cookieIn(response, cookieName) ?? jar;
+    },
+    visit: async () => {
+      await send('/hello');
+    },
+    login: async (user) => {
+      users.set(user.id, user);
+      const r = await send('/login', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ userId: user.id }),
+      });
+      return (await r.json()) as { requirement: { action: string }; authenticated: boolean };
+    },
+    account: () => send('/account'),
+    get: (path, headers) => send(path, { ...(headers ? { headers } : {}) }),
+    post: async (path, body, o = {}) => {
+      const csrf = o.csrf === undefined ? await tokenOf(client) : o.csrf;
+      return send(path, {
+        method: 'POST',
+        headers: {
+          'content-type': o.contentType ?? 'application/json',
+          ...(csrf === null ? {} : { 'x-csrf-token': csrf }),
+          ...o.headers,
+        },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      });
+    },
+  };
+  return client;
+}
 
 /** A user with TOTP enrolled through core, and the app that shows their codes. */
 export async function enrolledUser(rig: Rig): Promise<{
