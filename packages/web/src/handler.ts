@@ -52,6 +52,8 @@ interface Route {
   readonly method: 'GET' | 'POST';
   readonly pattern: RegExp;
   readonly run: RouteFn;
+  /** Needs the X-CSRF-Token header. @default true for POST */
+  readonly csrf?: boolean;
 }
 
 const ROUTES: readonly Route[] = [
@@ -64,6 +66,9 @@ const ROUTES: readonly Route[] = [
     method: 'GET',
     pattern: /^\/enroll\/(?<providerId>[a-z][a-z0-9-]{0,63})$/,
     run: routes.enrollmentPrompt,
+    // A GET, but it starts an activation: it needs the token too (sent as a header, which a
+    // cross-site page cannot add without CORS).
+    csrf: true,
   },
   { method: 'POST', pattern: /^\/enroll\/answer$/, run: routes.enrollmentAnswer },
 ];
@@ -144,11 +149,12 @@ export function createTwoFactorHandler<C extends HandlerContext = HandlerContext
     if (state === undefined)
       throw new WebError(401, 'NO_SECOND_STEP', 'Sign in with your password first.');
     let body: Record<string, unknown> = {};
-    if (hit.r.method === 'POST') {
-      if (!steps.csrfValid(state, request.headers.get('x-csrf-token')))
-        throw new WebError(403, 'CSRF_INVALID', 'Missing or invalid X-CSRF-Token header.');
-      body = await readJsonObject(request, limit);
-    }
+    if (
+      (hit.r.csrf ?? hit.r.method === 'POST') &&
+      !steps.csrfValid(state, request.headers.get('x-csrf-token'))
+    )
+      throw new WebError(403, 'CSRF_INVALID', 'Missing or invalid X-CSRF-Token header.');
+    if (hit.r.method === 'POST') body = await readJsonObject(request, limit);
     reportBypass(sub, body, request, info);
     const result = await hit.r.run({
       steps,

@@ -63,9 +63,12 @@ describe('the Express adapter', () => {
     async (globalJson) => {
       const { clock, send } = await start(globalJson);
       await send('/login', { method: 'POST' });
-      const prompt = ((await (await send('/2fa/enroll/totp')).json()) as { prompt: unknown })
-        .prompt;
       const { csrfToken } = (await (await send('/2fa/csrf')).json()) as { csrfToken: string };
+      const prompt = (
+        (await (
+          await send('/2fa/enroll/totp', { headers: { 'x-csrf-token': csrfToken } })
+        ).json()) as { prompt: unknown }
+      ).prompt;
       const res = await send('/2fa/enroll/answer', {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-csrf-token': csrfToken },

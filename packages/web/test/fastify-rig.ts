@@ -6,7 +6,8 @@ import fastifySessionPlugin from '@fastify/session';
 import Fastify from 'fastify';
 import type { TwoFactorUser } from '@factorkit/core';
 import { fastifySession, requireSecondFactor, twoFactorPlugin } from '../src/fastify/index.js';
-import { base, httpClient, type MakeRig } from './rig.js';
+import { httpClient } from './http-client.js';
+import { base, type MakeRig } from './rig.js';
 
 declare module 'fastify' {
   interface Session {

@@ -1,12 +1,7 @@
 /**
- * Two ways to reach the same handler, for the shared route suite: called directly with a
- * test session manager, and over real HTTP through Express 5 and express-session.
+ * What the shared route suite needs of a way to reach the handler (directly, through Express,
+ * through Fastify), and the service every rig serves.
  */
-import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import express from 'express';
-import session from 'express-session';
 import * as OTPAuth from 'otpauth';
 import type { TwoFactorService, TwoFactorUser } from '@factorkit/core';
 import { FakeClock, createHarness, testUser } from '@factorkit/core/testing';
@@ -16,17 +11,9 @@ import {
   createTwoFactorHandler,
   type BypassAttempt,
   type HandlerContext,
-  type HostSession,
   type IpRateLimitOptions,
   type SecondStepOutcome,
 } from '../src/index.js';
-import { expressSession, requireSecondFactor, twoFactorMiddleware } from '../src/express/index.js';
-
-declare module 'express-session' {
-  interface SessionData {
-    visited?: boolean;
-  }
-}
 
 export interface RigOptions {
   readonly ipRateLimit?: IpRateLimitOptions | false;
@@ -114,90 +101,8 @@ export function base(options: RigOptions) {
   return { clock, service, steps, bypass, errors, signedIn, handler };
 }
 
-/** The handler called directly, with a session manager of a few lines (ids in a Set). */
-export const directRig: MakeRig = async (options = {}) => {
-  const b = base(options);
-  const sessions = new Set<string>();
-  class TestSession implements HostSession {
-    constructor(public id: string) {}
-    async rotateId(): Promise<void> {
-      sessions.delete(this.id);
-      this.id = randomUUID();
-      sessions.add(this.id);
-    }
-  }
-  return {
-    name: 'fetch handler',
-    ...b,
-    client(ip = nextIp()): Client {
-      let jar: string | undefined;
-      const open = (): TestSession => {
-        if (jar === undefined || !sessions.has(jar)) {
-          jar = randomUUID();
-          sessions.add(jar);
-        }
-        return new TestSession(jar);
-      };
-      const call = async (request: Request): Promise<Response> => {
-        const s = open();
-        const before = s.id;
-        const response = await b.handler(request, { session: s, peerAddress: '127.0.0.1' });
-        // As a cookie-based server: only a rotation sets a new cookie.
-        if (s.id !== before) {
-          response.headers.append('set-cookie', `sid=${s.id}; HttpOnly`);
-          jar = s.id;
-        }
-        return response;
-      };
-      const headersFor = (extra: Readonly<Record<string, string>> = {}) => ({
-        'x-forwarded-for': ip,
-        ...extra,
-      });
-      const client: Client = {
-        ip,
-        cookie: () => jar,
-        setCookie: (v) => {
-          jar = v;
-        },
-        adopt: (response) => {
-          jar = cookieIn(response, 'sid') ?? jar;
-        },
-        visit: async () => {
-          open();
-        },
-        login: async (user) => {
-          const s = open();
-          const started = await b.steps.beginSecondStep(s, user);
-          jar = s.id;
-          return started;
-        },
-        account: async () =>
-          new Response(null, { status: (await b.steps.isFullyAuthenticated(open())) ? 200 : 401 }),
-        get: (path, headers) =>
-          call(new Request(`http://localhost${path}`, { headers: headersFor(headers) })),
-        post: async (path, body, o = {}) => {
-          const csrf = o.csrf === undefined ? await tokenOf(client) : o.csrf;
-          return call(
-            new Request(`http://localhost${path}`, {
-              method: 'POST',
-              headers: headersFor({
-                'content-type': o.contentType ?? 'application/json',
-                ...(csrf === null ? {} : { 'x-csrf-token': csrf }),
-                ...o.headers,
-              }),
-              body: typeof body === 'string' ? body : JSON.stringify(body),
-            }),
-          );
-        },
-      };
-      return client;
-    },
-    close: async () => undefined,
-  };
-};
-
 /** The value a response sets for one cookie, if it sets it. */
-function cookieIn(response: Response, name: string): string | undefined {
+export function cookieIn(response: Response, name: string): string | undefined {
   let value: string | undefined;
   for (const line of response.headers.getSetCookie()) {
     const m = new RegExp(`^${name}=([^;]*)`).exec(line);
@@ -206,101 +111,11 @@ function cookieIn(response: Response, name: string): string | undefined {
   return value;
 }
 
-async function tokenOf(client: Client): Promise<string> {
+/** The session's CSRF token, or a placeholder when the session has none. */
+export async function tokenOf(client: Client): Promise<string> {
   const r = await client.get('/2fa/csrf');
   if (r.status !== 200) return 'no-token-available';
   return ((await r.json()) as { csrfToken: string }).csrfToken;
-}
-
-/** A real Express 5 app with express-session on port 0, reached with fetch and a cookie jar. */
-export const expressRig: MakeRig = async (options = {}) => {
-  const b = base(options);
-  const users = new Map<string, TwoFactorUser>();
-  const app = express();
-  app.use(session({ name: 'sid', secret: randomUUID(), resave: false, saveUninitialized: false }));
-  app.get('/hello', (req, res) => {
-    req.session.visited = true;
-    res.json({ hello: true });
-  });
-  app.post('/login', express.json(), (req, res, next) => {
-    const user = users.get(String((req.body as { userId?: unknown }).userId));
-    if (user === undefined) return void res.status(401).json({ error: 'unknown' });
-    b.steps
-      .beginSecondStep(expressSession(req), user)
-      .then((started) => res.json(started))
-      .catch(next);
-  });
-  app.use(twoFactorMiddleware(b.handler));
-  app.use(requireSecondFactor(b.steps, { allow: (req) => req.path === '/logout' }));
-  app.get('/account', (_req, res) => res.json({ ok: true }));
-  const server: Server = createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    name: 'Express over HTTP',
-    ...b,
-    client: (ip = nextIp()) => httpClient(origin, 'sid', users, ip),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
-};
-
-/** A client over real HTTP with fetch and a one-cookie jar; `users` is the host's user table. */
-export function httpClient(
-  origin: string,
-  cookieName: string,
-  users: Map<string, TwoFactorUser>,
-  ip: string = nextIp(),
-): Client {
-  let jar: string | undefined;
-  const send = async (path: string, init: RequestInit = {}): Promise<Response> => {
-    const headers = new Headers(init.headers);
-    headers.set('x-forwarded-for', ip);
-    if (jar !== undefined) headers.set('cookie', `${cookieName}=${jar}`);
-    const response = await fetch(origin + path, { ...init, headers, redirect: 'manual' });
-    jar = cookieIn(response, cookieName) ?? jar;
-    return response;
-  };
-  const client: Client = {
-    ip,
-    cookie: () => jar,
-    setCookie: (v) => {
-      jar = v;
-    },
-    adopt: (response) => {
-      jar = cookieIn(response, cookieName) ?? jar;
-    },
-    visit: async () => {
-      await send('/hello');
-    },
-    login: async (user) => {
-      users.set(user.id, user);
-      const r = await send('/login', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ userId: user.id }),
-      });
-      return (await r.json()) as { requirement: { action: string }; authenticated: boolean };
-    },
-    account: () => send('/account'),
-    get: (path, headers) => send(path, { ...(headers ? { headers } : {}) }),
-    post: async (path, body, o = {}) => {
-      const csrf = o.csrf === undefined ? await tokenOf(client) : o.csrf;
-      return send(path, {
-        method: 'POST',
-        headers: {
-          'content-type': o.contentType ?? 'application/json',
-          ...(csrf === null ? {} : { 'x-csrf-token': csrf }),
-          ...o.headers,
-        },
-        body: typeof body === 'string' ? body : JSON.stringify(body),
-      });
-    },
-  };
-  return client;
 }
 
 /** A user with TOTP enrolled through core, and the app that shows their codes. */
