@@ -91,7 +91,13 @@ async function finish(call: RouteCall, success: SecondFactorSuccess): Promise<Ro
   // Only core's plain `ok === true` success signs in (FL-03); anything else is a failure.
   if (success.ok !== true) throw new WebError(500, 'INTERNAL_ERROR', 'Unexpected answer.');
   const done = await call.steps.complete(call.session, call.state, success);
-  await call.signedIn(done.outcome);
+  try {
+    await call.signedIn(done.outcome);
+  } catch (err) {
+    // The host could not mark its session: the session must not stay signed in either (LG-03).
+    await call.steps.endSecondStep(call.session);
+    throw err;
+  }
   const body: SignedInResponse = {
     ok: true,
     outcome: done.outcome,

@@ -112,7 +112,7 @@ export function attackChecks(open: OpenRig): void {
     }
   });
 
-  it("CSRF: a POST without a token, with a wrong one or with another session's is refused and does nothing", async () => {
+  it("FL-12: a POST without a token, with a wrong one or with another session's is refused and does nothing", async () => {
     const r = await open();
     const e = await enrolledUser(r);
     const c = r.client();
@@ -130,7 +130,7 @@ export function attackChecks(open: OpenRig): void {
     expect((await errorOf(res)).code).toBe('CHALLENGE_NOT_FOUND');
   });
 
-  it('CSRF: GET /enroll starts an activation, so it needs the token too', async () => {
+  it('FL-12: GET /enroll starts an activation, so it needs the token too', async () => {
     const r = await open();
     const c = r.client();
     await c.login(testUser());
@@ -167,7 +167,7 @@ export function attackChecks(open: OpenRig): void {
     expect((await newcomer.post('/2fa/enroll/answer', { code })).status).toBe(201);
   });
 
-  it('per-IP limit: brute force through HTTP from one IP is cut off before core counts it', async () => {
+  it('BF-08: brute force through HTTP from one IP is cut off before core counts it', async () => {
     const r = await open({ ipRateLimit: { points: 8, durationSeconds: 60 } });
     const e = await enrolledUser(r);
     const foreign = (await enrolledUser(r)).recoveryCodes[0];
@@ -245,6 +245,18 @@ export function attackChecks(open: OpenRig): void {
     expect(text).not.toContain('hunter2');
     expect(JSON.parse(text)).toMatchObject({ error: { code: 'INTERNAL_ERROR' } });
     expect(String(r.errors[0])).toContain('hunter2');
+  });
+
+  it('LG-03: a host hook that throws after the second factor leaves the session signed out', async () => {
+    const r = await open({ failSignedIn: true });
+    const { code, c } = await pendingWithChallenge(r);
+    const res = await c.post('/2fa/challenge/answer', { code: code() });
+    expect(res.status).toBe(500);
+    expect((await errorOf(res)).code).toBe('INTERNAL_ERROR');
+    expect(String(r.errors[0])).toContain('host session store is down');
+    c.adopt(res);
+    expect((await c.account()).status).toBe(401);
+    expect((await c.get('/2fa/requirement')).status).toBe(401);
   });
 
   it('BF-07: a wrong recovery code looks the same whether or not the user has any recovery code', async () => {

@@ -6,13 +6,13 @@ function req(headers: Record<string, string>): Request {
 }
 
 describe('request info from a trusted-proxy list', () => {
-  it('FL-04: an X-Forwarded-For from an untrusted peer is ignored: the ip is the peer', () => {
+  it('IN-05: an X-Forwarded-For from an untrusted peer is ignored: the ip is the peer', () => {
     const reader = new RequestInfoReader([]);
     const info = reader.read(req({ 'x-forwarded-for': '198.51.100.7' }), '203.0.113.9');
     expect(info.ip).toBe('203.0.113.9');
   });
 
-  it('a trusted proxy hands on the client address, up to the first untrusted hop', () => {
+  it('IN-05: a trusted proxy hands on the client address, up to the first untrusted hop', () => {
     const reader = new RequestInfoReader(['10.0.0.0/8']);
     const info = reader.read(
       req({ 'x-forwarded-for': '198.51.100.7, 192.0.2.1, 10.1.2.3' }),

@@ -19,6 +19,8 @@ export interface RigOptions {
   readonly ipRateLimit?: IpRateLimitOptions | false;
   readonly bodyLimitBytes?: number;
   readonly throttle?: Record<string, unknown>;
+  /** The host's onSignedIn hook throws. */
+  readonly failSignedIn?: boolean;
 }
 
 export interface PostOptions {
@@ -95,6 +97,7 @@ export function base(options: RigOptions) {
     onBypassAttempt: (a) => bypass.push(a),
     onError: (e) => errors.push(e),
     onSignedIn: (o) => {
+      if (options.failSignedIn === true) throw new Error('host session store is down');
       signedIn.push(o);
     },
   });

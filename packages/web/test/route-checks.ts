@@ -141,7 +141,7 @@ export function routeChecks(open: OpenRig): void {
     expect(await res.json()).toEqual({ ok: true, providers: { totp: { healthy: true } } });
   });
 
-  it('every response carries no-store and the secure headers, errors and 404s included', async () => {
+  it('SS-05: every response carries no-store and the secure headers, errors and 404s included', async () => {
     const r = await open();
     const c = r.client();
     for (const res of [
