@@ -1,6 +1,6 @@
 /** The attacks, each named by the SECURITY.md requirement it proves, on any rig. */
 import { expect, it } from 'vitest';
-import { appFor, enrolledUser, testUser } from './rig.js';
+import { appFor, chunkedBody, enrolledUser, testUser } from './rig.js';
 import {
   enrollPrompt,
   errorOf,
@@ -219,6 +219,7 @@ export function attackChecks(open: OpenRig): void {
     const cases: [unknown, string | undefined, number, string][] = [
       [JSON.stringify({ code: 'x'.repeat(5000) }), undefined, 413, 'BODY_TOO_LARGE'],
       [JSON.stringify({ code: 'x'.repeat(2_000_000) }), undefined, 413, 'BODY_TOO_LARGE'],
+      [chunkedBody(8, 64 * 1024), undefined, 413, 'BODY_TOO_LARGE'],
       ['{"code": ', undefined, 400, 'INVALID_JSON'],
       ['[1,2]', undefined, 400, 'INVALID_JSON'],
       [{ code: 123456 }, undefined, 400, 'INVALID_JSON'],

@@ -1,7 +1,7 @@
 /** The handler called directly, with a session manager of a few lines (ids in a Set). */
 import { randomUUID } from 'node:crypto';
 import type { HostSession } from '../src/index.js';
-import { base, cookieIn, nextIp, tokenOf, type Client, type MakeRig } from './rig.js';
+import { base, bodyInit, cookieIn, nextIp, tokenOf, type Client, type MakeRig } from './rig.js';
 
 export const directRig: MakeRig = async (options = {}) => {
   const b = base(options);
@@ -73,7 +73,7 @@ export const directRig: MakeRig = async (options = {}) => {
                 ...(csrf === null ? {} : { 'x-csrf-token': csrf }),
                 ...o.headers,
               }),
-              body: typeof body === 'string' ? body : JSON.stringify(body),
+              ...bodyInit(body),
             }),
           );
         },

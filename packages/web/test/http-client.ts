@@ -1,6 +1,6 @@
 /** A client over real HTTP with fetch and a one-cookie jar, for the Express and Fastify rigs. */
 import type { TwoFactorUser } from '@factorkit/core';
-import { cookieIn, nextIp, tokenOf, type Client } from './rig.js';
+import { bodyInit, cookieIn, nextIp, tokenOf, type Client } from './rig.js';
 
 /** A client over real HTTP with fetch and a one-cookie jar; `users` is the host's user table. */
 export function httpClient(
@@ -50,7 +50,7 @@ export function httpClient(
           ...(csrf === null ? {} : { 'x-csrf-token': csrf }),
           ...o.headers,
         },
-        body: typeof body === 'string' ? body : JSON.stringify(body),
+        ...bodyInit(body),
       });
     },
   };

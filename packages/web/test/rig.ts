@@ -155,3 +155,25 @@ export function appFor(prompt: unknown): OTPAuth.TOTP {
 }
 
 export { testUser };
+
+/** A test body as fetch takes it: a string as is, a stream chunked (no length), else JSON. */
+export function bodyInit(body: unknown): {
+  body: string | ReadableStream<Uint8Array>;
+  duplex?: 'half';
+} {
+  if (body instanceof ReadableStream)
+    return { body: body as ReadableStream<Uint8Array>, duplex: 'half' };
+  return { body: typeof body === 'string' ? body : JSON.stringify(body) };
+}
+
+/** `count` chunks of `size` bytes, streamed without a Content-Length. */
+export function chunkedBody(count: number, size: number): ReadableStream<Uint8Array> {
+  const chunk = new TextEncoder().encode('x'.repeat(size));
+  let sent = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (sent++ < count) controller.enqueue(chunk);
+      else controller.close();
+    },
+  });
+}
