@@ -61,9 +61,12 @@ export interface SecondStepStore {
   delete(sessionId: string): Promise<void>;
 }
 
+const SWEEP_EVERY = 256;
+
 /** One process's second-step states, in a Map with expiry. */
 export class MemorySecondStepStore implements SecondStepStore {
   private readonly states = new Map<string, { state: SecondStepState; expiresAt: number }>();
+  private puts = 0;
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -79,6 +82,14 @@ export class MemorySecondStepStore implements SecondStepStore {
 
   async put(sessionId: string, state: SecondStepState, ttlMs: number): Promise<void> {
     this.states.set(sessionId, { state, expiresAt: this.now() + ttlMs });
+    // Abandoned logins are never read again: drop expired states now and then.
+    if (++this.puts % SWEEP_EVERY === 0) this.sweep();
+  }
+
+  /** Removes every expired state. */
+  sweep(): void {
+    const now = this.now();
+    for (const [id, entry] of this.states) if (entry.expiresAt <= now) this.states.delete(id);
   }
 
   async delete(sessionId: string): Promise<void> {

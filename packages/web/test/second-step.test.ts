@@ -71,6 +71,18 @@ describe('SecondStep', () => {
     expect(await steps.state(s)).toBeUndefined();
   });
 
+  it('the memory store drops abandoned states once they expire', async () => {
+    let now = 1_000;
+    const store = new MemorySecondStepStore(() => now);
+    const state = { phase: 'pending' as const, user: testUser(), csrfSecret: 's' };
+    for (let i = 0; i < 255; i++) await store.put(`old-${i}`, state, 10);
+    expect(store.size).toBe(255);
+    now += 11;
+    await store.put('fresh', state, 10);
+    expect(store.size).toBe(1);
+    expect(await store.get('fresh')).toEqual(state);
+  });
+
   it('refuses bad options with a message saying what is allowed', () => {
     const { service: svc } = service();
     expect(() => new SecondStep({ service: svc, pendingSeconds: 0 })).toThrow(
