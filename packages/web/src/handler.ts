@@ -45,6 +45,11 @@ export interface TwoFactorHandler<C extends HandlerContext = HandlerContext> {
   (request: Request, ctx: C): Promise<Response>;
   /** The mount point ('' for the root): adapters pass on only the requests under it. */
   readonly prefix: string;
+  /**
+   * The ip (through `trustedProxies`), user agent and request id of a request, as the routes
+   * pass them to core: give it to `beginSecondStep` from the host's login route.
+   */
+  requestInfo(request: Request, peerAddress?: string): RequestInfo;
 }
 
 type RouteFn = (call: routes.RouteCall) => Promise<routes.RouteResult>;
@@ -185,7 +190,9 @@ export function createTwoFactorHandler<C extends HandlerContext = HandlerContext
       return jsonResponse(mapped.status, mapped.body, requestId, extra);
     }
   };
-  return Object.assign(handler, { prefix });
+  const requestInfo = (request: Request, peerAddress?: string): RequestInfo =>
+    reader.read(request, peerAddress);
+  return Object.assign(handler, { prefix, requestInfo });
 }
 
 function methodNotAllowed(): WebError {

@@ -5,7 +5,12 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import session from 'express-session';
 import type { TwoFactorUser } from '@factorkit/core';
-import { expressSession, requireSecondFactor, twoFactorMiddleware } from '../src/express/index.js';
+import {
+  expressSession,
+  requestInfoOf,
+  requireSecondFactor,
+  twoFactorMiddleware,
+} from '../src/express/index.js';
 import { httpClient } from './http-client.js';
 import { base, type MakeRig } from './rig.js';
 
@@ -28,7 +33,7 @@ export const expressRig: MakeRig = async (options = {}) => {
     const user = users.get(String((req.body as { userId?: unknown }).userId));
     if (user === undefined) return void res.status(401).json({ error: 'unknown' });
     b.steps
-      .beginSecondStep(expressSession(req), user)
+      .beginSecondStep(expressSession(req), user, requestInfoOf(b.handler, req))
       .then((started) => res.json(started))
       .catch(next);
   });

@@ -5,6 +5,7 @@ import type {
   RequestHandler,
   Response as ExpressResponse,
 } from 'express';
+import type { RequestInfo } from '@factorkit/core';
 import type { HandlerContext, TwoFactorHandler } from '../handler.js';
 import type { HostSession, SecondStep } from '../second-step.js';
 import { drainRequest, requestBodyStream } from '../node/body-stream.js';
@@ -149,4 +150,21 @@ export function requireSecondFactor(steps: SecondStep, options: GuardOptions = {
 
 function toError(err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err));
+}
+
+/** The request info of a host route (its login), as the handler's routes read it. */
+export function requestInfoOf(
+  handler: TwoFactorHandler<ExpressContext>,
+  req: ExpressRequest,
+): RequestInfo {
+  const headers = new Headers();
+  for (const name of ['x-forwarded-for', 'x-request-id', 'user-agent']) {
+    const value = req.headers[name];
+    if (typeof value === 'string') headers.set(name, value);
+    else if (Array.isArray(value)) headers.set(name, value.join(', '));
+  }
+  return handler.requestInfo(
+    new Request('http://localhost/', { headers }),
+    req.socket.remoteAddress,
+  );
 }

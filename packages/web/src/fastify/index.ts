@@ -7,6 +7,7 @@ import type {
   preHandlerAsyncHookHandler,
 } from 'fastify';
 import type {} from '@fastify/session';
+import type { RequestInfo } from '@factorkit/core';
 import type { HandlerContext, TwoFactorHandler } from '../handler.js';
 import { drainRequest, requestBodyStream } from '../node/body-stream.js';
 import { jsonResponse } from '../responses.js';
@@ -147,4 +148,21 @@ export function requireSecondFactor(
     };
     return send(jsonResponse(401, body, requestId), request, reply);
   };
+}
+
+/** The request info of a host route (its login), as the handler's routes read it. */
+export function requestInfoOf(
+  handler: TwoFactorHandler<FastifyContext>,
+  request: FastifyRequest,
+): RequestInfo {
+  const headers = new Headers();
+  for (const name of ['x-forwarded-for', 'x-request-id', 'user-agent']) {
+    const value = request.headers[name];
+    if (typeof value === 'string') headers.set(name, value);
+    else if (Array.isArray(value)) headers.set(name, value.join(', '));
+  }
+  return handler.requestInfo(
+    new Request('http://localhost/', { headers }),
+    request.socket.remoteAddress,
+  );
 }
