@@ -1,7 +1,7 @@
 /** The routes doing their job, on any rig. */
 import { expect, it } from 'vitest';
 import { SECURITY_HEADERS } from '../src/index.js';
-import { appFor, enrolledUser, testUser } from './rig.js';
+import { appFor, enrolledUser, testUser, tokenOf } from './rig.js';
 import { enrollPrompt, errorOf, pendingWithChallenge, type OpenRig } from './suite-kit.js';
 
 export function routeChecks(open: OpenRig): void {
@@ -27,13 +27,18 @@ export function routeChecks(open: OpenRig): void {
     const r = await open();
     const { user, code, c } = await pendingWithChallenge(r);
     expect((await c.account()).status).toBe(401);
-    const res = await c.post('/2fa/challenge/answer', { code: code() });
+    const pendingToken = await tokenOf(c);
+    const res = await c.post('/2fa/challenge/answer', { code: code() }, { csrf: pendingToken });
     expect(res.status).toBe(200);
     const body = (await res.json()) as {
       ok: boolean;
       outcome: Record<string, unknown>;
       csrfToken: string;
     };
+    // A new CSRF secret comes with the new session id: the pending one's token is dead.
+    expect(body.csrfToken).not.toBe(pendingToken);
+    expect((await c.post('/2fa/challenge', {}, { csrf: pendingToken })).status).toBe(403);
+    expect((await c.post('/2fa/challenge', {}, { csrf: body.csrfToken })).status).toBe(409);
     expect(body.ok).toBe(true);
     expect(body.outcome).toMatchObject({
       userId: user.id,
