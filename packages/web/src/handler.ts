@@ -1,0 +1,200 @@
+import { InvalidArgumentError, type RequestInfo } from '@factorkit/core';
+import { readJsonObject } from './body.js';
+import { mapError, WebError } from './errors.js';
+import { IpRateLimit, type IpRateLimitOptions } from './ip-limit.js';
+import { RequestInfoReader } from './request-info.js';
+import { jsonResponse } from './responses.js';
+import * as routes from './routes.js';
+import type { HostSession, SecondStep } from './second-step.js';
+import type { SecondStepOutcome } from './second-step-store.js';
+
+/** What the server hands the handler with each request. */
+export interface HandlerContext {
+  readonly session: HostSession;
+  /** The TCP peer's address (Node: `req.socket.remoteAddress`; Bun: `server.requestIP`). */
+  readonly peerAddress?: string;
+}
+
+/** A request that carried fields or headers meant to skip or fake the second step (FL-04). */
+export interface BypassAttempt {
+  readonly route: string;
+  /** The body fields and headers that were ignored. */
+  readonly fields: readonly string[];
+  readonly request: RequestInfo;
+}
+
+export interface TwoFactorHandlerOptions<C extends HandlerContext = HandlerContext> {
+  readonly secondStep: SecondStep;
+  /** Where the routes are mounted: `/` then a path without a trailing slash. @default '/2fa' */
+  readonly prefix?: string;
+  /** Proxies whose `X-Forwarded-For` is believed (addresses, CIDRs, `loopback`). @default [] */
+  readonly trustedProxies?: readonly string[];
+  /** Largest request body (1..1048576 bytes). @default 16384 */
+  readonly bodyLimitBytes?: number;
+  /** Per-IP limit on every 2FA route, or `false` to leave it to a proxy. @default {} (60 a minute) */
+  readonly ipRateLimit?: IpRateLimitOptions | false;
+  /** The second factor passed; the session id is already rotated. Mark the host's session here. */
+  readonly onSignedIn?: (outcome: SecondStepOutcome, ctx: C) => Promise<void> | void;
+  /** A 5xx: the full error, for the host's logs (the client saw a generic message). */
+  readonly onError?: (error: unknown, requestId: string) => void;
+  /** Client-supplied flags that were ignored (FL-04), for the host's security log. */
+  readonly onBypassAttempt?: (attempt: BypassAttempt) => void;
+}
+
+export interface TwoFactorHandler<C extends HandlerContext = HandlerContext> {
+  (request: Request, ctx: C): Promise<Response>;
+  /** The mount point ('' for the root): adapters pass on only the requests under it. */
+  readonly prefix: string;
+  /**
+   * The ip (through `trustedProxies`), user agent and request id of a request, as the routes
+   * pass them to core: give it to `beginSecondStep` from the host's login route.
+   */
+  requestInfo(request: Request, peerAddress?: string): RequestInfo;
+}
+
+type RouteFn = (call: routes.RouteCall) => Promise<routes.RouteResult>;
+interface Route {
+  readonly method: 'GET' | 'POST';
+  readonly pattern: RegExp;
+  readonly run: RouteFn;
+  /** Needs the X-CSRF-Token header. @default true for POST */
+  readonly csrf?: boolean;
+}
+
+const ROUTES: readonly Route[] = [
+  { method: 'GET', pattern: /^\/requirement$/, run: routes.requirement },
+  { method: 'GET', pattern: /^\/csrf$/, run: routes.csrf },
+  { method: 'POST', pattern: /^\/challenge$/, run: routes.beginChallenge },
+  { method: 'POST', pattern: /^\/challenge\/answer$/, run: routes.answerChallenge },
+  { method: 'POST', pattern: /^\/recovery-code$/, run: routes.recoveryCode },
+  {
+    method: 'GET',
+    pattern: /^\/enroll\/(?<providerId>[a-z][a-z0-9-]{0,63})$/,
+    run: routes.enrollmentPrompt,
+    // A GET, but it starts an activation: it needs the token too (sent as a header, which a
+    // cross-site page cannot add without CORS).
+    csrf: true,
+  },
+  { method: 'POST', pattern: /^\/enroll\/answer$/, run: routes.enrollmentAnswer },
+];
+
+/** Body fields and headers that only an attacker would send: ignored, and reported (FL-04). */
+const BYPASS_FIELDS = [
+  'skipTwoFactor',
+  'skip2fa',
+  'mfaVerified',
+  'mfa_verified',
+  'amr',
+  'assurance',
+  'userId',
+  'user',
+  'provider',
+];
+const BYPASS_HEADERS = ['x-user-id', 'x-mfa-verified', 'x-skip-two-factor'];
+
+function checkedPrefix(prefix: string): string {
+  if (!/^\/[A-Za-z0-9._~/-]*$/.test(prefix) || (prefix.length > 1 && prefix.endsWith('/')))
+    throw new InvalidArgumentError(
+      `prefix must start with "/" and not end with one (like "/2fa"); got "${prefix}".`,
+    );
+  return prefix === '/' ? '' : prefix;
+}
+
+function checkedLimit(value: number | undefined): number {
+  if (value === undefined) return 16_384;
+  if (!Number.isInteger(value) || value < 1 || value > 1_048_576)
+    throw new InvalidArgumentError(
+      `bodyLimitBytes must be a whole number from 1 to 1048576; got ${String(value)}.`,
+    );
+  return value;
+}
+
+/**
+ * The 2FA routes as one fetch-style function: `(Request, { session, peerAddress }) => Response`.
+ * Hono, Bun and Deno servers call it as is; `@factorkit/web/express` adapts it to Express 5.
+ */
+export function createTwoFactorHandler<C extends HandlerContext = HandlerContext>(
+  options: TwoFactorHandlerOptions<C>,
+): TwoFactorHandler<C> {
+  const steps = options.secondStep;
+  const prefix = checkedPrefix(options.prefix ?? '/2fa');
+  const limit = checkedLimit(options.bodyLimitBytes);
+  const reader = new RequestInfoReader(options.trustedProxies);
+  const ipLimit = options.ipRateLimit === false ? undefined : new IpRateLimit(options.ipRateLimit);
+
+  function reportBypass(
+    route: string,
+    body: Record<string, unknown>,
+    request: Request,
+    info: RequestInfo,
+  ): void {
+    const fields = [
+      ...BYPASS_FIELDS.filter((f) => Object.hasOwn(body, f)),
+      ...BYPASS_HEADERS.filter((h) => request.headers.has(h)),
+    ];
+    if (fields.length > 0) options.onBypassAttempt?.({ route, fields, request: info });
+  }
+
+  async function serve(request: Request, ctx: C, info: RequestInfo): Promise<Response> {
+    const path = new URL(request.url).pathname;
+    if (path !== prefix && !path.startsWith(prefix + '/'))
+      throw new WebError(404, 'NOT_FOUND', 'No such route.');
+    const sub = path.slice(prefix.length) || '/';
+    if (ipLimit) await ipLimit.take(info.ip ?? 'unknown');
+    if (sub === '/health') {
+      if (request.method !== 'GET') throw methodNotAllowed();
+      const result = await routes.health(steps);
+      return jsonResponse(result.status ?? 200, result.body, info.requestId!);
+    }
+    const matches = ROUTES.map((r) => ({ r, m: r.pattern.exec(sub) })).filter((x) => x.m !== null);
+    if (matches.length === 0) throw new WebError(404, 'NOT_FOUND', 'No such route.');
+    const hit = matches.find((x) => x.r.method === request.method);
+    if (hit === undefined) throw methodNotAllowed();
+    const state = await steps.state(ctx.session);
+    if (state === undefined)
+      throw new WebError(401, 'NO_SECOND_STEP', 'Sign in with your password first.');
+    let body: Record<string, unknown> = {};
+    if (
+      (hit.r.csrf ?? hit.r.method === 'POST') &&
+      !steps.csrfValid(state, request.headers.get('x-csrf-token'))
+    )
+      throw new WebError(403, 'CSRF_INVALID', 'Missing or invalid X-CSRF-Token header.');
+    if (hit.r.method === 'POST') body = await readJsonObject(request, limit);
+    reportBypass(sub, body, request, info);
+    const result = await hit.r.run({
+      steps,
+      session: ctx.session,
+      state,
+      info,
+      body,
+      params: { ...hit.m!.groups },
+      signedIn: async (outcome) => {
+        await options.onSignedIn?.(outcome, ctx);
+      },
+    });
+    return jsonResponse(result.status ?? 200, result.body, info.requestId!);
+  }
+
+  const handler = async (request: Request, ctx: C): Promise<Response> => {
+    const info = reader.read(request, ctx.peerAddress);
+    const requestId = info.requestId!;
+    try {
+      return await serve(request, ctx, info);
+    } catch (err) {
+      const mapped = mapError(err, requestId);
+      if (mapped.unexpected) options.onError?.(err, requestId);
+      const retry = mapped.body.error.retryAfter;
+      const extra: Record<string, string> =
+        typeof retry === 'number' ? { 'retry-after': String(retry) } : {};
+      if (mapped.status === 405) extra.allow = 'GET, POST';
+      return jsonResponse(mapped.status, mapped.body, requestId, extra);
+    }
+  };
+  const requestInfo = (request: Request, peerAddress?: string): RequestInfo =>
+    reader.read(request, peerAddress);
+  return Object.assign(handler, { prefix, requestInfo });
+}
+
+function methodNotAllowed(): WebError {
+  return new WebError(405, 'METHOD_NOT_ALLOWED', 'This route does not accept that method.');
+}

@@ -1,0 +1,32 @@
+export {
+  createTwoFactorHandler,
+  type BypassAttempt,
+  type HandlerContext,
+  type TwoFactorHandler,
+  type TwoFactorHandlerOptions,
+} from './handler.js';
+export {
+  SecondStep,
+  type HostSession,
+  type SecondStepOptions,
+  type SecondStepStarted,
+} from './second-step.js';
+export {
+  MemorySecondStepStore,
+  type PendingActivation,
+  type PendingChallenge,
+  type SecondStepOutcome,
+  type SecondStepState,
+  type SecondStepStore,
+} from './second-step-store.js';
+export {
+  WebError,
+  mapError,
+  type ApiErrorBody,
+  type ApiErrorCode,
+  type WebErrorCode,
+} from './errors.js';
+export { RequestInfoReader } from './request-info.js';
+export { SECURITY_HEADERS } from './responses.js';
+export type { IpRateLimitOptions } from './ip-limit.js';
+export type * from './types.js';

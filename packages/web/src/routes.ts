@@ -1,0 +1,214 @@
+import {
+  PendingStateError,
+  type RequestInfo,
+  type SecondFactorSuccess,
+  type StillWaiting,
+} from '@factorkit/core';
+import { optionalString } from './body.js';
+import { WebError } from './errors.js';
+import type { HostSession, SecondStep } from './second-step.js';
+import type { SecondStepOutcome, SecondStepState } from './second-step-store.js';
+import type {
+  ChallengeResponse,
+  EnrolledResponse,
+  EnrollmentPromptResponse,
+  HealthResponse,
+  RequirementResponse,
+  SignedInResponse,
+  WaitingResponse,
+} from './types.js';
+
+/** What one route gets: the session's state is already loaded and its CSRF token checked. */
+export interface RouteCall {
+  readonly steps: SecondStep;
+  readonly session: HostSession;
+  readonly state: SecondStepState;
+  readonly info: RequestInfo;
+  readonly body: Record<string, unknown>;
+  readonly params: Readonly<Record<string, string>>;
+  /** Called after the second factor passed and the session id was rotated. */
+  readonly signedIn: (outcome: SecondStepOutcome) => Promise<void>;
+}
+
+export interface RouteResult {
+  readonly status?: number;
+  readonly body: unknown;
+}
+
+function pending(state: SecondStepState): Extract<SecondStepState, { phase: 'pending' }> {
+  if (state.phase !== 'pending')
+    throw new WebError(409, 'NO_SECOND_STEP', 'This session has already passed its second step.');
+  return state;
+}
+
+function requiredCode(body: Record<string, unknown>): string {
+  const code = optionalString(body, 'code');
+  if (code === undefined) throw new WebError(400, 'INVALID_JSON', 'Send the code as "code".');
+  return code;
+}
+
+export async function requirement(call: RouteCall): Promise<RouteResult> {
+  const requirement = await call.steps.service.requirement(call.state.user, undefined, call.info);
+  const body: RequirementResponse = {
+    phase: call.state.phase,
+    requirement,
+    csrfToken: call.steps.csrfToken(call.state),
+  };
+  return { body };
+}
+
+export async function csrf(call: RouteCall): Promise<RouteResult> {
+  return { body: { csrfToken: call.steps.csrfToken(call.state) } };
+}
+
+export async function beginChallenge(call: RouteCall): Promise<RouteResult> {
+  const state = pending(call.state);
+  const enrollmentId = optionalString(call.body, 'enrollmentId');
+  const started = await call.steps.service.beginChallenge(
+    state.user,
+    enrollmentId === undefined ? undefined : { enrollmentId },
+    call.info,
+  );
+  await call.steps.save(call.session, {
+    ...state,
+    challenge: {
+      id: started.challengeId,
+      providerId: started.providerId,
+      enrollmentId: started.enrollmentId,
+      expiresAt: started.expiresAt,
+    },
+  });
+  const body: ChallengeResponse = {
+    providerId: started.providerId,
+    enrollmentId: started.enrollmentId,
+    prompt: started.prompt,
+    expiresAt: started.expiresAt,
+  };
+  return { status: 201, body };
+}
+
+async function finish(call: RouteCall, success: SecondFactorSuccess): Promise<RouteResult> {
+  // Only core's plain `ok === true` success signs in (FL-03); anything else is a failure.
+  if (success.ok !== true) throw new WebError(500, 'INTERNAL_ERROR', 'Unexpected answer.');
+  const done = await call.steps.complete(call.session, call.state, success);
+  try {
+    await call.signedIn(done.outcome);
+  } catch (err) {
+    // The host could not mark its session: the session must not stay signed in either (LG-03).
+    await call.steps.endSecondStep(call.session);
+    throw err;
+  }
+  const body: SignedInResponse = {
+    ok: true,
+    outcome: done.outcome,
+    csrfToken: call.steps.csrfToken(done.state),
+    ...(success.recoveryCodesRemaining === undefined
+      ? {}
+      : { recoveryCodesRemaining: success.recoveryCodesRemaining }),
+    ...(success.lowRecoveryCodes === undefined
+      ? {}
+      : { lowRecoveryCodes: success.lowRecoveryCodes }),
+  };
+  return { body };
+}
+
+export async function answerChallenge(call: RouteCall): Promise<RouteResult> {
+  const state = pending(call.state);
+  const code = requiredCode(call.body);
+  if (state.challenge === undefined) throw new PendingStateError('CHALLENGE_NOT_FOUND');
+  const result: SecondFactorSuccess | StillWaiting = await call.steps.service.completeChallenge(
+    state.challenge.id,
+    state.user,
+    code,
+    call.info,
+  );
+  if (result.ok !== true) {
+    const body: WaitingResponse = { ok: false, waiting: true };
+    return { status: 202, body };
+  }
+  return finish(call, result);
+}
+
+export async function recoveryCode(call: RouteCall): Promise<RouteResult> {
+  const state = pending(call.state);
+  const code = requiredCode(call.body);
+  const success = await call.steps.service.useRecoveryCode(state.user, code, call.info);
+  return finish(call, success);
+}
+
+/** Enrollment is offered only where policy asks for one now (`enroll`) or lets the user defer it. */
+async function assertEnrollmentOffered(call: RouteCall): Promise<void> {
+  const now = await call.steps.service.requirement(call.state.user, undefined, call.info);
+  if (now.action !== 'enroll' && now.action !== 'grace')
+    throw new WebError(
+      403,
+      'ENROLLMENT_NOT_OFFERED',
+      'Setting up a factor is not offered here: sign in with your factor first.',
+    );
+}
+
+export async function enrollmentPrompt(call: RouteCall): Promise<RouteResult> {
+  const providerId = call.params.providerId!;
+  await assertEnrollmentOffered(call);
+  const kept = call.state.activation;
+  // The same QR code until it is confirmed or expires: a wrong code is retried on it.
+  if (kept !== undefined && kept.providerId === providerId && kept.expiresAt > call.steps.now()) {
+    const body: EnrollmentPromptResponse = {
+      providerId,
+      prompt: kept.prompt,
+      expiresAt: kept.expiresAt,
+    };
+    return { body };
+  }
+  const started = await call.steps.service.beginActivation(call.state.user, providerId, call.info);
+  const activation = {
+    id: started.activationId,
+    providerId: started.providerId,
+    prompt: started.prompt,
+    expiresAt: started.expiresAt,
+  };
+  await call.steps.save(call.session, { ...call.state, activation });
+  const body: EnrollmentPromptResponse = {
+    providerId: started.providerId,
+    prompt: started.prompt,
+    expiresAt: started.expiresAt,
+  };
+  return { status: 201, body };
+}
+
+export async function enrollmentAnswer(call: RouteCall): Promise<RouteResult> {
+  const code = requiredCode(call.body);
+  const label = optionalString(call.body, 'label');
+  const activation = call.state.activation;
+  if (activation === undefined) throw new PendingStateError('CHALLENGE_NOT_FOUND');
+  await assertEnrollmentOffered(call);
+  const done = await call.steps.service.completeActivation(
+    activation.id,
+    call.state.user,
+    code,
+    call.info,
+    label === undefined ? undefined : { label },
+  );
+  if (done.ok !== true) return { status: 202, body: { ok: false, waiting: true } };
+  const { activation: _spent, ...rest } = call.state;
+  await call.steps.save(call.session, rest);
+  const next = await call.steps.service.requirement(call.state.user, undefined, call.info);
+  const body: EnrolledResponse = {
+    ok: true,
+    enrollmentId: done.enrollmentId,
+    providerId: done.providerId,
+    label: done.label,
+    ...(done.recoveryCodes === undefined ? {} : { recoveryCodes: done.recoveryCodes }),
+    next,
+  };
+  return { status: 201, body };
+}
+
+export async function health(steps: SecondStep): Promise<RouteResult> {
+  const report = await steps.service.health();
+  const providers: Record<string, { healthy: boolean }> = {};
+  for (const [id, entry] of Object.entries(report)) providers[id] = { healthy: entry.healthy };
+  const ok = Object.values(providers).every((p) => p.healthy);
+  const body: HealthResponse = { ok, providers };
+  return { status: ok ? 200 : 503, body };
+}

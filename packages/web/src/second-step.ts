@@ -1,0 +1,177 @@
+import Tokens from 'csrf';
+import {
+  InvalidArgumentError,
+  type Requirement,
+  type RequestInfo,
+  type SecondFactorSuccess,
+  type TwoFactorService,
+  type TwoFactorUser,
+} from '@factorkit/core';
+import {
+  MemorySecondStepStore,
+  type SecondStepOutcome,
+  type SecondStepState,
+  type SecondStepStore,
+} from './second-step-store.js';
+
+/**
+ * The host's session as this package needs it. The host implements it over its own session
+ * machinery (see `expressSession` in `@factorkit/web/express`).
+ */
+export interface HostSession {
+  /** The current server-side session id. */
+  readonly id: string;
+  /**
+   * Gives the session a new id and ends the old one, keeping the host's session data (session
+   * fixation, RP-06). Afterwards `id` is the new id.
+   */
+  rotateId(): Promise<void>;
+}
+
+export interface SecondStepOptions {
+  readonly service: TwoFactorService;
+  /** @default a new MemorySecondStepStore (one process only) */
+  readonly store?: SecondStepStore;
+  /** How long a pending second step lives (1..3600 s). @default 900 */
+  readonly pendingSeconds?: number;
+  /** How long a fully authenticated mark lives (60..2592000 s). @default 43200 (12 h) */
+  readonly authenticatedSeconds?: number;
+  /** Epoch ms; pass core's clock when it is not the system clock. @default Date.now */
+  readonly now?: () => number;
+}
+
+/** What `beginSecondStep` tells the host after the password. */
+export interface SecondStepStarted {
+  readonly requirement: Requirement;
+  /** True when no second factor is needed now (`skip`, `grace`): the session is signed in. */
+  readonly authenticated: boolean;
+}
+
+function seconds(
+  name: string,
+  value: number | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new InvalidArgumentError(
+      `${name} must be a whole number of seconds from ${min} to ${max}; got ${String(value)}.`,
+    );
+  return value;
+}
+
+/**
+ * The second step of a host's login, kept server-side and bound to the host's session id:
+ * "password OK, second factor pending for this user", then "fully authenticated".
+ */
+export class SecondStep {
+  readonly service: TwoFactorService;
+  readonly now: () => number;
+  private readonly store: SecondStepStore;
+  private readonly pendingMs: number;
+  private readonly authenticatedMs: number;
+  private readonly tokens = new Tokens();
+
+  constructor(options: SecondStepOptions) {
+    this.service = options.service;
+    this.now = options.now ?? Date.now;
+    this.store = options.store ?? new MemorySecondStepStore(this.now);
+    this.pendingMs = seconds('pendingSeconds', options.pendingSeconds, 900, 1, 3600) * 1000;
+    this.authenticatedMs =
+      seconds('authenticatedSeconds', options.authenticatedSeconds, 43_200, 60, 2_592_000) * 1000;
+  }
+
+  /**
+   * Call after the password succeeded. Rotates the session id, then records the pending step
+   * under the new id (or, when no second factor is needed, the signed-in mark).
+   */
+  async beginSecondStep(
+    session: HostSession,
+    user: TwoFactorUser,
+    request?: RequestInfo,
+  ): Promise<SecondStepStarted> {
+    const requirement = await this.service.requirement(user, undefined, request);
+    await this.store.delete(session.id);
+    await session.rotateId();
+    const csrfSecret = this.tokens.secretSync();
+    const authenticated = requirement.action === 'skip' || requirement.action === 'grace';
+    if (authenticated)
+      await this.store.put(
+        session.id,
+        { phase: 'authenticated', user, csrfSecret, outcome: null },
+        this.authenticatedMs,
+      );
+    else await this.store.put(session.id, { phase: 'pending', user, csrfSecret }, this.pendingMs);
+    return { requirement, authenticated };
+  }
+
+  /** True only once the second step is done (or was not needed) for this very session id. */
+  async isFullyAuthenticated(session: HostSession): Promise<boolean> {
+    return (await this.store.get(session.id))?.phase === 'authenticated';
+  }
+
+  /** The second factor this session passed, or null (none needed, pending, or unknown). */
+  async outcome(session: HostSession): Promise<SecondStepOutcome | null> {
+    const state = await this.store.get(session.id);
+    return state?.phase === 'authenticated' ? state.outcome : null;
+  }
+
+  /** Logout: forgets the session's state. */
+  async endSecondStep(session: HostSession): Promise<void> {
+    await this.store.delete(session.id);
+  }
+
+  /** @internal The state of a session, for the routes. */
+  state(session: HostSession): Promise<SecondStepState | undefined> {
+    return this.store.get(session.id);
+  }
+
+  /** @internal Saves a changed state under the session's current id. */
+  async save(session: HostSession, state: SecondStepState): Promise<void> {
+    const ttl = state.phase === 'pending' ? this.pendingMs : this.authenticatedMs;
+    await this.store.put(session.id, state, ttl);
+  }
+
+  /** @internal A CSRF token for the state's secret. */
+  csrfToken(state: SecondStepState): string {
+    return this.tokens.create(state.csrfSecret);
+  }
+
+  /** @internal Whether a token was issued for this state's secret. */
+  csrfValid(state: SecondStepState, token: string | null): boolean {
+    return token !== null && token !== '' && this.tokens.verify(state.csrfSecret, token);
+  }
+
+  /**
+   * @internal The second factor passed: the old id's state goes first (so a copy of the old
+   * cookie holds nothing), the id is rotated, and the signed-in mark is written under the new id
+   * with a new CSRF secret.
+   */
+  async complete(
+    session: HostSession,
+    state: SecondStepState,
+    success: SecondFactorSuccess,
+  ): Promise<{ outcome: SecondStepOutcome; state: SecondStepState }> {
+    const outcome: SecondStepOutcome = {
+      ok: true,
+      userId: success.userId,
+      providerId: success.providerId,
+      method: success.method,
+      assurance: success.assurance,
+      amr: [...success.amr],
+      at: success.at,
+    };
+    await this.store.delete(session.id);
+    await session.rotateId();
+    const next: SecondStepState = {
+      phase: 'authenticated',
+      user: state.user,
+      csrfSecret: this.tokens.secretSync(),
+      outcome,
+    };
+    await this.store.put(session.id, next, this.authenticatedMs);
+    return { outcome, state: next };
+  }
+}

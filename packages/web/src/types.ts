@@ -1,0 +1,82 @@
+import type { ActivationPrompt, ChallengePrompt, Requirement } from '@factorkit/core';
+import type { SecondStepOutcome } from './second-step-store.js';
+
+/**
+ * The request and response bodies of the JSON API. Every POST carries the session's CSRF token
+ * in the `X-CSRF-Token` header; the user is never named by the client.
+ */
+
+/** `GET /requirement`: what the session must do next, and its CSRF token. */
+export interface RequirementResponse {
+  readonly phase: 'pending' | 'authenticated';
+  readonly requirement: Requirement;
+  readonly csrfToken: string;
+}
+
+/** `GET /csrf`. */
+export interface CsrfResponse {
+  readonly csrfToken: string;
+}
+
+/** `POST /challenge`: an enrollment id from the requirement's `factors`, or none for the first. */
+export interface BeginChallengeRequest {
+  readonly enrollmentId?: string;
+}
+
+/** The challenge's id stays on the server: only this session can answer it. */
+export interface ChallengeResponse {
+  readonly providerId: string;
+  readonly enrollmentId: string;
+  readonly prompt: ChallengePrompt;
+  readonly expiresAt: number;
+}
+
+/** `POST /challenge/answer` and `POST /recovery-code`. */
+export interface CodeRequest {
+  readonly code: string;
+}
+
+/** The second step passed: the session id was rotated and a new CSRF token issued. */
+export interface SignedInResponse {
+  readonly ok: true;
+  readonly outcome: SecondStepOutcome;
+  readonly csrfToken: string;
+  readonly recoveryCodesRemaining?: number;
+  readonly lowRecoveryCodes?: boolean;
+}
+
+/** A push or callback is still outstanding: answer again later. */
+export interface WaitingResponse {
+  readonly ok: false;
+  readonly waiting: true;
+}
+
+/** `GET /enroll/:providerId`: the same prompt (QR code) until the enrollment is confirmed. */
+export interface EnrollmentPromptResponse {
+  readonly providerId: string;
+  readonly prompt: ActivationPrompt;
+  readonly expiresAt: number;
+}
+
+/** `POST /enroll/answer`: the code from the new factor, and an optional name for it. */
+export interface EnrollAnswerRequest {
+  readonly code: string;
+  readonly label?: string;
+}
+
+/** Enrolled. The second step is still to be passed with the new factor (`next`). */
+export interface EnrolledResponse {
+  readonly ok: true;
+  readonly enrollmentId: string;
+  readonly providerId: string;
+  readonly label: string | null;
+  /** Shown once. */
+  readonly recoveryCodes?: readonly string[];
+  readonly next: Requirement;
+}
+
+/** `GET /health`: one entry per enabled provider, with no detail that could hold a secret. */
+export interface HealthResponse {
+  readonly ok: boolean;
+  readonly providers: Readonly<Record<string, { readonly healthy: boolean }>>;
+}

@@ -1,0 +1,15 @@
+/**
+ * The route suite, run on the fetch handler directly and over HTTP through Express and Fastify.
+ * Each attack test names the SECURITY.md requirement it proves.
+ */
+import { describe } from 'vitest';
+import { attackChecks } from './attack-checks.js';
+import { routeChecks } from './route-checks.js';
+import type { MakeRig } from './rig.js';
+import { useRig } from './suite-kit.js';
+
+export function routeSuite(make: MakeRig): void {
+  const open = useRig(make);
+  describe('routes', () => routeChecks(open));
+  describe('attacks', () => attackChecks(open));
+}

@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { FakeClock, createHarness, testUser } from '@factorkit/core/testing';
+import { TotpProvider } from '@factorkit/provider-totp';
+import {
+  MemorySecondStepStore,
+  SecondStep,
+  createTwoFactorHandler,
+  type HostSession,
+} from '../src/index.js';
+
+function session(): HostSession & { rotations: number } {
+  return {
+    id: randomUUID(),
+    rotations: 0,
+    async rotateId() {
+      this.rotations++;
+      (this as { id: string }).id = randomUUID();
+    },
+  };
+}
+
+function service(policy: Record<string, unknown> = {}) {
+  const clock = new FakeClock(Date.now());
+  return { ...createHarness({ providers: [TotpProvider], clock, policy }), clock };
+}
+
+describe('SecondStep', () => {
+  it('RP-06: beginSecondStep rotates the id before recording the pending step', async () => {
+    const { service: svc } = service({
+      audiences: { client: { force: true, notEnrolled: 'enroll' } },
+    });
+    const steps = new SecondStep({ service: svc });
+    const s = session();
+    const before = s.id;
+    const started = await steps.beginSecondStep(s, testUser());
+    expect(started).toEqual({
+      requirement: { action: 'enroll', providers: ['totp'] },
+      authenticated: false,
+    });
+    expect(s.rotations).toBe(1);
+    expect(s.id).not.toBe(before);
+    expect(await steps.state({ id: before, rotateId: async () => undefined })).toBeUndefined();
+    expect(await steps.isFullyAuthenticated(s)).toBe(false);
+  });
+
+  it('a user who needs no second factor is signed in at once, with no outcome', async () => {
+    const { service: svc } = service();
+    const steps = new SecondStep({ service: svc });
+    const s = session();
+    const started = await steps.beginSecondStep(s, testUser());
+    expect(started).toEqual({
+      requirement: { action: 'skip', reason: 'not-required' },
+      authenticated: true,
+    });
+    expect(await steps.isFullyAuthenticated(s)).toBe(true);
+    expect(await steps.outcome(s)).toBeNull();
+    await steps.endSecondStep(s);
+    expect(await steps.isFullyAuthenticated(s)).toBe(false);
+  });
+
+  it('a pending step expires after pendingSeconds', async () => {
+    const { service: svc, clock } = service({
+      audiences: { client: { force: true, notEnrolled: 'enroll' } },
+    });
+    const steps = new SecondStep({ service: svc, pendingSeconds: 60, now: () => clock.now() });
+    const s = session();
+    await steps.beginSecondStep(s, testUser());
+    expect(await steps.state(s)).toBeDefined();
+    clock.advance(60_001);
+    expect(await steps.state(s)).toBeUndefined();
+  });
+
+  it('the memory store drops abandoned states once they expire', async () => {
+    let now = 1_000;
+    const store = new MemorySecondStepStore(() => now);
+    const state = { phase: 'pending' as const, user: testUser(), csrfSecret: 's' };
+    for (let i = 0; i < 255; i++) await store.put(`old-${i}`, state, 10);
+    expect(store.size).toBe(255);
+    now += 11;
+    await store.put('fresh', state, 10);
+    expect(store.size).toBe(1);
+    expect(await store.get('fresh')).toEqual(state);
+  });
+
+  it('refuses bad options with a message saying what is allowed', () => {
+    const { service: svc } = service();
+    expect(() => new SecondStep({ service: svc, pendingSeconds: 0 })).toThrow(
+      /pendingSeconds must be a whole number of seconds from 1 to 3600; got 0/,
+    );
+    expect(() => new SecondStep({ service: svc, authenticatedSeconds: 1.5 })).toThrow(
+      /authenticatedSeconds/,
+    );
+    const steps = new SecondStep({ service: svc, store: new MemorySecondStepStore() });
+    expect(() => createTwoFactorHandler({ secondStep: steps, prefix: '2fa' })).toThrow(
+      /prefix must start with "\/"/,
+    );
+    expect(() => createTwoFactorHandler({ secondStep: steps, prefix: '/2fa/' })).toThrow(/prefix/);
+    expect(() => createTwoFactorHandler({ secondStep: steps, bodyLimitBytes: 0 })).toThrow(
+      /bodyLimitBytes must be a whole number from 1 to 1048576/,
+    );
+    expect(() =>
+      createTwoFactorHandler({ secondStep: steps, ipRateLimit: { points: -1 } }),
+    ).toThrow(/ipRateLimit.points must be a whole number from 1 to 100000/);
+  });
+
+  it('routes outside the prefix are 404, a wrong method 405 with Allow', async () => {
+    const { service: svc } = service();
+    const handler = createTwoFactorHandler({ secondStep: new SecondStep({ service: svc }) });
+    const ctx = { session: session(), peerAddress: '127.0.0.1' };
+    const outside = await handler(new Request('http://localhost/account'), ctx);
+    expect(outside.status).toBe(404);
+    const wrong = await handler(
+      new Request('http://localhost/2fa/challenge', { method: 'GET' }),
+      ctx,
+    );
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.get('allow')).toBe('GET, POST');
+    expect(handler.prefix).toBe('/2fa');
+  });
+});
