@@ -124,6 +124,14 @@ describe('sign-in with a YubiKey', () => {
     expect(await challenge(h, user, `  ${key.press().toUpperCase()}\r\n`)).toBe('SUCCESS');
   });
 
+  it('YK-04: an OTP typed on a Dvorak layout is normalised, so the echo check still matches', async () => {
+    const h = harness(rig.settings);
+    const key = rig.newKey();
+    const { user } = await enroll(h, key);
+    const dvorak = [...key.press()].map((c) => 'jxe.uidchtnbpygk'['cbdefghijklnrtuv'.indexOf(c)]);
+    expect(await challenge(h, user, dvorak.join(''))).toBe('SUCCESS');
+  });
+
   it('two keys for one user: each challenge is answered only by its own key', async () => {
     const h = harness(rig.settings);
     const a = rig.newKey();

@@ -61,6 +61,27 @@ describe('several validation servers', () => {
     expect(await withFaults(first, other)).toBe(expected);
   });
 
+  it('YK-09: (d) a signed deny wins over a later OK, and the slow request is cancelled', async () => {
+    const h = harness({ ...rig.settings, apiUrls: [rig.cloud.url, second.url] });
+    const key = rig.newKey();
+    second.addKey(key);
+    const { user } = await enroll(h, key);
+    rig.cloud.fault = { status: 'BAD_OTP' };
+    second.delayMs = 300; // answers OK, but later
+    try {
+      const ch = await h.service.beginChallenge(user);
+      const started = performance.now();
+      const result = await outcomeOf(
+        h.service.completeChallenge(ch.challengeId, user, key.press()),
+      );
+      expect(result).toBe('INVALID_CODE');
+      expect(performance.now() - started).toBeLessThan(300);
+    } finally {
+      rig.cloud.fault = null;
+      second.delayMs = 0;
+    }
+  });
+
   it('YK-09: both servers receive the same nonce and signature', async () => {
     const seen: string[] = [];
     for (const cloud of [rig.cloud, second]) {

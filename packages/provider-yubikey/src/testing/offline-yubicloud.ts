@@ -44,6 +44,8 @@ export class OfflineYubiCloud {
   fault: Fault | null = null;
   /** Requests received, for tests that prove no network call was made. */
   requests = 0;
+  /** Milliseconds to wait before answering (a slow server, a sync in progress). */
+  delayMs = 0;
   private readonly clients = new Map<string, string>();
   private readonly keys = new Map<string, KnownKey>();
   private readonly seen = new Map<string, Seen>();
@@ -140,7 +142,11 @@ export class OfflineYubiCloud {
       this.tamper(answer, url, 'otp', 'cccccccccccc' + 'c'.repeat(32));
     let body = '';
     for (const [k, value] of answer) body += `${k}=${value}\r\n`;
-    res.writeHead(200, { 'content-type': 'text/plain' }).end(body);
+    const send = () => {
+      if (!res.destroyed) res.writeHead(200, { 'content-type': 'text/plain' }).end(body);
+    };
+    if (this.delayMs > 0) setTimeout(send, this.delayMs);
+    else send();
   }
 
   /** Changes one echoed field and signs again with the right key: only the echo check catches it. */
