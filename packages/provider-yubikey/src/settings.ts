@@ -153,3 +153,8 @@ export function failmodeFor(settings: YubikeySettings, audience: string): Failmo
   if (audience === 'admin') return 'closed';
   return settings.failmode['*'] ?? 'closed';
 }
+
+/** YubiCloud's api2..api5 hosts: deprecated aliases of api.yubico.com since 2020 (YK-11). */
+export function deprecatedHosts(urls: readonly string[]): string[] {
+  return urls.map((u) => new URL(u).hostname).filter((h) => /^api[2-5]\.yubico\.com$/.test(h));
+}

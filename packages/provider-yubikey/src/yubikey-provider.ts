@@ -24,7 +24,7 @@ import {
   type VerifyOutcome,
 } from '@factorkit/core';
 import { MAX_PUBLIC_ID_LENGTH, isModhex, normaliseOtp, publicIdOf } from './modhex.js';
-import { YubikeySettings, failmodeFor } from './settings.js';
+import { YubikeySettings, deprecatedHosts, failmodeFor } from './settings.js';
 import { validateOtp, type Verdict } from './validation-client.js';
 
 /** What core keeps (encrypted) per enrolled key: the public id typed at activation. */
@@ -97,7 +97,10 @@ export class YubikeyProvider implements TwoFactorProvider<YubikeySettings, Yubik
     return failmodeFor(ctx.config, ctx.audience) === 'open';
   }
 
-  async beginActivation(_ctx: Ctx, _user: TwoFactorUser): Promise<Begun<CodeEntryPrompt>> {
+  async beginActivation(ctx: Ctx, _user: TwoFactorUser): Promise<Begun<CodeEntryPrompt>> {
+    const old = deprecatedHosts(ctx.config.apiUrls);
+    if (old.length > 0)
+      this.logger.warn('yubikey: deprecated YubiCloud hosts; use api.yubico.com', { hosts: old });
     return { prompt: PROMPT, pending: null };
   }
 

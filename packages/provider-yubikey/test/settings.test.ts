@@ -1,7 +1,9 @@
 /** Configuration that must fail at start-up (YK-11, YK-03) and the JSON Schema it exposes. */
-import { configJsonSchema } from '@factorkit/core';
+import { Logger, configJsonSchema } from '@factorkit/core';
+import { createHarness, testUser } from '@factorkit/core/testing';
 import { describe, expect, it } from 'vitest';
 import { YubikeySettings } from '../src/settings.js';
+import { YubikeyProvider } from '../src/yubikey-provider.js';
 import { API_KEY, harness } from './helpers.js';
 
 const good = {
@@ -57,4 +59,30 @@ describe('YubikeySettings', () => {
       expect(String((err as Error).message)).not.toContain(secret);
     }
   });
+});
+
+class RecordingLogger extends Logger {
+  readonly warnings: string[] = [];
+  debug(): void {}
+  info(): void {}
+  error(): void {}
+  warn(message: string): void {
+    this.warnings.push(message);
+  }
+}
+
+it('YK-11: deprecated YubiCloud hosts (api2..api5) log a warning, api.yubico.com does not', async () => {
+  for (const [host, warned] of [
+    ['api2.yubico.com', true],
+    ['api.yubico.com', false],
+  ] as const) {
+    const logger = new RecordingLogger();
+    const h = createHarness({
+      providers: [YubikeyProvider],
+      settings: { yubikey: { ...good, apiUrls: [`https://${host}/wsapi/2.0/verify`] } },
+      logger,
+    });
+    await h.service.beginActivation(testUser(), 'yubikey');
+    expect(logger.warnings.some((m) => m.includes('deprecated YubiCloud'))).toBe(warned);
+  }
 });
