@@ -21,7 +21,9 @@ describe('licence', () => {
   });
 
   it('finds the packages', () => {
-    expect(packages).toEqual(expect.arrayContaining(['core', 'provider-totp', 'provider-duo']));
+    expect(packages).toEqual(
+      expect.arrayContaining(['core', 'provider-totp', 'provider-duo', 'provider-yubikey']),
+    );
   });
 
   it.each(packages)('packages/%s has the same LICENSE and says MIT', (name) => {

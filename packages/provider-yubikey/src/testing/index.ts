@@ -1,0 +1,2 @@
+export { SoftwareYubikey, encodeOtp, type SoftwareYubikeyOptions } from './software-yubikey.js';
+export { OfflineYubiCloud, type Fault, type KnownKey, type Answer } from './offline-yubicloud.js';
