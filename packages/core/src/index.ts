@@ -64,6 +64,12 @@ export {
   type ImportedSecret,
 } from './kit/secret-import.js';
 export { constantTimeEqual } from './kit/constant-time.js';
+export {
+  FAILMODES,
+  failmodeFor as failmodeForAudience,
+  failmodeProblem,
+  type Failmode,
+} from './kit/failmode.js';
 export { canonicalDigits, MAX_CODE_INPUT_LENGTH } from './kit/digit-code.js';
 export * from './store/types.js';
 export * from './store/device-types.js';

@@ -2,16 +2,15 @@
  * Settings of the YubiKey provider for one deployment (`providers.yubikey.settings`). Messages
  * never include a value, so the API key is never echoed even before core's redaction.
  */
-import { Field, v } from '@factorkit/core';
+import { Field, failmodeForAudience, failmodeProblem, v, type Failmode } from '@factorkit/core';
 
-export const FAILMODES = ['closed', 'open'] as const;
-export type Failmode = (typeof FAILMODES)[number];
+// The failmode rule is core's, one for every remote-service provider; the names stay exported here.
+export { FAILMODES, type Failmode } from '@factorkit/core';
 
 /** YubiCloud's load-balanced endpoint (api2..api5 are deprecated aliases since 2020). */
 export const YUBICLOUD_URL = 'https://api.yubico.com/wsapi/2.0/verify';
 export const MAX_SERVERS = 5;
 
-const AUDIENCE_KEY = /^(?:\*|[a-z][a-z0-9_-]{0,31})$/;
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 type Rule = (value: unknown, settings: YubikeySettings) => string | null;
@@ -56,17 +55,6 @@ function urlsRule(value: unknown, s: YubikeySettings): string | null {
     return `[${i}] must use https (plain http only with allowInsecureHttpForTests, on loopback)`;
   }
   if (new Set(value.map(String)).size !== value.length) return 'must not list a URL twice';
-  return null;
-}
-
-function failmodeRule(value: unknown): string | null {
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    return 'must be an object of audience -> \'closed\' | \'open\' (e.g. { "client": "open" })';
-  for (const [k, m] of Object.entries(value)) {
-    if (!AUDIENCE_KEY.test(k)) return `has an invalid audience name "${k.slice(0, 32)}"`;
-    if (!(FAILMODES as readonly string[]).includes(m as string))
-      return `${k} must be 'closed' or 'open'`;
-  }
   return null;
 }
 
@@ -142,16 +130,13 @@ export class YubikeySettings {
     label: 'Failmode',
     help: 'Per audience: closed (default, deny when the validation servers are down) or open (core may let the user in through failOpen, audited). "*" never applies to admin.',
   })
-  @Check('yubikeyFailmode', failmodeRule)
+  @Check('yubikeyFailmode', failmodeProblem)
   failmode: Record<string, Failmode> = {};
 }
 
 /** The failmode for an audience: its own entry, else `*` (never for `admin`), else closed. */
 export function failmodeFor(settings: YubikeySettings, audience: string): Failmode {
-  const own = settings.failmode[audience];
-  if (own) return own;
-  if (audience === 'admin') return 'closed';
-  return settings.failmode['*'] ?? 'closed';
+  return failmodeForAudience(settings.failmode, audience);
 }
 
 /** YubiCloud's api2..api5 hosts: deprecated aliases of api.yubico.com since 2020 (YK-11). */

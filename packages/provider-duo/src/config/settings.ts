@@ -5,15 +5,16 @@
  * fields is an error that names both (CF-01). Messages never include a value, so a
  * secret is never echoed even before core's redaction.
  */
-import { Field, v } from '@factorkit/core';
+import { Field, failmodeForAudience, failmodeProblem, v, type Failmode } from '@factorkit/core';
 import { checkTemplate } from '../username.js';
+
+// The failmode rule is core's, one for every remote-service provider; the names stay exported here.
+export { FAILMODES, type Failmode } from '@factorkit/core';
 
 export const DUO_VERSIONS = ['universal', 'legacy'] as const;
 export type DuoVersion = (typeof DUO_VERSIONS)[number];
 export const LEGACY_FACTORS = ['auto', 'push', 'passcode', 'phone', 'sms'] as const;
 export type LegacyFactor = (typeof LEGACY_FACTORS)[number];
-export const FAILMODES = ['closed', 'open'] as const;
-export type Failmode = (typeof FAILMODES)[number];
 
 export const UNIVERSAL_FIELDS = ['clientId', 'clientSecret', 'redirectUrl'] as const;
 export const LEGACY_FIELDS = ['integrationKey', 'secretKey', 'factor'] as const;
@@ -62,17 +63,6 @@ function credential(field: string, length: number, label: string): Rule<DuoSetti
     if (!/^[\x21-\x7e]+$/.test(value)) return 'must be printable ASCII without spaces';
     return null;
   };
-}
-
-function failmodeRule(value: unknown): string | null {
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    return 'must be an object of audience -> \'closed\' | \'open\' (e.g. { "client": "open" })';
-  for (const [k, m] of Object.entries(value)) {
-    if (!AUDIENCE_KEY.test(k)) return `has an invalid audience name "${k.slice(0, 32)}"`;
-    if (!(FAILMODES as readonly string[]).includes(m as string))
-      return `${k} must be 'closed' or 'open'`;
-  }
-  return null;
 }
 
 function templatesRule(value: unknown): string | null {
@@ -259,7 +249,7 @@ export class DuoSettings {
     label: 'Failmode',
     help: 'Per audience: closed (default, deny when Duo is down) or open (let the user in without Duo, only when Duo is unreachable, only if they have no other factor, always audited). Example: { "client": "open" }. "*" never applies to admin.',
   })
-  @Check<DuoSettings>('duoFailmode', failmodeRule)
+  @Check<DuoSettings>('duoFailmode', failmodeProblem)
   failmode: Record<string, Failmode> = {};
 
   /**
@@ -370,8 +360,5 @@ export class DuoSettings {
 
 /** The failmode for an audience: its own entry, else `*` (never for `admin`), else closed. */
 export function failmodeFor(settings: DuoSettings, audience: string): Failmode {
-  const own = settings.failmode[audience];
-  if (own) return own;
-  if (audience === 'admin') return 'closed';
-  return settings.failmode['*'] ?? 'closed';
+  return failmodeForAudience(settings.failmode, audience);
 }
