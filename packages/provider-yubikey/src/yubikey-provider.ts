@@ -164,12 +164,15 @@ export class YubikeyProvider implements TwoFactorProvider<YubikeySettings, Yubik
   private outcomeOf(verdict: Verdict, lastCounter: number | null): Checked {
     if (verdict.kind === 'unavailable')
       return { ok: false, reason: 'UNAVAILABLE', detail: verdict.detail };
-    if (verdict.kind === 'invalid') return { ok: false, reason: 'ERROR', detail: verdict.detail };
+    // A reply that fails our checks (signature, echo, format) or a refusal of our own client is
+    // the service's fault or an attacker's on the network, never the user's: not counted (YK-06).
+    if (verdict.kind === 'invalid')
+      return { ok: false, reason: 'SERVICE_FAULT', detail: verdict.detail };
     const { status, pairs } = verdict;
     const counter = counterOf(pairs);
     if (status === 'OK') {
       if (counter === null)
-        return { ok: false, reason: 'ERROR', detail: 'OK without signed session counters' };
+        return { ok: false, reason: 'SERVICE_FAULT', detail: 'OK without signed session counters' };
       return { ok: true, counter };
     }
     if (status === 'BAD_OTP') return { ok: false, reason: 'INVALID_CODE', detail: 'BAD_OTP' };
@@ -187,8 +190,12 @@ export class YubikeyProvider implements TwoFactorProvider<YubikeySettings, Yubik
         'yubikey: the validation server refused our request; check clientId, apiKey and apiUrls',
         { status },
       );
-      return { ok: false, reason: 'ERROR', detail: status };
+      return { ok: false, reason: 'SERVICE_FAULT', detail: status };
     }
-    return { ok: false, reason: 'ERROR', detail: `unexpected status ${status.slice(0, 32)}` };
+    return {
+      ok: false,
+      reason: 'SERVICE_FAULT',
+      detail: `unexpected status ${status.slice(0, 32)}`,
+    };
   }
 }

@@ -219,13 +219,20 @@ describe('a validation server that lies or breaks', () => {
     ['OK', 'PROVIDER_ERROR'], // an OK without the signed session counters
     ['BACKEND_ERROR', 'PROVIDER_UNAVAILABLE'],
     ['NOT_ENOUGH_ANSWERS', 'PROVIDER_UNAVAILABLE'],
-  ])('YK-06: a correctly signed %s is %s', async (status, expected) => {
-    const h = harness(rig.settings);
-    const key = rig.newKey();
-    const { user } = await enroll(h, key);
-    rig.cloud.fault = { status };
-    expect(await challenge(h, user, key.press())).toBe(expected);
-  });
+  ])(
+    'YK-06: a correctly signed %s is %s, counted only when it is the answer that is wrong',
+    async (status, expected) => {
+      const h = harness(rig.settings);
+      const key = rig.newKey();
+      const { user } = await enroll(h, key);
+      rig.cloud.fault = { status };
+      const before = (await h.service.throttleStatus(user)).failures;
+      expect(await challenge(h, user, key.press())).toBe(expected);
+      // Only BAD_OTP and REPLAYED_OTP speak of the user's answer; the rest are the service's.
+      const counted = status === 'BAD_OTP' || status === 'REPLAYED_OTP';
+      expect((await h.service.throttleStatus(user)).failures).toBe(before + (counted ? 1 : 0));
+    },
+  );
 
   it.each(['down', 'hang', 'http500'] as const)(
     'YK-10: %s is PROVIDER_UNAVAILABLE within the deadline, not counted',

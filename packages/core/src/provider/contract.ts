@@ -63,7 +63,10 @@ export interface ProviderCapabilities {
  * Why a verification failed. Core maps each to a typed error and decides whether it counts
  * against the user's failure budget:
  * - counted: INVALID_FORMAT, INVALID_CODE, DENIED, STATE_MISMATCH, USERNAME_MISMATCH, ERROR;
- * - not counted: UNAVAILABLE (an outage is not a guess), EXPIRED, PUSH_RATE_LIMITED.
+ * - not counted: UNAVAILABLE (an outage is not a guess), EXPIRED, PUSH_RATE_LIMITED, and
+ *   SERVICE_FAULT: the remote service refused or garbled our own request in a way no user input
+ *   causes (its signature does not verify, it does not know our client id). Not an outage either:
+ *   it never fails open. Use ERROR, which is counted, whenever the user's input could be the cause.
  */
 export type VerifyFailureReason =
   | 'INVALID_FORMAT'
@@ -74,6 +77,7 @@ export type VerifyFailureReason =
   | 'USERNAME_MISMATCH'
   | 'UNAVAILABLE'
   | 'PUSH_RATE_LIMITED'
+  | 'SERVICE_FAULT'
   | 'ERROR';
 
 export const VERIFY_FAILURE_REASONS: readonly VerifyFailureReason[] = [
@@ -85,6 +89,7 @@ export const VERIFY_FAILURE_REASONS: readonly VerifyFailureReason[] = [
   'USERNAME_MISMATCH',
   'UNAVAILABLE',
   'PUSH_RATE_LIMITED',
+  'SERVICE_FAULT',
   'ERROR',
 ];
 

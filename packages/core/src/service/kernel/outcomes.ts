@@ -114,6 +114,15 @@ export const REASONS: Readonly<Record<VerifyFailureReason, ReasonRow>> = {
         { details },
       ),
   },
+  SERVICE_FAULT: {
+    counted: false,
+    retry: 'never',
+    error: (details) =>
+      new ProviderError(
+        'The second-factor service could not check this answer. Try again later, or use another factor.',
+        { details },
+      ),
+  },
   ERROR: {
     counted: true,
     retry: 'never',
