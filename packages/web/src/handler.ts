@@ -5,6 +5,7 @@ import { IpRateLimit, type IpRateLimitOptions } from './ip-limit.js';
 import { RequestInfoReader } from './request-info.js';
 import { jsonResponse } from './responses.js';
 import * as routes from './routes.js';
+import type { Route, RouteResult } from './route.js';
 import type { HostSession, SecondStep } from './second-step.js';
 import type { SecondStepOutcome } from './second-step-store.js';
 
@@ -52,31 +53,10 @@ export interface TwoFactorHandler<C extends HandlerContext = HandlerContext> {
   requestInfo(request: Request, peerAddress?: string): RequestInfo;
 }
 
-type RouteFn = (call: routes.RouteCall) => Promise<routes.RouteResult>;
-interface Route {
-  readonly method: 'GET' | 'POST';
-  readonly pattern: RegExp;
-  readonly run: RouteFn;
-  /** Needs the X-CSRF-Token header. @default true for POST */
-  readonly csrf?: boolean;
-}
-
-const ROUTES: readonly Route[] = [
-  { method: 'GET', pattern: /^\/requirement$/, run: routes.requirement },
-  { method: 'GET', pattern: /^\/csrf$/, run: routes.csrf },
-  { method: 'POST', pattern: /^\/challenge$/, run: routes.beginChallenge },
-  { method: 'POST', pattern: /^\/challenge\/answer$/, run: routes.answerChallenge },
-  { method: 'POST', pattern: /^\/recovery-code$/, run: routes.recoveryCode },
-  {
-    method: 'GET',
-    pattern: /^\/enroll\/(?<providerId>[a-z][a-z0-9-]{0,63})$/,
-    run: routes.enrollmentPrompt,
-    // A GET, but it starts an activation: it needs the token too (sent as a header, which a
-    // cross-site page cannot add without CORS).
-    csrf: true,
-  },
-  { method: 'POST', pattern: /^\/enroll\/answer$/, run: routes.enrollmentAnswer },
-];
+/**
+ * Every route, by module. A feature adds its own `Route[]` module and one line here.
+ */
+const ROUTES: readonly Route[] = [...routes.secondStepRoutes];
 
 /** Body fields and headers that only an attacker would send: ignored, and reported (FL-04). */
 const BYPASS_FIELDS = [
@@ -143,8 +123,7 @@ export function createTwoFactorHandler<C extends HandlerContext = HandlerContext
     if (ipLimit) await ipLimit.take(info.ip ?? 'unknown');
     if (sub === '/health') {
       if (request.method !== 'GET') throw methodNotAllowed();
-      const result = await routes.health(steps);
-      return jsonResponse(result.status ?? 200, result.body, info.requestId!);
+      return toResponse(await routes.health(steps), info.requestId!);
     }
     const matches = ROUTES.map((r) => ({ r, m: r.pattern.exec(sub) })).filter((x) => x.m !== null);
     if (matches.length === 0) throw new WebError(404, 'NOT_FOUND', 'No such route.');
@@ -166,13 +145,14 @@ export function createTwoFactorHandler<C extends HandlerContext = HandlerContext
       session: ctx.session,
       state,
       info,
+      request,
       body,
       params: { ...hit.m!.groups },
       signedIn: async (outcome) => {
         await options.onSignedIn?.(outcome, ctx);
       },
     });
-    return jsonResponse(result.status ?? 200, result.body, info.requestId!);
+    return toResponse(result, info.requestId!);
   }
 
   const handler = async (request: Request, ctx: C): Promise<Response> => {
@@ -193,6 +173,17 @@ export function createTwoFactorHandler<C extends HandlerContext = HandlerContext
   const requestInfo = (request: Request, peerAddress?: string): RequestInfo =>
     reader.read(request, peerAddress);
   return Object.assign(handler, { prefix, requestInfo });
+}
+
+function toResponse(result: RouteResult, requestId: string): Response {
+  if ('response' in result) {
+    // A copy: `Response.redirect()` and some adapters hand out immutable headers.
+    const { response } = result;
+    const headers = new Headers(response.headers);
+    headers.set('x-request-id', requestId);
+    return new Response(response.body, { status: response.status, headers });
+  }
+  return jsonResponse(result.status ?? 200, result.body, requestId);
 }
 
 function methodNotAllowed(): WebError {

@@ -1,13 +1,9 @@
-import {
-  PendingStateError,
-  type RequestInfo,
-  type SecondFactorSuccess,
-  type StillWaiting,
-} from '@factorkit/core';
+import { PendingStateError, type SecondFactorSuccess, type StillWaiting } from '@factorkit/core';
 import { optionalString } from './body.js';
 import { WebError } from './errors.js';
-import type { HostSession, SecondStep } from './second-step.js';
-import type { SecondStepOutcome, SecondStepState } from './second-step-store.js';
+import type { Route, RouteCall, RouteResult } from './route.js';
+import type { SecondStep } from './second-step.js';
+import type { SecondStepState } from './second-step-store.js';
 import type {
   ChallengeResponse,
   EnrolledResponse,
@@ -17,23 +13,6 @@ import type {
   SignedInResponse,
   WaitingResponse,
 } from './types.js';
-
-/** What one route gets: the session's state is already loaded and its CSRF token checked. */
-export interface RouteCall {
-  readonly steps: SecondStep;
-  readonly session: HostSession;
-  readonly state: SecondStepState;
-  readonly info: RequestInfo;
-  readonly body: Record<string, unknown>;
-  readonly params: Readonly<Record<string, string>>;
-  /** Called after the second factor passed and the session id was rotated. */
-  readonly signedIn: (outcome: SecondStepOutcome) => Promise<void>;
-}
-
-export interface RouteResult {
-  readonly status?: number;
-  readonly body: unknown;
-}
 
 function pending(state: SecondStepState): Extract<SecondStepState, { phase: 'pending' }> {
   if (state.phase !== 'pending')
@@ -212,3 +191,21 @@ export async function health(steps: SecondStep): Promise<RouteResult> {
   const body: HealthResponse = { ok, providers };
   return { status: ok ? 200 : 503, body };
 }
+
+/** The second step's own routes: requirement, challenge, recovery code, enrollment. */
+export const secondStepRoutes: readonly Route[] = [
+  { method: 'GET', pattern: /^\/requirement$/, run: requirement },
+  { method: 'GET', pattern: /^\/csrf$/, run: csrf },
+  { method: 'POST', pattern: /^\/challenge$/, run: beginChallenge },
+  { method: 'POST', pattern: /^\/challenge\/answer$/, run: answerChallenge },
+  { method: 'POST', pattern: /^\/recovery-code$/, run: recoveryCode },
+  {
+    method: 'GET',
+    pattern: /^\/enroll\/(?<providerId>[a-z][a-z0-9-]{0,63})$/,
+    run: enrollmentPrompt,
+    // A GET, but it starts an activation: it needs the token too (sent as a header, which a
+    // cross-site page cannot add without CORS).
+    csrf: true,
+  },
+  { method: 'POST', pattern: /^\/enroll\/answer$/, run: enrollmentAnswer },
+];
