@@ -1,6 +1,6 @@
 import type { Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { registerEnrollRoutes } from './authapi/enroll.js';
 import { registerAuthApiRoutes } from './authapi/routes.js';
 import { duoFail } from './authapi/envelope.js';
@@ -10,10 +10,9 @@ import type { EmulatorContext, EmulatorSettings } from './context.js';
 import { DuoEmulatorError } from './errors.js';
 import { registerAdminRoutes } from './http/admin.js';
 import { registerBodyParsers } from './http/body-parsers.js';
-import { malformed, spoilAnswer, withHostileText } from './http/fault-effects.js';
+import { registerFaultHooks } from './http/fault-hooks.js';
 import { hostFor, isOwnHost, OWN_HOST_NAMES } from './http/host.js';
-import { allPairs, firstParam, pathOf } from './http/params.js';
-import { unverifiedClaim } from './oidc/client-jwt.js';
+import { pathOf } from './http/params.js';
 import { registerOidcRoutes } from './oidc/routes.js';
 import {
   AppRegistry,
@@ -24,7 +23,7 @@ import {
 } from './state/apps.js';
 import { CallCounters } from './state/counters.js';
 import { EnrollmentBook, type Enrollment } from './state/enrollments.js';
-import { HOSTILE_TEXT, validateFaults, faultApplies, type Faults } from './state/faults.js';
+import { validateFaults, type Faults } from './state/faults.js';
 import { opaqueToken } from './state/random.js';
 import { DEMO_USERS } from './state/seed.js';
 import { UserDirectory, type Device, type UserInput } from './state/users.js';
@@ -110,30 +109,6 @@ const DEFAULT_SETTINGS: EmulatorSettings = {
   longPollMs: 5_000,
 };
 
-const DUO_PATHS = ['/oauth/', '/auth/', '/frame/'];
-
-function usernameFor(
-  ctx: EmulatorContext,
-  request: FastifyRequest,
-  path: string,
-): string | undefined {
-  const pairs = allPairs(request);
-  const username = firstParam(pairs, 'username');
-  if (username !== undefined) return username;
-  const userId = firstParam(pairs, 'user_id');
-  if (userId !== undefined) return ctx.users.byId(userId)?.username;
-  if (path === '/oauth/v1/authorize') {
-    const token = firstParam(pairs, 'request');
-    const name = token ? unverifiedClaim(token, 'duo_uname') : undefined;
-    return typeof name === 'string' ? name : undefined;
-  }
-  if (path === '/auth/v2/auth_status') {
-    const txid = firstParam(pairs, 'txid');
-    return txid ? ctx.pushes.get(txid)?.username : undefined;
-  }
-  return undefined;
-}
-
 /**
  * Starts an emulator over HTTPS on loopback and resolves once it listens. It starts with one
  * Web SDK and one Auth API application and **no users**: pass `users`, or `seed: true` for the
@@ -195,79 +170,16 @@ export async function startDuoEmulator(options: DuoEmulatorOptions = {}): Promis
 
   registerBodyParsers(app);
 
-  const malformedRequests = new WeakSet<FastifyRequest>();
-
   // Only requests addressed to our own names (also stops DNS-rebinding pages from reaching the API).
   app.addHook('onRequest', async (request, reply) => {
     if (!isOwnHost(request.headers.host, port)) return duoFail(reply, 40002, 'Host');
   });
 
-  // Counting and faults apply to Duo's own paths, after body parsing (counters need the user).
-  app.addHook('preHandler', async (request, reply) => {
-    const path = pathOf(request);
-    if (!DUO_PATHS.some((p) => path.startsWith(p))) return;
-    const user = usernameFor(ctx, request, path);
-    counters.record(path, user);
-    const f = faults;
-    const applies = faultApplies(f, path);
-    if (applies && f.latencyMs) await new Promise((r) => setTimeout(r, f.latencyMs));
-    if (applies && f.outage === '5xx')
-      return duoFail(reply, 50001, undefined, f.outageStatus ?? 500);
-    const rl = f.rateLimit;
-    const sameUser = (a: string, b: string): boolean => {
-      const ua = users.resolve(a)?.user;
-      return ua !== undefined ? ua === users.resolve(b)?.user : a.toLowerCase() === b.toLowerCase();
-    };
-    if (rl && applies && (!rl.user || (user !== undefined && sameUser(rl.user, user)))) {
-      if (rl.remaining !== undefined) {
-        if (rl.remaining <= 0) faults = { ...faults, rateLimit: undefined };
-        else rl.remaining -= 1;
-      }
-      if (faults.rateLimit) {
-        const secs = rl.retryAfterSec ?? 3;
-        reply.header(
-          'retry-after',
-          rl.retryAfterDate ? new Date(nowMs() + secs * 1000).toUTCString() : String(secs),
-        );
-        return duoFail(reply, 42901);
-      }
-    }
-    if (applies && f.malformedBody) malformedRequests.add(request);
-  });
-
-  app.addHook('onSend', async (request, reply, payload) => {
-    if (malformedRequests.has(request) && faults.malformedBody) {
-      const kind = faults.malformedBody;
-      reply.header('content-type', kind === 'html' ? 'text/html' : 'application/json');
-      return malformed(kind);
-    }
-    const path = pathOf(request);
-    const f = faults;
-    if (
-      (f.hostileText === undefined && f.authApiAnswer === undefined) ||
-      !DUO_PATHS.some((p) => path.startsWith(p)) ||
-      !faultApplies(f, path) ||
-      typeof payload !== 'string' ||
-      !String(reply.getHeader('content-type') ?? '').includes('application/json')
-    )
-      return payload;
-    let body: unknown;
-    try {
-      body = JSON.parse(payload);
-    } catch {
-      return payload;
-    }
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) return payload;
-    let out = body as Record<string, unknown>;
-    if (f.hostileText !== undefined)
-      out = withHostileText(out, f.hostileText === true ? HOSTILE_TEXT : f.hostileText);
-    if (f.authApiAnswer !== undefined && path.startsWith('/auth/') && out['stat'] === 'OK')
-      out = spoilAnswer(out, f.authApiAnswer);
-    return JSON.stringify(out);
-  });
-
-  app.addHook('onResponse', async (request) => {
-    if (faults.outage === 'refuse') request.raw.socket.destroy();
+  registerFaultHooks(app, ctx, {
+    get: () => faults,
+    set: (next) => {
+      faults = next;
+    },
   });
 
   app.setNotFoundHandler(async (request, reply) => duoFail(reply, 40401));
