@@ -57,3 +57,10 @@ export function optionalString(body: Record<string, unknown>, name: string): str
     throw new WebError(400, 'INVALID_JSON', `"${name}" must be a string.`);
   return value;
 }
+
+/** A string field the route cannot do without: absent or of another type is a 400 naming it. */
+export function requiredString(body: Record<string, unknown>, name: string): string {
+  const value = optionalString(body, name);
+  if (value === undefined) throw new WebError(400, 'INVALID_JSON', `Send "${name}" as a string.`);
+  return value;
+}

@@ -4,10 +4,13 @@ import { mapError, WebError } from './errors.js';
 import { IpRateLimit, type IpRateLimitOptions } from './ip-limit.js';
 import { RequestInfoReader } from './request-info.js';
 import { jsonResponse } from './responses.js';
+import { accountRoutes } from './account-routes.js';
+import { adminRoutes, bindAdmin, type AdminRouteOptions } from './admin-routes.js';
 import * as routes from './routes.js';
 import type { Route, RouteResult } from './route.js';
 import type { HostSession, SecondStep } from './second-step.js';
 import type { SecondStepOutcome } from './second-step-store.js';
+import { stepUpRoutes } from './step-up-routes.js';
 
 /** What the server hands the handler with each request. */
 export interface HandlerContext {
@@ -40,6 +43,8 @@ export interface TwoFactorHandlerOptions<C extends HandlerContext = HandlerConte
   readonly onError?: (error: unknown, requestId: string) => void;
   /** Client-supplied flags that were ignored (FL-04), for the host's security log. */
   readonly onBypassAttempt?: (attempt: BypassAttempt) => void;
+  /** The admin routes (`/admin/users/:id/...`) and who may use them; without it they are 404. */
+  readonly admin?: AdminRouteOptions<C>;
 }
 
 export interface TwoFactorHandler<C extends HandlerContext = HandlerContext> {
@@ -56,7 +61,7 @@ export interface TwoFactorHandler<C extends HandlerContext = HandlerContext> {
 /**
  * Every route, by module. A feature adds its own `Route[]` module and one line here.
  */
-const ROUTES: readonly Route[] = [...routes.secondStepRoutes];
+const ROUTES: readonly Route[] = [...routes.secondStepRoutes, ...stepUpRoutes, ...accountRoutes];
 
 /** Body fields and headers that only an attacker would send: ignored, and reported (FL-04). */
 const BYPASS_FIELDS = [
@@ -101,6 +106,8 @@ export function createTwoFactorHandler<C extends HandlerContext = HandlerContext
   const limit = checkedLimit(options.bodyLimitBytes);
   const reader = new RequestInfoReader(options.trustedProxies);
   const ipLimit = options.ipRateLimit === false ? undefined : new IpRateLimit(options.ipRateLimit);
+  // Without the host's authorizer the admin routes are not in the table: a 404 like any other.
+  const table = options.admin === undefined ? ROUTES : [...ROUTES, ...adminRoutes];
 
   function reportBypass(
     route: string,
@@ -125,7 +132,7 @@ export function createTwoFactorHandler<C extends HandlerContext = HandlerContext
       if (request.method !== 'GET') throw methodNotAllowed();
       return toResponse(await routes.health(steps), info.requestId!);
     }
-    const matches = ROUTES.map((r) => ({ r, m: r.pattern.exec(sub) })).filter((x) => x.m !== null);
+    const matches = table.map((r) => ({ r, m: r.pattern.exec(sub) })).filter((x) => x.m !== null);
     if (matches.length === 0) throw new WebError(404, 'NOT_FOUND', 'No such route.');
     const hit = matches.find((x) => x.r.method === request.method);
     if (hit === undefined) throw methodNotAllowed();
@@ -151,6 +158,7 @@ export function createTwoFactorHandler<C extends HandlerContext = HandlerContext
       signedIn: async (outcome) => {
         await options.onSignedIn?.(outcome, ctx);
       },
+      ...(options.admin === undefined ? {} : { admin: bindAdmin(options.admin, ctx) }),
     });
     return toResponse(result, info.requestId!);
   }

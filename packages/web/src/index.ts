@@ -30,3 +30,10 @@ export { RequestInfoReader } from './request-info.js';
 export { SECURITY_HEADERS } from './responses.js';
 export type { IpRateLimitOptions } from './ip-limit.js';
 export type * from './types.js';
+export type * from './account-types.js';
+export type {
+  AdminActor,
+  AdminCaller,
+  AdminRouteAction,
+  AdminRouteOptions,
+} from './admin-routes.js';

@@ -1,4 +1,5 @@
 import type { RequestInfo } from '@factorkit/core';
+import type { BoundAdmin } from './admin-routes.js';
 import type { HostSession, SecondStep } from './second-step.js';
 import type { SecondStepOutcome, SecondStepState } from './second-step-store.js';
 
@@ -14,6 +15,8 @@ export interface RouteCall {
   readonly params: Readonly<Record<string, string>>;
   /** Called after the second factor passed and the session id was rotated. */
   readonly signedIn: (outcome: SecondStepOutcome) => Promise<void>;
+  /** The host's admin hooks, when it passed them (only the admin routes use them). */
+  readonly admin?: BoundAdmin;
 }
 
 /**

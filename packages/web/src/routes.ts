@@ -4,6 +4,7 @@ import { WebError } from './errors.js';
 import type { Route, RouteCall, RouteResult } from './route.js';
 import type { SecondStep } from './second-step.js';
 import type { SecondStepState } from './second-step-store.js';
+import { requireStepUp } from './signed-in.js';
 import type {
   ChallengeResponse,
   EnrolledResponse,
@@ -115,15 +116,25 @@ export async function recoveryCode(call: RouteCall): Promise<RouteResult> {
   return finish(call, success);
 }
 
-/** Enrollment is offered only where policy asks for one now (`enroll`) or lets the user defer it. */
+/**
+ * Enrollment is offered where policy asks for one now (`enroll`) or lets the user defer it; and
+ * to a signed-in session adding another factor after a recent second factor (step-up), or its
+ * first one when it has none to step up with (an unforced user opting in).
+ */
 async function assertEnrollmentOffered(call: RouteCall): Promise<void> {
   const now = await call.steps.service.requirement(call.state.user, undefined, call.info);
-  if (now.action !== 'enroll' && now.action !== 'grace')
-    throw new WebError(
-      403,
-      'ENROLLMENT_NOT_OFFERED',
-      'Setting up a factor is not offered here: sign in with your factor first.',
-    );
+  if (now.action === 'enroll' || now.action === 'grace') return;
+  // `deny` (e.g. no factor meets the audience's assurance, AS-03) is never lifted from here.
+  if (call.state.phase === 'authenticated' && now.action !== 'deny') {
+    const held = await call.steps.service.listEnrollments(call.state.user);
+    if (held.length > 0) await requireStepUp(call);
+    return;
+  }
+  throw new WebError(
+    403,
+    'ENROLLMENT_NOT_OFFERED',
+    'Setting up a factor is not offered here: sign in with your factor first.',
+  );
 }
 
 export async function enrollmentPrompt(call: RouteCall): Promise<RouteResult> {

@@ -48,6 +48,13 @@ export type SecondStepState =
       /** Null when no second factor was needed (`skip`) or policy let the user in (`grace`). */
       readonly outcome: SecondStepOutcome | null;
       readonly activation?: PendingActivation;
+      /** The step-up challenge this signed-in session is answering (`POST /step-up`). */
+      readonly stepUp?: PendingChallenge;
+      /**
+       * Epoch ms of the last step-up (the `at` of its success). Core judges it with
+       * `isRecentSecondFactor`; until the first step-up, the sign-in's `outcome.at` counts.
+       */
+      readonly stepUpAt?: number;
     };
 
 /**

@@ -3,7 +3,7 @@
  * through Fastify), and the service every rig serves.
  */
 import * as OTPAuth from 'otpauth';
-import type { TwoFactorService, TwoFactorUser } from '@factorkit/core';
+import type { MemoryAuditSink, TwoFactorService, TwoFactorUser } from '@factorkit/core';
 import { FakeClock, createHarness, testUser } from '@factorkit/core/testing';
 import { TotpProvider } from '@factorkit/provider-totp';
 import {
@@ -21,6 +21,8 @@ export interface RigOptions {
   readonly throttle?: Record<string, unknown>;
   /** The host's onSignedIn hook throws. */
   readonly failSignedIn?: boolean;
+  /** User ids the host's admin authorizer accepts; without it the handler has no admin routes. */
+  readonly admins?: ReadonlySet<string>;
 }
 
 export interface PostOptions {
@@ -55,6 +57,10 @@ export interface Rig {
   readonly bypass: BypassAttempt[];
   readonly errors: unknown[];
   readonly signedIn: SecondStepOutcome[];
+  /** Core's audit events. */
+  readonly audit: MemoryAuditSink;
+  /** The host's users by id, as its admin `resolveUser` finds them (enrolledUser adds each). */
+  readonly directory: Map<string, TwoFactorUser>;
   client(ip?: string): Client;
   close(): Promise<void>;
 }
@@ -71,7 +77,7 @@ export function nextIp(): string {
 /** The service, the second step and the handler every rig serves, with recorders for the hooks. */
 export function base(options: RigOptions) {
   const clock = new FakeClock(Date.now());
-  const { service } = createHarness({
+  const { service, audit } = createHarness({
     providers: [TotpProvider],
     clock,
     policy: {
@@ -87,6 +93,8 @@ export function base(options: RigOptions) {
   const bypass: BypassAttempt[] = [];
   const errors: unknown[] = [];
   const signedIn: SecondStepOutcome[] = [];
+  const directory = new Map<string, TwoFactorUser>();
+  const admins = options.admins;
   const handler = createTwoFactorHandler<HandlerContext>({
     secondStep: steps,
     trustedProxies: ['loopback'],
@@ -100,8 +108,17 @@ export function base(options: RigOptions) {
       if (options.failSignedIn === true) throw new Error('host session store is down');
       signedIn.push(o);
     },
+    ...(admins === undefined
+      ? {}
+      : {
+          admin: {
+            authorize: async (_action, _target, caller) =>
+              admins.has(caller.user.id) ? { actorId: `admin:${caller.user.id}` } : false,
+            resolveUser: async (id) => directory.get(id),
+          },
+        }),
   });
-  return { clock, service, steps, bypass, errors, signedIn, handler };
+  return { clock, service, steps, bypass, errors, signedIn, audit, directory, handler };
 }
 
 /** The value a response sets for one cookie, if it sets it. */
@@ -128,6 +145,7 @@ export async function enrolledUser(rig: Rig): Promise<{
   recoveryCodes: readonly string[];
 }> {
   const user = testUser({ audience: 'client' });
+  rig.directory.set(user.id, user);
   const started = await rig.service.beginActivation(user, 'totp');
   const app = appFor(started.prompt);
   const done = await rig.service.completeActivation(

@@ -3,6 +3,8 @@
  * Each attack test names the SECURITY.md requirement it proves.
  */
 import { describe } from 'vitest';
+import { accountChecks } from './account-checks.js';
+import { adminChecks } from './admin-checks.js';
 import { attackChecks } from './attack-checks.js';
 import { routeChecks } from './route-checks.js';
 import type { MakeRig } from './rig.js';
@@ -12,4 +14,6 @@ export function routeSuite(make: MakeRig): void {
   const open = useRig(make);
   describe('routes', () => routeChecks(open));
   describe('attacks', () => attackChecks(open));
+  describe('step-up and account', () => accountChecks(open));
+  describe('admin', () => adminChecks(open));
 }

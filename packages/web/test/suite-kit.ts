@@ -52,3 +52,25 @@ export async function pendingWithChallenge(r: Rig) {
 export async function enrollPrompt(c: Client, providerId = 'totp'): Promise<Response> {
   return c.get(`/2fa/enroll/${providerId}`, { 'x-csrf-token': await tokenOf(c) });
 }
+
+/** A fully authenticated session of an enrolled user (its second factor passed just now). */
+export async function signedInSession(r: Rig) {
+  const e = await pendingWithChallenge(r);
+  const res = await e.c.post('/2fa/challenge/answer', { code: e.code() });
+  expect(res.status).toBe(200);
+  return e;
+}
+
+/** Past the audiences' default `stepUpSeconds` (600): the last second factor is stale. */
+export function staleStepUp(r: Rig): void {
+  r.clock.advance(601_000);
+}
+
+/** `POST /step-up` then the factor's code: the session has a recent second factor again. */
+export async function stepUp(c: Client, code: () => string): Promise<Response> {
+  const begun = await c.post('/2fa/step-up', {});
+  expect(begun.status).toBe(201);
+  const res = await c.post('/2fa/step-up/answer', { code: code() });
+  expect(res.status).toBe(200);
+  return res;
+}
