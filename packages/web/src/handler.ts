@@ -4,6 +4,9 @@ import { mapError, WebError } from './errors.js';
 import { IpRateLimit, type IpRateLimitOptions } from './ip-limit.js';
 import { RequestInfoReader } from './request-info.js';
 import { jsonResponse } from './responses.js';
+import { isForm, readFormObject } from './pages/form.js';
+import type { PageOptions } from './pages/options.js';
+import { pageRoutes } from './pages/page-routes.js';
 import * as routes from './routes.js';
 import type { Route, RouteResult } from './route.js';
 import type { HostSession, SecondStep } from './second-step.js';
@@ -40,6 +43,8 @@ export interface TwoFactorHandlerOptions<C extends HandlerContext = HandlerConte
   readonly onError?: (error: unknown, requestId: string) => void;
   /** Client-supplied flags that were ignored (FL-04), for the host's security log. */
   readonly onBypassAttempt?: (attempt: BypassAttempt) => void;
+  /** Server-rendered pages for browsers without a front-end app. @default off (JSON only) */
+  readonly pages?: PageOptions;
 }
 
 export interface TwoFactorHandler<C extends HandlerContext = HandlerContext> {
@@ -101,6 +106,9 @@ export function createTwoFactorHandler<C extends HandlerContext = HandlerContext
   const limit = checkedLimit(options.bodyLimitBytes);
   const reader = new RequestInfoReader(options.trustedProxies);
   const ipLimit = options.ipRateLimit === false ? undefined : new IpRateLimit(options.ipRateLimit);
+  // The page routes need the prefix and the options, so they join the table here.
+  const table =
+    options.pages === undefined ? ROUTES : [...ROUTES, ...pageRoutes(options.pages, prefix)];
 
   function reportBypass(
     route: string,
@@ -125,7 +133,7 @@ export function createTwoFactorHandler<C extends HandlerContext = HandlerContext
       if (request.method !== 'GET') throw methodNotAllowed();
       return toResponse(await routes.health(steps), info.requestId!);
     }
-    const matches = ROUTES.map((r) => ({ r, m: r.pattern.exec(sub) })).filter((x) => x.m !== null);
+    const matches = table.map((r) => ({ r, m: r.pattern.exec(sub) })).filter((x) => x.m !== null);
     if (matches.length === 0) throw new WebError(404, 'NOT_FOUND', 'No such route.');
     const hit = matches.find((x) => x.r.method === request.method);
     if (hit === undefined) throw methodNotAllowed();
@@ -133,12 +141,21 @@ export function createTwoFactorHandler<C extends HandlerContext = HandlerContext
     if (state === undefined)
       throw new WebError(401, 'NO_SECOND_STEP', 'Sign in with your password first.');
     let body: Record<string, unknown> = {};
-    if (
-      (hit.r.csrf ?? hit.r.method === 'POST') &&
-      !steps.csrfValid(state, request.headers.get('x-csrf-token'))
-    )
-      throw new WebError(403, 'CSRF_INVALID', 'Missing or invalid X-CSRF-Token header.');
-    if (hit.r.method === 'POST') body = await readJsonObject(request, limit);
+    if (hit.r.form === true && hit.r.method === 'POST' && isForm(request)) {
+      // A form cannot send a header: its token is the `_csrf` field, so the (limited) body is read
+      // first, and nothing is done before the token is checked (FL-12).
+      const { _csrf: token, ...fields } = await readFormObject(request, limit);
+      if (!steps.csrfValid(state, token ?? null))
+        throw new WebError(403, 'CSRF_INVALID', 'Missing or invalid _csrf form field.');
+      body = fields;
+    } else {
+      if (
+        (hit.r.csrf ?? hit.r.method === 'POST') &&
+        !steps.csrfValid(state, request.headers.get('x-csrf-token'))
+      )
+        throw new WebError(403, 'CSRF_INVALID', 'Missing or invalid X-CSRF-Token header.');
+      if (hit.r.method === 'POST') body = await readJsonObject(request, limit);
+    }
     reportBypass(sub, body, request, info);
     const result = await hit.r.run({
       steps,

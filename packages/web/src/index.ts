@@ -20,6 +20,7 @@ export {
   type SecondStepStore,
 } from './second-step-store.js';
 export {
+  API_ERROR_CODES,
   WebError,
   mapError,
   type ApiErrorBody,
@@ -30,3 +31,13 @@ export { RequestInfoReader } from './request-info.js';
 export { SECURITY_HEADERS } from './responses.js';
 export type { IpRateLimitOptions } from './ip-limit.js';
 export type * from './types.js';
+export type { PageFlash, PageOptions, PageState } from './pages/options.js';
+export type * from './pages/views.js';
+export {
+  BUILT_IN_CATALOGS,
+  ENGLISH,
+  GERMAN,
+  type Catalog,
+  type CatalogOverride,
+} from './pages/catalogs.js';
+export { DEFAULT_STYLE, DEFAULT_TEMPLATES } from './pages/templates.js';

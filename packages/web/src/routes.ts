@@ -66,7 +66,8 @@ export async function beginChallenge(call: RouteCall): Promise<RouteResult> {
   return { status: 201, body };
 }
 
-async function finish(call: RouteCall, success: SecondFactorSuccess): Promise<RouteResult> {
+/** Marks the session signed in and tells the host (the JSON routes and the pages share it). */
+export async function signIn(call: RouteCall, success: SecondFactorSuccess) {
   // Only core's plain `ok === true` success signs in (FL-03); anything else is a failure.
   if (success.ok !== true) throw new WebError(500, 'INTERNAL_ERROR', 'Unexpected answer.');
   const done = await call.steps.complete(call.session, call.state, success);
@@ -77,6 +78,11 @@ async function finish(call: RouteCall, success: SecondFactorSuccess): Promise<Ro
     await call.steps.endSecondStep(call.session);
     throw err;
   }
+  return done;
+}
+
+async function finish(call: RouteCall, success: SecondFactorSuccess): Promise<RouteResult> {
+  const done = await signIn(call, success);
   const body: SignedInResponse = {
     ok: true,
     outcome: done.outcome,
@@ -116,7 +122,7 @@ export async function recoveryCode(call: RouteCall): Promise<RouteResult> {
 }
 
 /** Enrollment is offered only where policy asks for one now (`enroll`) or lets the user defer it. */
-async function assertEnrollmentOffered(call: RouteCall): Promise<void> {
+export async function assertEnrollmentOffered(call: RouteCall): Promise<void> {
   const now = await call.steps.service.requirement(call.state.user, undefined, call.info);
   if (now.action !== 'enroll' && now.action !== 'grace')
     throw new WebError(

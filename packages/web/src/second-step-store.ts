@@ -1,4 +1,5 @@
 import type { ActivationPrompt, AmrValue, FactorAssurance, TwoFactorUser } from '@factorkit/core';
+import type { PageState } from './pages/options.js';
 
 /** What the host learns when the second factor passes (from core's `SecondFactorSuccess`). */
 export interface SecondStepOutcome {
@@ -40,6 +41,8 @@ export type SecondStepState =
       readonly csrfSecret: string;
       readonly challenge?: PendingChallenge;
       readonly activation?: PendingActivation;
+      /** The server-rendered pages' one-shot messages and prompt (`pages` option). */
+      readonly page?: PageState;
     }
   | {
       readonly phase: 'authenticated';
@@ -48,6 +51,8 @@ export type SecondStepState =
       /** Null when no second factor was needed (`skip`) or policy let the user in (`grace`). */
       readonly outcome: SecondStepOutcome | null;
       readonly activation?: PendingActivation;
+      /** The server-rendered pages' one-shot messages and prompt (`pages` option). */
+      readonly page?: PageState;
     };
 
 /**
