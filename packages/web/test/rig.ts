@@ -12,6 +12,7 @@ import {
   type BypassAttempt,
   type HandlerContext,
   type IpRateLimitOptions,
+  type PageOptions,
   type SecondStepOutcome,
 } from '../src/index.js';
 
@@ -21,6 +22,8 @@ export interface RigOptions {
   readonly throttle?: Record<string, unknown>;
   /** The host's onSignedIn hook throws. */
   readonly failSignedIn?: boolean;
+  /** The server-rendered pages, when a test needs them. */
+  readonly pages?: PageOptions;
 }
 
 export interface PostOptions {
@@ -94,6 +97,7 @@ export function base(options: RigOptions) {
       ? { ipRateLimit: { points: 10_000 } }
       : { ipRateLimit: options.ipRateLimit }),
     ...(options.bodyLimitBytes === undefined ? {} : { bodyLimitBytes: options.bodyLimitBytes }),
+    ...(options.pages === undefined ? {} : { pages: options.pages }),
     onBypassAttempt: (a) => bypass.push(a),
     onError: (e) => errors.push(e),
     onSignedIn: (o) => {
