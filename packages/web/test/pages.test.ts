@@ -94,7 +94,8 @@ describe('server-rendered pages', () => {
     const chooser = await (await c.get('/2fa/')).text();
     const enrollmentId = /name="enrollmentId" value="([^"]+)"/.exec(chooser)![1]!;
     for (const token of [undefined, '', 'forged', othersToken]) {
-      const fields = token === undefined ? { enrollmentId } : { _csrf: token, enrollmentId };
+      const fields: Record<string, string> =
+        token === undefined ? { enrollmentId } : { _csrf: token, enrollmentId };
       const res = await postForm(c, '/2fa/page/challenge', fields);
       expect(res.status).toBe(403);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe('CSRF_INVALID');
