@@ -190,7 +190,8 @@ export function pageRoutes(options: PageOptions, prefix: string): readonly Route
     },
     {
       method: 'POST',
-      pattern: /^\/page\/enroll\/(?<providerId>[a-z][a-z0-9-]{0,63})$/,
+      // "answer" is the route below, not a provider.
+      pattern: /^\/page\/enroll\/(?!answer$)(?<providerId>[a-z][a-z0-9-]{0,63})$/,
       form: true,
       run: formPost(pages, async (call) => {
         const providerId = call.params.providerId!;
