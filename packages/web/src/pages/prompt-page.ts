@@ -1,7 +1,16 @@
 import type { ActivationPrompt } from '@factorkit/core';
+import { WebError } from '../errors.js';
 import type { RouteResult } from '../route.js';
 import type { ResolvedPages } from './options.js';
 import { htmlPage, type PageContext } from './render.js';
+
+/** A provider's link, only if it is http(s): a `javascript:` URL in an href would run script. */
+function linkOf(url: string): string {
+  const parsed = URL.parse(url);
+  if (parsed === null || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:'))
+    throw new WebError(500, 'INTERNAL_ERROR', 'A provider handed out a link that is not http(s).');
+  return parsed.href;
+}
 
 /**
  * The page of one prompt (a challenge's or an enrollment's), posting its answer to `action`.
@@ -67,7 +76,12 @@ export function promptPage(
       );
     }
     case 'redirect':
-      return htmlPage(pages, ctx, t.redirectTitle, tpl.redirect({ ...base, url: prompt.url }));
+      return htmlPage(
+        pages,
+        ctx,
+        t.redirectTitle,
+        tpl.redirect({ ...base, url: linkOf(prompt.url) }),
+      );
     case 'push-wait':
       return htmlPage(
         pages,
@@ -86,7 +100,7 @@ export function promptPage(
         pages,
         ctx,
         t.externalTitle,
-        tpl.externalEnrollment({ ...base, ...message, url: prompt.url }),
+        tpl.externalEnrollment({ ...base, ...message, url: linkOf(prompt.url) }),
       );
   }
 }
