@@ -27,7 +27,7 @@ function tooLarge(limitBytes: number): WebError {
 }
 
 /** The body as text, stopping (and cancelling the stream) as soon as it passes the limit. */
-async function readLimited(request: Request, limitBytes: number): Promise<string> {
+export async function readLimited(request: Request, limitBytes: number): Promise<string> {
   if (request.body === null) return '';
   const reader = (request.body as ReadableStream<Uint8Array>).getReader();
   const chunks: Uint8Array[] = [];

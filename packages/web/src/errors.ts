@@ -98,3 +98,24 @@ export function mapError(err: unknown, requestId: string): MappedError {
   const body = { error: { code: 'INTERNAL_ERROR' as const, message: GENERIC, requestId } };
   return { status: 500, body, unexpected: true };
 }
+
+/** Every web-layer code once: a Record, so the compiler refuses a code left out. */
+const WEB_CODES: Record<WebErrorCode, true> = {
+  NOT_FOUND: true,
+  METHOD_NOT_ALLOWED: true,
+  INVALID_JSON: true,
+  BODY_TOO_LARGE: true,
+  UNSUPPORTED_MEDIA_TYPE: true,
+  CSRF_INVALID: true,
+  NO_SECOND_STEP: true,
+  SECOND_FACTOR_REQUIRED: true,
+  ENROLLMENT_NOT_OFFERED: true,
+  IP_RATE_LIMITED: true,
+  INTERNAL_ERROR: true,
+};
+
+/** Every `ApiErrorCode`, at run time (for message catalogs and their completeness check). */
+export const API_ERROR_CODES: readonly ApiErrorCode[] = [
+  ...(Object.keys(CORE_STATUS) as ErrorCode[]),
+  ...(Object.keys(WEB_CODES) as WebErrorCode[]),
+];

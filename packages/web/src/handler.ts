@@ -6,6 +6,9 @@ import { RequestInfoReader } from './request-info.js';
 import { jsonResponse } from './responses.js';
 import { accountRoutes } from './account-routes.js';
 import { adminRoutes, bindAdmin, type AdminRouteOptions } from './admin-routes.js';
+import { isForm, readFormObject } from './pages/form.js';
+import type { PageOptions } from './pages/options.js';
+import { pageRoutes } from './pages/page-routes.js';
 import * as routes from './routes.js';
 import type { Route, RouteResult } from './route.js';
 import type { HostSession, SecondStep } from './second-step.js';
@@ -45,6 +48,8 @@ export interface TwoFactorHandlerOptions<C extends HandlerContext = HandlerConte
   readonly onBypassAttempt?: (attempt: BypassAttempt) => void;
   /** The admin routes (`/admin/users/:id/...`) and who may use them; without it they are 404. */
   readonly admin?: AdminRouteOptions<C>;
+  /** Server-rendered pages for browsers without a front-end app. @default off (JSON only) */
+  readonly pages?: PageOptions;
 }
 
 export interface TwoFactorHandler<C extends HandlerContext = HandlerContext> {
@@ -107,7 +112,12 @@ export function createTwoFactorHandler<C extends HandlerContext = HandlerContext
   const reader = new RequestInfoReader(options.trustedProxies);
   const ipLimit = options.ipRateLimit === false ? undefined : new IpRateLimit(options.ipRateLimit);
   // Without the host's authorizer the admin routes are not in the table: a 404 like any other.
-  const table = options.admin === undefined ? ROUTES : [...ROUTES, ...adminRoutes];
+  // The page routes need the prefix and the options, so they join the table here.
+  const table: readonly Route[] = [
+    ...ROUTES,
+    ...(options.admin === undefined ? [] : adminRoutes),
+    ...(options.pages === undefined ? [] : pageRoutes(options.pages, prefix)),
+  ];
 
   function reportBypass(
     route: string,
@@ -140,12 +150,21 @@ export function createTwoFactorHandler<C extends HandlerContext = HandlerContext
     if (state === undefined)
       throw new WebError(401, 'NO_SECOND_STEP', 'Sign in with your password first.');
     let body: Record<string, unknown> = {};
-    if (
-      (hit.r.csrf ?? hit.r.method === 'POST') &&
-      !steps.csrfValid(state, request.headers.get('x-csrf-token'))
-    )
-      throw new WebError(403, 'CSRF_INVALID', 'Missing or invalid X-CSRF-Token header.');
-    if (hit.r.method === 'POST') body = await readJsonObject(request, limit);
+    if (hit.r.form === true && hit.r.method === 'POST' && isForm(request)) {
+      // A form cannot send a header: its token is the `_csrf` field, so the (limited) body is read
+      // first, and nothing is done before the token is checked (FL-12).
+      const { _csrf: token, ...fields } = await readFormObject(request, limit);
+      if (!steps.csrfValid(state, token ?? null))
+        throw new WebError(403, 'CSRF_INVALID', 'Missing or invalid _csrf form field.');
+      body = fields;
+    } else {
+      if (
+        (hit.r.csrf ?? hit.r.method === 'POST') &&
+        !steps.csrfValid(state, request.headers.get('x-csrf-token'))
+      )
+        throw new WebError(403, 'CSRF_INVALID', 'Missing or invalid X-CSRF-Token header.');
+      if (hit.r.method === 'POST') body = await readJsonObject(request, limit);
+    }
     reportBypass(sub, body, request, info);
     const result = await hit.r.run({
       steps,

@@ -20,6 +20,7 @@ export {
   type SecondStepStore,
 } from './second-step-store.js';
 export {
+  API_ERROR_CODES,
   WebError,
   mapError,
   type ApiErrorBody,
@@ -37,3 +38,13 @@ export type {
   AdminRouteAction,
   AdminRouteOptions,
 } from './admin-routes.js';
+export type { PageFlash, PageOptions, PageState } from './pages/options.js';
+export type * from './pages/views.js';
+export {
+  BUILT_IN_CATALOGS,
+  ENGLISH,
+  GERMAN,
+  type Catalog,
+  type CatalogOverride,
+} from './pages/catalogs.js';
+export { DEFAULT_STYLE, DEFAULT_TEMPLATES } from './pages/templates.js';

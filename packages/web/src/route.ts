@@ -35,4 +35,9 @@ export interface Route {
   readonly run: RouteFn;
   /** Needs the session's CSRF token. @default true for POST */
   readonly csrf?: boolean;
+  /**
+   * Takes an HTML form (`application/x-www-form-urlencoded`) instead of JSON; its CSRF token is
+   * the `_csrf` field. @default false
+   */
+  readonly form?: boolean;
 }

@@ -67,7 +67,8 @@ export async function beginChallenge(call: RouteCall): Promise<RouteResult> {
   return { status: 201, body };
 }
 
-async function finish(call: RouteCall, success: SecondFactorSuccess): Promise<RouteResult> {
+/** Marks the session signed in and tells the host (the JSON routes and the pages share it). */
+export async function signIn(call: RouteCall, success: SecondFactorSuccess) {
   // Only core's plain `ok === true` success signs in (FL-03); anything else is a failure.
   if (success.ok !== true) throw new WebError(500, 'INTERNAL_ERROR', 'Unexpected answer.');
   const done = await call.steps.complete(call.session, call.state, success);
@@ -78,6 +79,11 @@ async function finish(call: RouteCall, success: SecondFactorSuccess): Promise<Ro
     await call.steps.endSecondStep(call.session);
     throw err;
   }
+  return done;
+}
+
+async function finish(call: RouteCall, success: SecondFactorSuccess): Promise<RouteResult> {
+  const done = await signIn(call, success);
   const body: SignedInResponse = {
     ok: true,
     outcome: done.outcome,
@@ -121,7 +127,7 @@ export async function recoveryCode(call: RouteCall): Promise<RouteResult> {
  * to a signed-in session adding another factor after a recent second factor (step-up), or its
  * first one when it has none to step up with (an unforced user opting in).
  */
-async function assertEnrollmentOffered(call: RouteCall): Promise<void> {
+export async function assertEnrollmentOffered(call: RouteCall): Promise<void> {
   const now = await call.steps.service.requirement(call.state.user, undefined, call.info);
   if (now.action === 'enroll' || now.action === 'grace') return;
   // `deny` (e.g. no factor meets the audience's assurance, AS-03) is never lifted from here.

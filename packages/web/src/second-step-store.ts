@@ -1,4 +1,5 @@
 import type { ActivationPrompt, AmrValue, FactorAssurance, TwoFactorUser } from '@factorkit/core';
+import type { PageState } from './pages/options.js';
 
 /** What the host learns when the second factor passes (from core's `SecondFactorSuccess`). */
 export interface SecondStepOutcome {
@@ -40,6 +41,8 @@ export type SecondStepState =
       readonly csrfSecret: string;
       readonly challenge?: PendingChallenge;
       readonly activation?: PendingActivation;
+      /** The server-rendered pages' one-shot messages and prompt (`pages` option). */
+      readonly page?: PageState;
     }
   | {
       readonly phase: 'authenticated';
@@ -55,6 +58,8 @@ export type SecondStepState =
        * `isRecentSecondFactor`; until the first step-up, the sign-in's `outcome.at` counts.
        */
       readonly stepUpAt?: number;
+      /** The server-rendered pages' one-shot messages and prompt (`pages` option). */
+      readonly page?: PageState;
     };
 
 /**

@@ -12,6 +12,7 @@ import {
   type BypassAttempt,
   type HandlerContext,
   type IpRateLimitOptions,
+  type PageOptions,
   type SecondStepOutcome,
 } from '../src/index.js';
 
@@ -23,6 +24,8 @@ export interface RigOptions {
   readonly failSignedIn?: boolean;
   /** User ids the host's admin authorizer accepts; without it the handler has no admin routes. */
   readonly admins?: ReadonlySet<string>;
+  /** The server-rendered pages, when a test needs them. */
+  readonly pages?: PageOptions;
 }
 
 export interface PostOptions {
@@ -102,6 +105,7 @@ export function base(options: RigOptions) {
       ? { ipRateLimit: { points: 10_000 } }
       : { ipRateLimit: options.ipRateLimit }),
     ...(options.bodyLimitBytes === undefined ? {} : { bodyLimitBytes: options.bodyLimitBytes }),
+    ...(options.pages === undefined ? {} : { pages: options.pages }),
     onBypassAttempt: (a) => bypass.push(a),
     onError: (e) => errors.push(e),
     onSignedIn: (o) => {

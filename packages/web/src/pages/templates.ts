@@ -1,0 +1,147 @@
+import escape from 'escape-html';
+import { fill } from './catalogs.js';
+import type * as V from './views.js';
+
+/** The default pages: plain HTML, no script except push-wait's optional re-check. */
+
+const STYLE = `body{font:16px/1.5 system-ui,sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}
+label{display:block;font-weight:600;margin-top:1rem}input{font:inherit;font-size:1.25rem;padding:.4rem;width:100%;box-sizing:border-box}
+button,.button{font:inherit;margin-top:1rem;padding:.5rem 1rem;background:#1a5fb4;color:#fff;border:0;border-radius:4px;text-decoration:none;display:inline-block;cursor:pointer}
+a{color:#1a5fb4}:focus-visible{outline:3px solid #c64600;outline-offset:2px}
+[role=alert]{border-left:4px solid #c01c28;padding:.5rem;background:#fdecea}
+code,.key{font:1.1rem ui-monospace,monospace;letter-spacing:.05em}ul.codes{columns:2;font-family:ui-monospace,monospace}
+img.qr{width:14rem;height:14rem;display:block}`;
+
+/** The stylesheet, for hosts whose own layout keeps the default look. */
+export const DEFAULT_STYLE = STYLE;
+
+const e = (value: string | number): string => escape(String(value));
+
+function csrfField(view: V.BaseView): string {
+  return `<input type="hidden" name="_csrf" value="${e(view.csrf)}">`;
+}
+
+function alert(view: V.BaseView): string {
+  if (view.flash === undefined) return '';
+  const retry = view.flash.retry === undefined ? '' : ` ${e(view.flash.retry)}`;
+  return `<p id="form-error" role="alert">${e(view.flash.message)}${retry}</p>`;
+}
+
+/** The attributes tying an input to the error above it, and focusing it (first field). */
+function described(view: V.BaseView): string {
+  return view.flash === undefined ? '' : ' aria-describedby="form-error" aria-invalid="true"';
+}
+
+function recoveryLink(view: V.BaseView): string {
+  return view.recoveryUrl === undefined
+    ? ''
+    : `<p><a href="${e(view.recoveryUrl)}">${e(view.t.useRecoveryCode)}</a></p>`;
+}
+
+/** A one-time code field: numeric keyboard, the platform's code autofill, focused first. */
+function codeField(view: V.BaseView, label: string, digits: number | undefined): string {
+  const pattern = digits === undefined ? '[0-9]*' : `[0-9]{${digits}}`;
+  const hint =
+    digits === undefined ? '' : `<p id="code-hint">${e(fill(view.t.codeHint, { digits }))}</p>`;
+  const hinted = digits === undefined ? '' : ' code-hint';
+  const describedBy =
+    view.flash === undefined
+      ? digits === undefined
+        ? ''
+        : ' aria-describedby="code-hint"'
+      : ` aria-describedby="form-error${hinted}" aria-invalid="true"`;
+  return (
+    `<label for="code">${e(label)}</label>${hint}` +
+    `<input id="code" name="code" type="text" required autofocus autocomplete="one-time-code" ` +
+    `inputmode="numeric" pattern="${pattern}"${digits === undefined ? '' : ` maxlength="${digits}"`}${describedBy}>`
+  );
+}
+
+export const DEFAULT_TEMPLATES: V.Templates = {
+  layout: (v) =>
+    `<!doctype html><html lang="${e(v.lang)}"><head><meta charset="utf-8">` +
+    `<meta name="viewport" content="width=device-width,initial-scale=1">` +
+    `<title>${e(v.title)}</title><style nonce="${e(v.nonce)}">${STYLE}</style></head>` +
+    `<body><main>${v.main}</main>` +
+    (v.signOutUrl === undefined
+      ? ''
+      : `<footer><p><a href="${e(v.signOutUrl)}">${e(v.t.signOut)}</a></p></footer>`) +
+    `</body></html>`,
+
+  chooser: (v) =>
+    `<h1>${e(v.t.chooserTitle)}</h1>${alert(v)}<p>${e(v.t.chooserIntro)}</p>` +
+    v.factors
+      .map(
+        (f, i) =>
+          `<form method="post" action="${e(v.action)}">${csrfField(v)}` +
+          `<input type="hidden" name="enrollmentId" value="${e(f.enrollmentId)}">` +
+          `<button type="submit"${i === 0 ? ' autofocus' : ''}>${e(fill(v.t.useFactor, { name: f.name }))}</button></form>`,
+      )
+      .join('') +
+    recoveryLink(v),
+
+  enrollChooser: (v) =>
+    `<h1>${e(v.t.enrollChooserTitle)}</h1>${alert(v)}<p>${e(v.t.enrollChooserIntro)}</p>` +
+    v.providers
+      .map(
+        (p, i) =>
+          `<form method="post" action="${e(p.action)}">${csrfField(v)}` +
+          `<button type="submit"${i === 0 ? ' autofocus' : ''}>${e(fill(v.t.setUp, { name: p.name }))}</button></form>`,
+      )
+      .join(''),
+
+  codeEntry: (v) =>
+    `<h1>${e(v.t.challengeTitle)}</h1>${alert(v)}<p>${e(v.message ?? v.t.challengeIntro)}</p>` +
+    `<form method="post" action="${e(v.action)}">${csrfField(v)}` +
+    `${codeField(v, v.t.codeLabel, v.digits)}<button type="submit">${e(v.t.submit)}</button></form>` +
+    recoveryLink(v),
+
+  qrEnrollment: (v) =>
+    `<h1>${e(v.t.enrollTitle)}</h1>${alert(v)}<p>${e(v.t.enrollIntro)}</p>` +
+    `<img class="qr" src="${e(v.qrDataUri)}" alt="${e(v.t.qrAlt)}">` +
+    `<p>${e(v.t.manualKeyLabel)}: <code class="key" id="manual-key">${e(v.manualKey)}</code></p>` +
+    `<form method="post" action="${e(v.action)}">${csrfField(v)}` +
+    `${codeField(v, v.t.enrollCodeLabel, v.digits)}<button type="submit">${e(v.t.submit)}</button></form>`,
+
+  tokenProgramming: (v) =>
+    `<h1>${e(v.t.tokenTitle)}</h1>${alert(v)}<p>${e(v.message ?? v.t.tokenIntro)}</p>` +
+    `<dl><dt>${e(v.t.secretBase32Label)}</dt><dd><code class="key">${e(v.secretBase32)}</code></dd>` +
+    `<dt>${e(v.t.secretHexLabel)}</dt><dd><code class="key">${e(v.secretHex)}</code></dd>` +
+    v.settings.map(([k, val]) => `<dt>${e(k)}</dt><dd>${e(val)}</dd>`).join('') +
+    `</dl><form method="post" action="${e(v.action)}">${csrfField(v)}` +
+    `${codeField(v, v.t.codeLabel, v.digits)}<button type="submit">${e(v.t.submit)}</button></form>`,
+
+  // A link the user follows: a 303 of a form post to another origin is blocked by form-action.
+  redirect: (v) =>
+    `<h1>${e(v.t.redirectTitle)}</h1>${alert(v)}<p>${e(v.t.redirectIntro)}</p>` +
+    `<p><a class="button" href="${e(v.url)}" autofocus>${e(v.t.redirectLink)}</a></p>` +
+    recoveryLink(v),
+
+  pushWait: (v) =>
+    `<h1>${e(v.t.pushTitle)}</h1>${alert(v)}<p>${e(v.message ?? v.t.pushIntro)}</p>` +
+    `<form id="poll" method="post" action="${e(v.action)}">${csrfField(v)}` +
+    `<input type="hidden" name="poll" value="1">` +
+    `<button type="submit" autofocus>${e(v.t.checkAgain)}</button></form>` +
+    recoveryLink(v) +
+    // Optional: the page works without it (the button); this only saves the user the press.
+    `<script nonce="${e(v.nonce)}">setTimeout(function(){document.getElementById('poll').submit()},${Number(v.pollIntervalMs) || 3000})</script>`,
+
+  externalEnrollment: (v) =>
+    `<h1>${e(v.t.externalTitle)}</h1>${alert(v)}<p>${e(v.message ?? v.t.externalIntro)}</p>` +
+    `<p><a class="button" href="${e(v.url)}" autofocus>${e(v.t.externalLink)}</a></p>`,
+
+  recoveryForm: (v) =>
+    `<h1>${e(v.t.recoveryTitle)}</h1>${alert(v)}<p>${e(v.t.recoveryIntro)}</p>` +
+    `<form method="post" action="${e(v.action)}">${csrfField(v)}` +
+    `<label for="code">${e(v.t.recoveryLabel)}</label>` +
+    `<input id="code" name="code" type="text" required autofocus autocomplete="one-time-code" ` +
+    `autocapitalize="none" spellcheck="false"${described(v)}>` +
+    `<button type="submit">${e(v.t.submit)}</button></form><p><a href="${e(v.backUrl)}">${e(v.t.back)}</a></p>`,
+
+  recoveryCodes: (v) =>
+    `<h1>${e(v.t.codesTitle)}</h1><p>${e(v.t.codesIntro)}</p>` +
+    `<ul class="codes" aria-label="${e(v.t.codesTitle)}">${v.codes.map((c) => `<li>${e(c)}</li>`).join('')}</ul>` +
+    `<p><a class="button" href="${e(v.continueUrl)}" autofocus>${e(v.t.codesContinue)}</a></p>`,
+
+  denied: (v) => `<h1>${e(v.t.deniedTitle)}</h1>${alert(v)}<p>${e(v.t.deniedIntro)}</p>`,
+};
