@@ -189,7 +189,7 @@ export class WebauthnProvider implements TwoFactorProvider<WebauthnSettings, Web
         uvInitialized: info.userVerified,
       },
       // Seed core's replay record only for a key that counts (0 means "no counter").
-      ...(credential.counter > 0 ? { counter: credential.counter } : {}),
+      ...(credential.counter > 0 ? { counter: credential.counter } : { counterless: true as const }),
       label: backupEligible ? 'Passkey' : 'Security key',
     };
   }

@@ -144,6 +144,8 @@ export interface ActivationSuccess<Enrollment extends JsonValue = JsonValue> {
   readonly enrollment: Enrollment;
   /** Counter of the code that confirmed activation: core seeds replay protection with it. */
   readonly counter?: number;
+  /** Instead of `counter`: the authenticator keeps none (see `VerifySuccess.counterless`). */
+  readonly counterless?: true;
   /** A short non-secret label shown in the user's factor list (e.g. "Authenticator app"). */
   readonly label?: string;
 }
