@@ -26,7 +26,11 @@ function Check(name: string, rule: Rule): PropertyDecorator {
 function rpIdRule(value: unknown): string | null {
   if (typeof value !== 'string' || value.length === 0 || value.length > 253)
     return 'is required (a host name such as example.com)';
-  if (!/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/.test(value))
+  if (
+    !/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/.test(
+      value,
+    )
+  )
     return 'must be a lower-case host name without scheme, port or path';
   return null;
 }
@@ -115,7 +119,9 @@ export class WebauthnSettings {
    * @default 'discouraged'
    */
   @Field({ label: 'Resident key', help: '"discouraged", "preferred" or "required".' })
-  @v.IsIn(['discouraged', 'preferred', 'required'], { message: 'must be discouraged, preferred or required' })
+  @v.IsIn(['discouraged', 'preferred', 'required'], {
+    message: 'must be discouraged, preferred or required',
+  })
   residentKey: 'discouraged' | 'preferred' | 'required' = 'discouraged';
 
   /**

@@ -189,7 +189,9 @@ export class WebauthnProvider implements TwoFactorProvider<WebauthnSettings, Web
         uvInitialized: info.userVerified,
       },
       // Seed core's replay record only for a key that counts (0 means "no counter").
-      ...(credential.counter > 0 ? { counter: credential.counter } : { counterless: true as const }),
+      ...(credential.counter > 0
+        ? { counter: credential.counter }
+        : { counterless: true as const }),
       label: backupEligible ? 'Passkey' : 'Security key',
     };
   }
@@ -222,7 +224,11 @@ export class WebauthnProvider implements TwoFactorProvider<WebauthnSettings, Web
   ): Promise<VerifyOutcome> {
     const challenge = challengeOf(pending);
     if (challenge === null || !isEnrollment(enrollment))
-      return { ok: false, reason: 'ERROR', detail: 'WebAuthn pending step or enrollment is malformed' };
+      return {
+        ok: false,
+        reason: 'ERROR',
+        detail: 'WebAuthn pending step or enrollment is malformed',
+      };
     const shape = authenticationShape(input);
     if (!shape.ok) return format(shape.detail);
     const response = shape.value;
@@ -247,7 +253,7 @@ export class WebauthnProvider implements TwoFactorProvider<WebauthnSettings, Web
           id: enrollment.credentialId,
           publicKey: new Uint8Array(Buffer.from(enrollment.publicKey, 'base64url')),
           counter: 0,
-          transports: enrollment.transports as never,
+          transports: enrollment.transports,
         },
       });
     } catch (err) {

@@ -22,7 +22,9 @@ describeProviderConformance(
     answerChallenge: ({ prompt }) => key.authenticate(optionsJSON(prompt)),
     wrongAnswer: ({ prompt }) =>
       prompt.kind === 'webauthn-registration'
-        ? key.register(optionsJSON(prompt), { challenge: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' })
+        ? key.register(optionsJSON(prompt), {
+            challenge: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+          })
         : key.authenticate(optionsJSON(prompt), { badSignature: true }),
   },
   { describe, it },

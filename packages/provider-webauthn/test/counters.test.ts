@@ -7,11 +7,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { MemoryStore, type Logger } from '@factorkit/core';
-import { FakeClock, createHarness, testUser } from '@factorkit/core/testing';
+import { FakeClock, createHarness } from '@factorkit/core/testing';
 import { openSqlStores } from '@factorkit/store-sql';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WebauthnProvider } from '../src/webauthn-provider.js';
-import { SETTINGS, authenticator, enroll, harness, optionsOf, outcomeOf, signIn } from './helpers.js';
+import {
+  SETTINGS,
+  authenticator,
+  enroll,
+  harness,
+  optionsOf,
+  outcomeOf,
+  signIn,
+} from './helpers.js';
 
 class RecordingLogger implements Logger {
   readonly warnings: string[] = [];
@@ -29,7 +37,11 @@ afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 describe('signature counters', () => {
   it('WA-09: a cloned key whose counter does not move forward is refused, audited and leaves the counter', async () => {
     const logger = new RecordingLogger();
-    const h = createHarness({ providers: [WebauthnProvider], settings: { webauthn: SETTINGS }, logger });
+    const h = createHarness({
+      providers: [WebauthnProvider],
+      settings: { webauthn: SETTINGS },
+      logger,
+    });
     const key = authenticator();
     const { user, enrollmentId } = await enroll(h, key);
     const clone = key.clone();
@@ -43,7 +55,10 @@ describe('signature counters', () => {
       expect(await result).toBe('CODE_ALREADY_USED');
     }
     expect((await h.stores.enrollments.get(enrollmentId))!.counter).toBe(2);
-    expect(h.audit.ofType('replay.rejected').map((e) => e.providerId)).toEqual(['webauthn', 'webauthn']);
+    expect(h.audit.ofType('replay.rejected').map((e) => e.providerId)).toEqual([
+      'webauthn',
+      'webauthn',
+    ]);
     expect(logger.warnings.filter((w) => w.includes('possible cloned key'))).toHaveLength(2);
     // A drop to 0 after a counting key: a regression too.
     const zero = key.clone({ counterMode: 'zero' });
@@ -53,7 +68,11 @@ describe('signature counters', () => {
 
   it('WA-10: a low counter with a bad signature is a signature failure only, no clone signal', async () => {
     const logger = new RecordingLogger();
-    const h = createHarness({ providers: [WebauthnProvider], settings: { webauthn: SETTINGS }, logger });
+    const h = createHarness({
+      providers: [WebauthnProvider],
+      settings: { webauthn: SETTINGS },
+      logger,
+    });
     const key = authenticator({ counter: 5 });
     const { user, enrollmentId } = await enroll(h, key);
     expect(await (await signIn(h, key, user, enrollmentId)).result).toBe('SUCCESS');
@@ -76,7 +95,9 @@ describe('signature counters', () => {
       last = attempt;
     }
     expect((await h.stores.enrollments.get(enrollmentId))!.counter).toBeNull();
-    expect(await outcomeOf(h.service.completeChallenge(last!.started.challengeId, user, last!.answer))).toBe('CHALLENGE_NOT_FOUND');
+    expect(
+      await outcomeOf(h.service.completeChallenge(last!.started.challengeId, user, last!.answer)),
+    ).toBe('CHALLENGE_NOT_FOUND');
   });
 
   it('WA-11: after 0xFFFFFFFF every counter is a regression', async () => {
@@ -85,7 +106,9 @@ describe('signature counters', () => {
     const { user, enrollmentId } = await enroll(h, key);
     expect((await h.stores.enrollments.get(enrollmentId))!.counter).toBe(0xffffffff);
     for (const counter of [0xffffffff, 0, 1])
-      expect(await (await signIn(h, key, user, enrollmentId, { counter })).result).toBe('CODE_ALREADY_USED');
+      expect(await (await signIn(h, key, user, enrollmentId, { counter })).result).toBe(
+        'CODE_ALREADY_USED',
+      );
   });
 });
 

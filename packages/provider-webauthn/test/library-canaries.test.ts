@@ -20,7 +20,12 @@ async function registered(key: SoftwareAuthenticator) {
   return result.registrationInfo.credential;
 }
 
-const assert = (key: SoftwareAuthenticator, stored: number, extra: Record<string, unknown> = {}, t = {}) =>
+const assert = (
+  key: SoftwareAuthenticator,
+  stored: number,
+  extra: Record<string, unknown> = {},
+  t = {},
+) =>
   registered(key).then((credential) =>
     verifyAuthenticationResponse({
       response: key.authenticate({ challenge: CHALLENGE }, t) as never,
@@ -34,30 +39,49 @@ const assert = (key: SoftwareAuthenticator, stored: number, extra: Record<string
 
 describe('WA-19: @simplewebauthn/server behaviours the provider relies on', () => {
   it('WA-19: the counter check runs before the signature check, and equal counters throw', async () => {
-    const key = new SoftwareAuthenticator({ rpId: RP_ID, origin: ORIGIN, counterMode: 'fixed', counter: 5 });
+    const key = new SoftwareAuthenticator({
+      rpId: RP_ID,
+      origin: ORIGIN,
+      counterMode: 'fixed',
+      counter: 5,
+    });
     await expect(assert(key, 5)).rejects.toThrow(/counter/i);
     await expect(assert(key, 9, {}, { badSignature: true })).rejects.toThrow(/counter/i);
     // With the stored counter 0 (what the provider passes) a bad signature is verified: false.
-    await expect(assert(key, 0, {}, { badSignature: true })).resolves.toMatchObject({ verified: false });
+    await expect(assert(key, 0, {}, { badSignature: true })).resolves.toMatchObject({
+      verified: false,
+    });
   });
 
   it('WA-19: both counters 0 pass the library check', async () => {
     const key = new SoftwareAuthenticator({ rpId: RP_ID, origin: ORIGIN, counterMode: 'zero' });
-    await expect(assert(key, 0)).resolves.toMatchObject({ verified: true, authenticationInfo: { newCounter: 0 } });
+    await expect(assert(key, 0)).resolves.toMatchObject({
+      verified: true,
+      authenticationInfo: { newCounter: 0 },
+    });
   });
 
   it('WA-19: advancedFIDOConfig skips user presence (so the provider never passes it)', async () => {
     const key = new SoftwareAuthenticator({ rpId: RP_ID, origin: ORIGIN });
     await expect(assert(key, 0, {}, { userPresent: false })).rejects.toThrow(/present/i);
     await expect(
-      assert(key, 0, { advancedFIDOConfig: { userVerification: 'preferred' } }, { userPresent: false, userVerified: false }),
+      assert(
+        key,
+        0,
+        { advancedFIDOConfig: { userVerification: 'preferred' } },
+        { userPresent: false, userVerified: false },
+      ),
     ).resolves.toMatchObject({ verified: true });
   });
 
   it('WA-19: crossOrigin without topOrigin is accepted, and no credential id is compared', async () => {
     const key = new SoftwareAuthenticator({ rpId: RP_ID, origin: ORIGIN });
-    await expect(assert(key, 0, {}, { crossOrigin: true })).resolves.toMatchObject({ verified: true });
-    await expect(assert(key, 0, {}, { credentialId: 'c29tZW9uZS1lbHNl' })).resolves.toMatchObject({ verified: true });
+    await expect(assert(key, 0, {}, { crossOrigin: true })).resolves.toMatchObject({
+      verified: true,
+    });
+    await expect(assert(key, 0, {}, { credentialId: 'c29tZW9uZS1lbHNl' })).resolves.toMatchObject({
+      verified: true,
+    });
   });
 
   it('WA-19: registration without expectedRPID does not check the RP ID hash', async () => {

@@ -9,12 +9,25 @@ import { Secret, TOTP } from 'otpauth';
 import { FakeClock, createHarness, testUser } from '@factorkit/core/testing';
 import { describe, expect, it } from 'vitest';
 import { WebauthnProvider } from '../src/webauthn-provider.js';
-import { SETTINGS, authenticator, enroll, harness, optionsOf, outcomeOf, signIn } from './helpers.js';
+import {
+  SETTINGS,
+  authenticator,
+  enroll,
+  harness,
+  optionsOf,
+  outcomeOf,
+  signIn,
+} from './helpers.js';
 
-async function register(h: ReturnType<typeof harness>, answer: (o: ReturnType<typeof optionsOf>) => unknown) {
+async function register(
+  h: ReturnType<typeof harness>,
+  answer: (o: ReturnType<typeof optionsOf>) => unknown,
+) {
   const user = testUser();
   const started = await h.service.beginActivation(user, 'webauthn');
-  return outcomeOf(h.service.completeActivation(started.activationId, user, answer(optionsOf(started))));
+  return outcomeOf(
+    h.service.completeActivation(started.activationId, user, answer(optionsOf(started))),
+  );
 }
 
 describe('registration records', () => {
@@ -40,7 +53,9 @@ describe('registration records', () => {
     expect(optionsOf(started)['attestation']).toBe('none');
     const aaguid = '01020304-0506-0708-0102-030405060708';
     expect(await register(h, (o) => authenticator({ aaguid }).register(o))).toBe('SUCCESS');
-    expect(await register(h, (o) => authenticator({ aaguid }).register(o, { fmt: 'packed' }))).toBe('SUCCESS');
+    expect(await register(h, (o) => authenticator({ aaguid }).register(o, { fmt: 'packed' }))).toBe(
+      'SUCCESS',
+    );
   });
 
   it('WA-15: a device-bound key is hardware-bound (hwk); a synced passkey is not (swk)', async () => {
@@ -53,26 +68,48 @@ describe('registration records', () => {
         return [ch.challengeId, a.user, bound.authenticate(optionsOf(ch))] as const;
       })()),
     );
-    expect(ok).toMatchObject({ ok: true, amr: ['hwk', 'user'], assurance: { phishingResistant: true, hardwareBound: true, aal: 2 } });
+    expect(ok).toMatchObject({
+      ok: true,
+      amr: ['hwk', 'user'],
+      assurance: { phishingResistant: true, hardwareBound: true, aal: 2 },
+    });
     const synced = authenticator({ backupEligible: true, backedUp: true });
     const b = await enroll(h, synced);
     const ch = await h.service.beginChallenge(b.user, { enrollmentId: b.enrollmentId });
-    const passkey = await h.service.completeChallenge(ch.challengeId, b.user, synced.authenticate(optionsOf(ch)));
-    expect(passkey).toMatchObject({ ok: true, amr: ['swk', 'user'], assurance: { phishingResistant: true, hardwareBound: false } });
+    const passkey = await h.service.completeChallenge(
+      ch.challengeId,
+      b.user,
+      synced.authenticate(optionsOf(ch)),
+    );
+    expect(passkey).toMatchObject({
+      ok: true,
+      amr: ['swk', 'user'],
+      assurance: { phishingResistant: true, hardwareBound: false },
+    });
   });
 
   it('WA-15: backup flags that changed since registration, or BS without BE, are refused', async () => {
     const h = harness();
-    expect(await register(h, (o) => authenticator().register(o, { backedUp: true }))).toBe('INVALID_CODE');
+    expect(await register(h, (o) => authenticator().register(o, { backedUp: true }))).toBe(
+      'INVALID_CODE',
+    );
     const key = authenticator();
     const { user, enrollmentId } = await enroll(h, key);
-    expect(await (await signIn(h, key, user, enrollmentId, { backupEligible: true })).result).toBe('INVALID_CODE');
-    expect(await (await signIn(h, key, user, enrollmentId, { backedUp: true })).result).toBe('INVALID_CODE');
+    expect(await (await signIn(h, key, user, enrollmentId, { backupEligible: true })).result).toBe(
+      'INVALID_CODE',
+    );
+    expect(await (await signIn(h, key, user, enrollmentId, { backedUp: true })).result).toBe(
+      'INVALID_CODE',
+    );
     expect(await (await signIn(h, key, user, enrollmentId)).result).toBe('SUCCESS');
   });
 
   it('WA-15: admins that must use a phishing-resistant factor are offered only WebAuthn, not TOTP', async () => {
-    const shared = { stores: new MemoryStore(), clock: new FakeClock(), encryptionKey: randomBytes(32).toString('base64') };
+    const shared = {
+      stores: new MemoryStore(),
+      clock: new FakeClock(),
+      encryptionKey: randomBytes(32).toString('base64'),
+    };
     const deploy = (admin: Record<string, unknown>) =>
       createHarness({
         providers: [TotpProvider, WebauthnProvider],
@@ -83,9 +120,15 @@ describe('registration records', () => {
     const open = deploy({});
     const admin = testUser({ audience: 'admin' });
     const started = await open.service.beginActivation(admin, 'totp');
-    const secret = new URL((started.prompt as { otpauthUri: string }).otpauthUri).searchParams.get("secret")!;
-    const code = new TOTP({ secret: Secret.fromBase32(secret) }).generate({ timestamp: shared.clock.now() });
-    expect((await open.service.completeActivation(started.activationId, admin, code)).ok).toBe(true);
+    const secret = new URL((started.prompt as { otpauthUri: string }).otpauthUri).searchParams.get(
+      'secret',
+    )!;
+    const code = new TOTP({ secret: Secret.fromBase32(secret) }).generate({
+      timestamp: shared.clock.now(),
+    });
+    expect((await open.service.completeActivation(started.activationId, admin, code)).ok).toBe(
+      true,
+    );
     const key = authenticator();
     await enroll(open, key, admin);
     const strict = deploy({ force: true, requirePhishingResistant: true });
@@ -94,7 +137,11 @@ describe('registration records', () => {
     expect(await outcomeOf(strict.service.beginChallenge(admin, 'totp'))).not.toBe('SUCCESS');
     const ch = await strict.service.beginChallenge(admin);
     expect(ch.providerId).toBe('webauthn');
-    const ok = await strict.service.completeChallenge(ch.challengeId, admin, key.authenticate(optionsOf(ch)));
+    const ok = await strict.service.completeChallenge(
+      ch.challengeId,
+      admin,
+      key.authenticate(optionsOf(ch)),
+    );
     expect(ok.ok).toBe(true);
   });
 
@@ -106,30 +153,44 @@ describe('registration records', () => {
     const ch = await h.service.beginChallenge(user, { enrollmentId });
     // Removed at the store, as a removal on another instance would (no step-up here).
     expect((await h.stores.enrollments.remove(user.id, enrollmentId)).removed).toBe(true);
-    expect(await outcomeOf(h.service.completeChallenge(ch.challengeId, user, key.authenticate(optionsOf(ch))))).toBe('CHALLENGE_NOT_FOUND');
+    expect(
+      await outcomeOf(
+        h.service.completeChallenge(ch.challengeId, user, key.authenticate(optionsOf(ch))),
+      ),
+    ).toBe('CHALLENGE_NOT_FOUND');
     expect(await outcomeOf(h.service.beginChallenge(user, { enrollmentId }))).not.toBe('SUCCESS');
   });
 
   it('WA-18: malformed answers are INVALID_FORMAT, never a crash, and each one counts', async () => {
-    const h = harness({}, { throttle: { maxFailures: 100, freeFailures: 100, permanentLockAfter: 100 } });
+    const h = harness(
+      {},
+      { throttle: { maxFailures: 100, freeFailures: 100, permanentLockAfter: 100 } },
+    );
     const key = authenticator();
     const { user, enrollmentId } = await enroll(h, key);
-    const good = (await signIn(h, key, user, enrollmentId)).answer as Record<string, any>;
+    const good = (await signIn(h, key, user, enrollmentId)).answer as {
+      rawId: string;
+      response: Record<string, unknown>;
+    };
     const bad: unknown[] = [
       'a code',
       null,
       [],
-      { ...good, rawId: 'x' + good['rawId'] },
+      { ...good, rawId: 'x' + good.rawId },
       { ...good, type: 'other' },
-      { ...good, response: { ...good['response'], signature: 'not base64url!' } },
-      { ...good, response: { ...good['response'], clientDataJSON: 'A'.repeat(1_000_000) } },
-      { ...good, response: { ...good['response'], authenticatorData: 42 } },
+      { ...good, response: { ...good.response, signature: 'not base64url!' } },
+      { ...good, response: { ...good.response, clientDataJSON: 'A'.repeat(1_000_000) } },
+      { ...good, response: { ...good.response, authenticatorData: 42 } },
       { ...good, response: 'x' },
     ];
     for (const answer of bad) {
       const ch = await h.service.beginChallenge(user, { enrollmentId });
-      expect(await outcomeOf(h.service.completeChallenge(ch.challengeId, user, answer))).toBe('INVALID_FORMAT');
+      expect(await outcomeOf(h.service.completeChallenge(ch.challengeId, user, answer))).toBe(
+        'INVALID_FORMAT',
+      );
     }
-    expect(h.audit.ofType('failed').filter((e) => e.reason === 'INVALID_FORMAT')).toHaveLength(bad.length);
+    expect(h.audit.ofType('failed').filter((e) => e.reason === 'INVALID_FORMAT')).toHaveLength(
+      bad.length,
+    );
   });
 });

@@ -21,7 +21,9 @@ describe('WebAuthn settings', () => {
   });
 
   it('WA-08: per-audience user verification takes only "required" or "preferred"', () => {
-    expect(() => harness({ userVerificationByAudience: { admin: 'discouraged' } })).toThrow(/admin/);
+    expect(() => harness({ userVerificationByAudience: { admin: 'discouraged' } })).toThrow(
+      /admin/,
+    );
     expect(() => harness({ rpId: 'Example.com' })).toThrow(/rpId/);
   });
 });

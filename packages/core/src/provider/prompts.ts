@@ -115,10 +115,7 @@ export type ActivationPrompt =
   | WebauthnAuthenticationPrompt;
 
 export type ChallengePrompt =
-  | CodeEntryPrompt
-  | RedirectPrompt
-  | PushWaitPrompt
-  | WebauthnAuthenticationPrompt;
+  CodeEntryPrompt | RedirectPrompt | PushWaitPrompt | WebauthnAuthenticationPrompt;
 
 export const PROMPT_KINDS = [
   'code-entry',

@@ -89,7 +89,10 @@ export class SoftwareAuthenticator {
     if (fmt === 'packed') {
       // Self attestation: signed with the credential's own key (WebAuthn §8.2).
       attStmt.set('alg', -7);
-      attStmt.set('sig', sign('sha256', Buffer.concat([authData, sha256(clientDataJSON)]), this.state.privateKey));
+      attStmt.set(
+        'sig',
+        sign('sha256', Buffer.concat([authData, sha256(clientDataJSON)]), this.state.privateKey),
+      );
     }
     const attestationObject = encodeCBOR(
       new Map<string, CBORType>([
@@ -121,7 +124,8 @@ export class SoftwareAuthenticator {
     const authData = this.authData(t, false);
     const signed = Buffer.concat([authData, sha256(clientDataJSON)]);
     let signature = sign('sha256', signed, this.state.privateKey);
-    if (t.badSignature) signature = sign('sha256', Buffer.from('something else'), this.state.privateKey);
+    if (t.badSignature)
+      signature = sign('sha256', Buffer.from('something else'), this.state.privateKey);
     const id = t.credentialId ?? this.credentialId;
     return {
       id,
@@ -161,10 +165,19 @@ export class SoftwareAuthenticator {
     counter.writeUInt32BE(t.counter ?? this.state.counter);
     const head = Buffer.concat([sha256(t.rpId ?? o.rpId), Buffer.from([flags]), counter]);
     if (!attested) return head;
-    const aaguid = Buffer.from((o.aaguid ?? '00000000-0000-0000-0000-000000000000').replace(/-/g, ''), 'hex');
+    const aaguid = Buffer.from(
+      (o.aaguid ?? '00000000-0000-0000-0000-000000000000').replace(/-/g, ''),
+      'hex',
+    );
     const idLength = Buffer.alloc(2);
     idLength.writeUInt16BE(this.state.credentialId.length);
-    return Buffer.concat([head, aaguid, idLength, this.state.credentialId, this.coseKey(t.alg ?? -7)]);
+    return Buffer.concat([
+      head,
+      aaguid,
+      idLength,
+      this.state.credentialId,
+      this.coseKey(t.alg ?? -7),
+    ]);
   }
 
   private coseKey(alg: number): Buffer {

@@ -23,7 +23,6 @@ import { decide } from './enforcement.js';
 import { chooseEnrollment } from './factor-management.js';
 import { outageError } from './fail-open.js';
 
-
 /**
  * Starts a sign-in challenge on one of the user's usable factors (the first by default, the
  * first of a provider, or one enrollment by id). The enrollments are read once, by the policy
