@@ -54,7 +54,7 @@ const register = (optionsJSON: unknown) =>
         optionsJSON: o,
       }),
     optionsJSON,
-  ) as Promise<Record<string, unknown>>;
+  );
 const authenticate = (optionsJSON: unknown) =>
   page.evaluate(
     (o) =>
@@ -62,7 +62,7 @@ const authenticate = (optionsJSON: unknown) =>
         optionsJSON: o,
       }),
     optionsJSON,
-  ) as Promise<Record<string, unknown>>;
+  );
 
 async function addAuthenticator(transport: 'usb' | 'internal'): Promise<string> {
   const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
