@@ -27,6 +27,20 @@ function requiredCode(body: Record<string, unknown>): string {
   return code;
 }
 
+/**
+ * The answer to a challenge or an enrollment: a typed `code`, or the JSON object a browser API
+ * resolved to (`credential`, a WebAuthn response), never both. The body's size cap still applies.
+ */
+function requiredAnswer(body: Record<string, unknown>): string | Record<string, unknown> {
+  const credential = body['credential'];
+  if (credential === undefined) return requiredCode(body);
+  if (body['code'] !== undefined)
+    throw new WebError(400, 'INVALID_JSON', 'Send either "code" or "credential", not both.');
+  if (typeof credential !== 'object' || credential === null || Array.isArray(credential))
+    throw new WebError(400, 'INVALID_JSON', '"credential" must be a JSON object.');
+  return credential as Record<string, unknown>;
+}
+
 export async function requirement(call: RouteCall): Promise<RouteResult> {
   const requirement = await call.steps.service.requirement(call.state.user, undefined, call.info);
   const body: RequirementResponse = {
@@ -100,7 +114,7 @@ async function finish(call: RouteCall, success: SecondFactorSuccess): Promise<Ro
 
 export async function answerChallenge(call: RouteCall): Promise<RouteResult> {
   const state = pending(call.state);
-  const code = requiredCode(call.body);
+  const code = requiredAnswer(call.body);
   if (state.challenge === undefined) throw new PendingStateError('CHALLENGE_NOT_FOUND');
   const result: SecondFactorSuccess | StillWaiting = await call.steps.service.completeChallenge(
     state.challenge.id,
@@ -173,7 +187,7 @@ export async function enrollmentPrompt(call: RouteCall): Promise<RouteResult> {
 }
 
 export async function enrollmentAnswer(call: RouteCall): Promise<RouteResult> {
-  const code = requiredCode(call.body);
+  const code = requiredAnswer(call.body);
   const label = optionalString(call.body, 'label');
   const activation = call.state.activation;
   if (activation === undefined) throw new PendingStateError('CHALLENGE_NOT_FOUND');

@@ -51,6 +51,23 @@ export function routeChecks(open: OpenRig): void {
     expect((await c.account()).status).toBe(200);
   });
 
+  it('an answer is "code" or a "credential" object, never both, and a credential reaches the provider', async () => {
+    const r = await open();
+    const { code, c } = await pendingWithChallenge(r);
+    const both = await c.post('/2fa/challenge/answer', { code: code(), credential: { id: 'x' } });
+    expect(both.status).toBe(400);
+    expect((await errorOf(both)).message).toMatch(/either "code" or "credential"/);
+    for (const credential of ['a string', ['an', 'array'], null]) {
+      const bad = await c.post('/2fa/challenge/answer', { credential });
+      expect(bad.status).toBe(400);
+    }
+    // TOTP takes only a code: the object reaches it and is a wrong-format answer, not a 500.
+    const wrong = await c.post('/2fa/challenge/answer', { credential: { id: 'x' } });
+    expect(wrong.status).toBe(400);
+    expect((await errorOf(wrong)).code).toBe('INVALID_FORMAT');
+    expect((await c.account()).status).toBe(401);
+  });
+
   it('POST /challenge picks the enrollment named by enrollmentId', async () => {
     const r = await open();
     const e = await enrolledUser(r);

@@ -97,6 +97,13 @@ export interface VerifySuccess {
   readonly ok: true;
   /** Monotonic counter (e.g. the TOTP time step). Required when `capabilities.replayCounter`. */
   readonly counter?: number;
+  /**
+   * With `capabilities.replayCounter`, instead of `counter`: this authenticator keeps no counter
+   * (a WebAuthn key whose signature counter is always 0), so the single-use challenge is the only
+   * replay defence. Core records the use without a compare-and-set, and refuses the success as a
+   * replay when the enrollment ever accepted a counter above 0 (a drop to 0 is a regression).
+   */
+  readonly counterless?: true;
   /** The method used, for audit (e.g. `push`, `passcode`). */
   readonly method?: string;
   /** The RFC 8176 `amr` values of this method, when they differ from `capabilities.amr`. */
@@ -137,6 +144,8 @@ export interface ActivationSuccess<Enrollment extends JsonValue = JsonValue> {
   readonly enrollment: Enrollment;
   /** Counter of the code that confirmed activation: core seeds replay protection with it. */
   readonly counter?: number;
+  /** Instead of `counter`: the authenticator keeps none (see `VerifySuccess.counterless`). */
+  readonly counterless?: true;
   /** A short non-secret label shown in the user's factor list (e.g. "Authenticator app"). */
   readonly label?: string;
 }

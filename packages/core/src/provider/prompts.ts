@@ -1,6 +1,7 @@
 /**
  * The prompts a provider hands the host to render: discriminated unions on `kind`, plain data,
- * never HTML. Activation may use any kind; a challenge only code entry, redirect or push wait.
+ * never HTML. Activation may use any kind; a challenge only code entry, redirect, push wait or a
+ * WebAuthn assertion.
  */
 
 /** The user types a code. */
@@ -82,15 +83,39 @@ export type TokenProgrammingPrompt = TokenProgrammingFields &
       }
   );
 
+/**
+ * The browser registers a WebAuthn credential: the host passes `optionsJSON` to
+ * `@simplewebauthn/browser`'s `startRegistration({ optionsJSON })` and sends back the JSON object
+ * it resolves to (not a string) as the answer.
+ */
+export interface WebauthnRegistrationPrompt {
+  readonly kind: 'webauthn-registration';
+  /** `PublicKeyCredentialCreationOptionsJSON`, plain JSON data. */
+  readonly optionsJSON: { readonly [key: string]: unknown };
+}
+
+/**
+ * The browser signs a WebAuthn assertion: the host passes `optionsJSON` to
+ * `startAuthentication({ optionsJSON })` and sends back the JSON object it resolves to.
+ */
+export interface WebauthnAuthenticationPrompt {
+  readonly kind: 'webauthn-authentication';
+  /** `PublicKeyCredentialRequestOptionsJSON`, plain JSON data. */
+  readonly optionsJSON: { readonly [key: string]: unknown };
+}
+
 export type ActivationPrompt =
   | CodeEntryPrompt
   | QrEnrollmentPrompt
   | TokenProgrammingPrompt
   | RedirectPrompt
   | PushWaitPrompt
-  | ExternalEnrollmentPrompt;
+  | ExternalEnrollmentPrompt
+  | WebauthnRegistrationPrompt
+  | WebauthnAuthenticationPrompt;
 
-export type ChallengePrompt = CodeEntryPrompt | RedirectPrompt | PushWaitPrompt;
+export type ChallengePrompt =
+  CodeEntryPrompt | RedirectPrompt | PushWaitPrompt | WebauthnAuthenticationPrompt;
 
 export const PROMPT_KINDS = [
   'code-entry',
@@ -99,4 +124,14 @@ export const PROMPT_KINDS = [
   'redirect',
   'push-wait',
   'external-enrollment',
+  'webauthn-registration',
+  'webauthn-authentication',
+] as const;
+
+/** The kinds a challenge may use (activation-only kinds are refused there). */
+export const CHALLENGE_PROMPT_KINDS = [
+  'code-entry',
+  'redirect',
+  'push-wait',
+  'webauthn-authentication',
 ] as const;

@@ -167,7 +167,11 @@ export async function completeActivation(
     if (row.counted) await k.attempts.counted(user, ticket.failures);
     throw failureError(outcome, { retryable });
   }
-  if (provider.capabilities.replayCounter && outcome.counter === undefined) {
+  if (
+    provider.capabilities.replayCounter &&
+    outcome.counter === undefined &&
+    outcome.counterless !== true
+  ) {
     await failed('ERROR');
     throw new ProviderError(
       'The provider confirmed activation without reporting the counter used.',

@@ -7,6 +7,7 @@ import {
   ProviderUnavailableError,
 } from '../../errors.js';
 import { meetsAssurance } from '../../provider/assurance.js';
+import { CHALLENGE_PROMPT_KINDS } from '../../provider/prompts.js';
 import type { ChallengePrompt, JsonValue, TwoFactorUser } from '../../provider/contract.js';
 import type { EnrollmentRecord, PendingRecord } from '../../store/types.js';
 import type { Kernel } from '../kernel/kernel.js';
@@ -21,8 +22,6 @@ import type {
 import { decide } from './enforcement.js';
 import { chooseEnrollment } from './factor-management.js';
 import { outageError } from './fail-open.js';
-
-const CHALLENGE_PROMPTS = ['code-entry', 'redirect', 'push-wait'] as const;
 
 /**
  * Starts a sign-in challenge on one of the user's usable factors (the first by default, the
@@ -59,7 +58,7 @@ export async function beginChallenge(
   try {
     begun = await k.providers.begin<ChallengePrompt>(
       () => provider.beginChallenge(ctx, user, k.secrets.open(enrollment)),
-      CHALLENGE_PROMPTS,
+      CHALLENGE_PROMPT_KINDS,
     );
   } catch (err) {
     if (err instanceof FactorkitError && err.code === 'PUSH_RATE_LIMITED')
@@ -269,14 +268,20 @@ async function commitSuccess(
   const now = k.now();
   const enrollments = k.stores.enrollments;
   if (!replayCounter) return (await enrollments.touch(step.enrollment.id, now)) ? 'ok' : 'removed';
-  if (outcome.counter === undefined) return 'no-counter';
-  if (await enrollments.advanceCounter(step.enrollment.id, outcome.counter, now)) return 'ok';
+  if (outcome.counter === undefined) {
+    if (outcome.counterless !== true) return 'no-counter';
+    // A key that once counted and now reports none is a regression (WebAuthn §6.1.1, WA-11).
+    if ((step.enrollment.counter ?? 0) === 0)
+      return (await enrollments.touch(step.enrollment.id, now)) ? 'ok' : 'removed';
+  } else if (await enrollments.advanceCounter(step.enrollment.id, outcome.counter, now)) {
+    return 'ok';
+  }
   if (!(await enrollments.get(step.enrollment.id))) return 'removed';
   await k.audit.emit({
     ...k.audit.base(user),
     type: 'replay.rejected',
     providerId: step.record.providerId,
-    counter: outcome.counter,
+    counter: outcome.counter ?? 0,
   });
   return 'replayed';
 }

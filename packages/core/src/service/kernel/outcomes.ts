@@ -27,6 +27,7 @@ export type Outcome =
   | {
       ok: true;
       counter?: number;
+      counterless?: true;
       method?: string;
       amr?: readonly AmrValue[];
       assurance?: FactorAssurance;
@@ -166,6 +167,7 @@ export function failureError(f: Failure, details: Record<string, unknown>): Fact
 const READ_KEYS = [
   'ok',
   'counter',
+  'counterless',
   'method',
   'amr',
   'assurance',
@@ -215,6 +217,9 @@ export function readOutcome(raw: unknown, kind: 'verify' | 'activation'): Outcom
     ) {
       return error('provider returned an invalid counter');
     }
+    const counterless = own(raw, 'counterless');
+    if (counterless !== undefined && (counterless !== true || counter !== undefined))
+      return error('provider returned counterless other than true, or with a counter');
     const method = own(raw, 'method');
     const amr = own(raw, 'amr');
     const badAmr = amrProblem(amr, `provider ${kind} amr`);
@@ -225,6 +230,7 @@ export function readOutcome(raw: unknown, kind: 'verify' | 'activation'): Outcom
     const success = {
       ok: true as const,
       ...(counter === undefined ? {} : { counter: counter }),
+      ...(counterless === true ? { counterless: true as const } : {}),
       ...(typeof method === 'string' ? { method } : {}),
       ...(amr === undefined ? {} : { amr: Object.freeze([...(amr as AmrValue[])]) }),
       ...(assurance === undefined ? {} : { assurance: assurance as FactorAssurance }),

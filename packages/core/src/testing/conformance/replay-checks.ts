@@ -27,6 +27,8 @@ const REFUSALS = [
  */
 export function replayChecks(rig: Rig): Check[] {
   const { providerId, declared, stepMs } = rig;
+  // Core's counter is the refusing party only where the answer is not already challenge-bound.
+  const byCounter = declared.replayCounter && rig.options.answersBoundToChallenge !== true;
 
   const explain = (what: string): string =>
     declared.replayCounter
@@ -41,7 +43,7 @@ export function replayChecks(rig: Rig): Check[] {
 
   /** The replay must be refused; with `byCore`, by core's counter when the provider has one. */
   const refused = async (attempt: Promise<unknown>, what: string, byCore: boolean) => {
-    const codes = declared.replayCounter && byCore ? ['CODE_ALREADY_USED'] : REFUSALS;
+    const codes = byCounter && byCore ? ['CODE_ALREADY_USED'] : REFUSALS;
     let result: unknown;
     try {
       result = await attempt;
@@ -94,7 +96,7 @@ export function replayChecks(rig: Rig): Check[] {
           'The answer accepted on the first challenge, submitted on a new challenge,',
           true,
         );
-        if (declared.replayCounter) {
+        if (byCounter) {
           assert.equal(
             h.audit.ofType('replay.rejected').length,
             1,

@@ -55,6 +55,12 @@ export interface ConformanceOptions {
    * out (or 0) for a provider whose answers do not follow the clock.
    */
   stepMs?: number;
+  /**
+   * Each answer is signed over its challenge (WebAuthn), so the provider itself refuses it on any
+   * other challenge, before core's counter is asked: a replay then may end in any typed refusal,
+   * not only CODE_ALREADY_USED. The replay must still be refused.
+   */
+  answersBoundToChallenge?: boolean;
   /** Extra harness options (policy, constants, http). */
   harness?: Partial<HarnessOptions>;
 }

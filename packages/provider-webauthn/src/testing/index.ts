@@ -1,0 +1,6 @@
+export {
+  SoftwareAuthenticator,
+  type AuthenticatorOptions,
+  type CounterMode,
+  type Tamper,
+} from './software-authenticator.js';
