@@ -11,6 +11,7 @@ export type WebErrorCode =
   | 'NO_SECOND_STEP'
   | 'SECOND_FACTOR_REQUIRED'
   | 'ENROLLMENT_NOT_OFFERED'
+  | 'PROMPT_NOT_RENDERED'
   | 'IP_RATE_LIMITED'
   | 'INTERNAL_ERROR';
 
@@ -110,6 +111,7 @@ const WEB_CODES: Record<WebErrorCode, true> = {
   NO_SECOND_STEP: true,
   SECOND_FACTOR_REQUIRED: true,
   ENROLLMENT_NOT_OFFERED: true,
+  PROMPT_NOT_RENDERED: true,
   IP_RATE_LIMITED: true,
   INTERNAL_ERROR: true,
 };

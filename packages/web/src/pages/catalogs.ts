@@ -150,6 +150,7 @@ export const ENGLISH: Catalog = {
     NO_SECOND_STEP: 'Sign in with your password first.',
     SECOND_FACTOR_REQUIRED: 'Confirm your second factor first.',
     ENROLLMENT_NOT_OFFERED: 'Setting up a method is not offered here.',
+    PROMPT_NOT_RENDERED: 'This method cannot be used on these pages yet: choose another one.',
     IP_RATE_LIMITED: 'Too many requests from your network.',
     INTERNAL_ERROR: 'Something went wrong on our side. Try again later.',
   },
@@ -247,6 +248,8 @@ export const GERMAN: Catalog = {
     NO_SECOND_STEP: 'Melden Sie sich zuerst mit Ihrem Passwort an.',
     SECOND_FACTOR_REQUIRED: 'Bestätigen Sie zuerst Ihren zweiten Faktor.',
     ENROLLMENT_NOT_OFFERED: 'Das Einrichten einer Methode wird hier nicht angeboten.',
+    PROMPT_NOT_RENDERED:
+      'Diese Methode ist auf diesen Seiten noch nicht nutzbar: wählen Sie eine andere.',
     IP_RATE_LIMITED: 'Zu viele Anfragen aus Ihrem Netzwerk.',
     INTERNAL_ERROR: 'Bei uns ist ein Fehler aufgetreten. Versuchen Sie es später erneut.',
   },

@@ -102,5 +102,14 @@ export function promptPage(
         t.externalTitle,
         tpl.externalEnrollment({ ...base, ...message, url: linkOf(prompt.url) }),
       );
+    case 'webauthn-registration':
+    case 'webauthn-authentication':
+      // Security keys need @simplewebauthn/browser in the page; the default pages do not ship
+      // it yet, so these prompts are for the JSON API (`credential` in the answer) for now.
+      throw new WebError(
+        501,
+        'PROMPT_NOT_RENDERED',
+        'Security keys are not offered on the default pages yet; use the JSON routes.',
+      );
   }
 }
