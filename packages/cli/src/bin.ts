@@ -111,7 +111,7 @@ users
   .addOption(audience())
   .action(
     action('users status', true, (m, sql, id: string, o: { audience: string }) =>
-      userStatus(service(m, sql!), cliUser(id, o.audience)),
+      userStatus(service(m, sql!), cliUser(m, id, o.audience)),
     ),
   );
 users
@@ -122,7 +122,7 @@ users
   .addOption(actor())
   .action(
     action('users reset', true, (m, sql, id: string, o: { audience: string; reason: string; actor: string }) =>
-      userReset(service(m, sql!), cliUser(id, o.audience), o.actor, o.reason),
+      userReset(service(m, sql!), cliUser(m, id, o.audience), o.actor, o.reason),
     ),
   );
 users
@@ -133,7 +133,7 @@ users
   .addOption(actor())
   .action(
     action('users unlock', true, (m, sql, id: string, o: { audience: string; reason: string; actor: string }) =>
-      userUnlock(service(m, sql!), cliUser(id, o.audience), o.actor, o.reason),
+      userUnlock(service(m, sql!), cliUser(m, id, o.audience), o.actor, o.reason),
     ),
   );
 

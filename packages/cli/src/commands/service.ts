@@ -23,8 +23,18 @@ export async function healthCommand(s: TwoFactorService) {
   return { result: { healthy, providers: report }, text: lines.join('\n'), healthy };
 }
 
-/** The CLI knows a user by id and audience only; the login name is not needed by these calls. */
-export function cliUser(id: string, audience: string): TwoFactorUser {
+/**
+ * The CLI knows a user by id and audience only (the login name is not needed by these calls);
+ * an audience the policy does not define is a usage error, not a silent `deny`.
+ */
+export function cliUser(m: LoadedModule, id: string, audience: string): TwoFactorUser {
+  const audiences = Object.keys(loadDeployment(m).policy.audiences);
+  if (!audiences.includes(audience))
+    throw new CliError(
+      'UNKNOWN_AUDIENCE',
+      `--audience "${audience}" is not in policy.audiences (${audiences.join(', ')})`,
+      EXIT.usage,
+    );
   return { id, audience, username: id };
 }
 
