@@ -31,7 +31,10 @@ interface Globals {
 
 const program = new Command('factorkit')
   .description('Operate a factorkit deployment: config, provider health, users and the database.')
-  .option('-c, --config <file>', 'the factorkit.config.mjs to load (default: the one in this folder)')
+  .option(
+    '-c, --config <file>',
+    'the factorkit.config.mjs to load (default: the one in this folder)',
+  )
   .option('--json', 'print one JSON object: { ok, command, result } or { ok, command, error }')
   .exitOverride()
   .configureOutput({ writeErr: (s) => process.stderr.write(s) });
@@ -99,10 +102,12 @@ program
   );
 
 const users = program.command('users').description("one user's two-factor state");
-const audience = () =>
-  new Option('-a, --audience <name>', "the user's audience").default('client');
+const audience = () => new Option('-a, --audience <name>', "the user's audience").default('client');
 const reason = () =>
-  new Option('-r, --reason <text>', 'why (3 to 500 characters, kept in the audit trail)').makeOptionMandatory();
+  new Option(
+    '-r, --reason <text>',
+    'why (3 to 500 characters, kept in the audit trail)',
+  ).makeOptionMandatory();
 const actor = () =>
   new Option('--actor <id>', 'the administrator acting').default(`cli:${safeUserName()}`);
 users
@@ -116,13 +121,16 @@ users
   );
 users
   .command('reset <id>')
-  .description('remove all of a user\'s factors, codes, devices and failures (lost device)')
+  .description("remove all of a user's factors, codes, devices and failures (lost device)")
   .addOption(audience())
   .addOption(reason())
   .addOption(actor())
   .action(
-    action('users reset', true, (m, sql, id: string, o: { audience: string; reason: string; actor: string }) =>
-      userReset(service(m, sql!), cliUser(m, id, o.audience), o.actor, o.reason),
+    action(
+      'users reset',
+      true,
+      (m, sql, id: string, o: { audience: string; reason: string; actor: string }) =>
+        userReset(service(m, sql!), cliUser(m, id, o.audience), o.actor, o.reason),
     ),
   );
 users
@@ -132,8 +140,11 @@ users
   .addOption(reason())
   .addOption(actor())
   .action(
-    action('users unlock', true, (m, sql, id: string, o: { audience: string; reason: string; actor: string }) =>
-      userUnlock(service(m, sql!), cliUser(m, id, o.audience), o.actor, o.reason),
+    action(
+      'users unlock',
+      true,
+      (m, sql, id: string, o: { audience: string; reason: string; actor: string }) =>
+        userUnlock(service(m, sql!), cliUser(m, id, o.audience), o.actor, o.reason),
     ),
   );
 
@@ -152,7 +163,9 @@ db.command('status')
 db.command('purge')
   .description('delete expired pending steps and security timeline entries older than --older-than')
   .requiredOption('--older-than <days>', 'age in days of the timeline entries to delete', days)
-  .action(action('db purge', true, (_m, sql, o: { olderThan: number }) => dbPurge(sql!, o.olderThan)));
+  .action(
+    action('db purge', true, (_m, sql, o: { olderThan: number }) => dbPurge(sql!, o.olderThan)),
+  );
 
 function days(value: string): number {
   const n = Number(value);
@@ -173,8 +186,7 @@ try {
   await program.parseAsync(process.argv);
 } catch (err) {
   // Commander has printed the usage problem (or the help / version) itself.
-  if (err instanceof CommanderError)
-    exitCode = err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  if (err instanceof CommanderError) exitCode = err.exitCode === 0 ? EXIT.ok : EXIT.usage;
   else throw err;
 }
 process.exitCode = exitCode;

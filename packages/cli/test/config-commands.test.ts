@@ -66,7 +66,10 @@ describe('factorkit config and usage (built binary)', () => {
   it('config schema PROVIDER prints its JSON Schema; an unknown provider is exit 2', () => {
     const { code, body } = ws.json('config', 'schema', 'totp');
     expect(code).toBe(0);
-    const schema = body['result'] as { properties: Record<string, unknown>; additionalProperties: boolean };
+    const schema = body['result'] as {
+      properties: Record<string, unknown>;
+      additionalProperties: boolean;
+    };
     expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['issuer', 'digits']));
     expect(schema.additionalProperties).toBe(false);
     const unknown = ws.run('config', 'schema', 'nope');

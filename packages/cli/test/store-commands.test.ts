@@ -60,7 +60,11 @@ describe.each(targets)('factorkit against $name (built binary)', ({ store }) => 
     });
     const reset = ws.json('users', 'reset', 'u_42', '--reason', 'lost phone, ticket 1235');
     expect(reset.code).toBe(0);
-    expect(reset.body['result']).toEqual({ userId: 'u_42', enrollmentsRemoved: 0, devicesRevoked: 0 });
+    expect(reset.body['result']).toEqual({
+      userId: 'u_42',
+      enrollmentsRemoved: 0,
+      devicesRevoked: 0,
+    });
     const short = ws.run('users', 'reset', 'u_42', '--reason', 'x');
     expect(short.code).toBe(4);
     expect(short.stderr).toContain('reason');

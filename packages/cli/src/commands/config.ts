@@ -40,7 +40,12 @@ function maskedProviders(m: LoadedModule, config: DeploymentConfig) {
       p.enabled && m.registry.has(id)
         ? describeConfig(m.registry.get(id).configSchema, p.settings)
         : {};
-    out[id] = { enabled: p.enabled, audiences: p.audiences, maxEnrollments: p.maxEnrollments, settings };
+    out[id] = {
+      enabled: p.enabled,
+      audiences: p.audiences,
+      maxEnrollments: p.maxEnrollments,
+      settings,
+    };
   }
   return out;
 }

@@ -15,14 +15,19 @@ export async function dbStatus(sql: SqlStores) {
   const db = sql.db as unknown as Kysely<{ factorkit_migration: { name: string } }>;
   let applied: string[] = [];
   try {
-    applied = (await db.selectFrom('factorkit_migration').select('name').execute()).map((r) => r.name);
+    applied = (await db.selectFrom('factorkit_migration').select('name').execute()).map(
+      (r) => r.name,
+    );
   } catch {
     applied = []; // the table does not exist yet: nothing was ever migrated here
   }
   const pending = MIGRATION_NAMES.filter((n) => !applied.includes(n));
   return {
     result: { applied, pending, upToDate: pending.length === 0 },
-    text: pending.length === 0 ? `up to date (${applied.length} migrations)` : `pending: ${pending.join(', ')}`,
+    text:
+      pending.length === 0
+        ? `up to date (${applied.length} migrations)`
+        : `pending: ${pending.join(', ')}`,
     upToDate: pending.length === 0,
   };
 }

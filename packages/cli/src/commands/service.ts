@@ -46,7 +46,14 @@ export async function userStatus(s: TwoFactorService, user: TwoFactorUser) {
   const enrollments = await s.listEnrollments(user);
   const throttle = await s.throttleStatus(user);
   const recoveryCodes = await s.recoveryCodeStatus(user);
-  const result = { userId: user.id, audience: user.audience, requirement, enrollments, throttle, recoveryCodes };
+  const result = {
+    userId: user.id,
+    audience: user.audience,
+    requirement,
+    enrollments,
+    throttle,
+    recoveryCodes,
+  };
   const text = [
     `user ${user.id} (${user.audience}): next step ${requirement}`,
     `enrollments: ${enrollments.map((e) => `${e.providerId} ${e.id}`).join(', ') || 'none'}`,
@@ -55,7 +62,12 @@ export async function userStatus(s: TwoFactorService, user: TwoFactorUser) {
   return { result, text };
 }
 
-export async function userReset(s: TwoFactorService, user: TwoFactorUser, actorId: string, reason: string) {
+export async function userReset(
+  s: TwoFactorService,
+  user: TwoFactorUser,
+  actorId: string,
+  reason: string,
+) {
   const r = await refused(() => s.adminReset({ actorId, reason }, user));
   return {
     result: { userId: user.id, ...r },
@@ -63,7 +75,12 @@ export async function userReset(s: TwoFactorService, user: TwoFactorUser, actorI
   };
 }
 
-export async function userUnlock(s: TwoFactorService, user: TwoFactorUser, actorId: string, reason: string) {
+export async function userUnlock(
+  s: TwoFactorService,
+  user: TwoFactorUser,
+  actorId: string,
+  reason: string,
+) {
   await refused(() => s.adminUnlock({ actorId, reason }, user));
   return { result: { userId: user.id, unlocked: true }, text: `unlocked ${user.id}` };
 }
