@@ -3,7 +3,7 @@ import { optionalString } from './body.js';
 import { WebError } from './errors.js';
 import type { Route, RouteCall, RouteResult } from './route.js';
 import type { SecondStep } from './second-step.js';
-import type { SecondStepState } from './second-step-store.js';
+import type { PendingChallenge, SecondStepState } from './second-step-store.js';
 import { requireStepUp } from './signed-in.js';
 import type {
   ChallengeResponse,
@@ -55,29 +55,39 @@ export async function csrf(call: RouteCall): Promise<RouteResult> {
   return { body: { csrfToken: call.steps.csrfToken(call.state) } };
 }
 
-export async function beginChallenge(call: RouteCall): Promise<RouteResult> {
-  const state = pending(call.state);
+/**
+ * Starts a challenge on one of the user's factors (`enrollmentId` from the body, or the first):
+ * what the session keeps server-side, and what the client is shown. Sign-in and step-up share it.
+ */
+export async function startChallenge(
+  call: RouteCall,
+  user: SecondStepState['user'],
+): Promise<{ kept: PendingChallenge; body: ChallengeResponse }> {
   const enrollmentId = optionalString(call.body, 'enrollmentId');
   const started = await call.steps.service.beginChallenge(
-    state.user,
+    user,
     enrollmentId === undefined ? undefined : { enrollmentId },
     call.info,
   );
-  await call.steps.save(call.session, {
-    ...state,
-    challenge: {
-      id: started.challengeId,
-      providerId: started.providerId,
-      enrollmentId: started.enrollmentId,
-      expiresAt: started.expiresAt,
-    },
-  });
+  const kept: PendingChallenge = {
+    id: started.challengeId,
+    providerId: started.providerId,
+    enrollmentId: started.enrollmentId,
+    expiresAt: started.expiresAt,
+  };
   const body: ChallengeResponse = {
     providerId: started.providerId,
     enrollmentId: started.enrollmentId,
     prompt: started.prompt,
     expiresAt: started.expiresAt,
   };
+  return { kept, body };
+}
+
+export async function beginChallenge(call: RouteCall): Promise<RouteResult> {
+  const state = pending(call.state);
+  const { kept, body } = await startChallenge(call, state.user);
+  await call.steps.save(call.session, { ...state, challenge: kept });
   return { status: 201, body };
 }
 

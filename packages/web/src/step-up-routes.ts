@@ -1,35 +1,17 @@
 import { PendingStateError, type SecondFactorSuccess } from '@factorkit/core';
 import type { SteppedUpResponse } from './account-types.js';
-import { optionalString, requiredString } from './body.js';
+import { requiredString } from './body.js';
 import { WebError } from './errors.js';
 import type { Route, RouteCall, RouteResult } from './route.js';
+import { startChallenge } from './routes.js';
 import { signedIn, type SignedInState } from './signed-in.js';
-import type { ChallengeResponse, WaitingResponse } from './types.js';
+import type { WaitingResponse } from './types.js';
 
 /** `POST /step-up`: a signed-in session starts a challenge on one of its user's factors. */
 async function beginStepUp(call: RouteCall): Promise<RouteResult> {
   const state = signedIn(call.state);
-  const enrollmentId = optionalString(call.body, 'enrollmentId');
-  const started = await call.steps.service.beginChallenge(
-    state.user,
-    enrollmentId === undefined ? undefined : { enrollmentId },
-    call.info,
-  );
-  await call.steps.save(call.session, {
-    ...state,
-    stepUp: {
-      id: started.challengeId,
-      providerId: started.providerId,
-      enrollmentId: started.enrollmentId,
-      expiresAt: started.expiresAt,
-    },
-  });
-  const body: ChallengeResponse = {
-    providerId: started.providerId,
-    enrollmentId: started.enrollmentId,
-    prompt: started.prompt,
-    expiresAt: started.expiresAt,
-  };
+  const { kept, body } = await startChallenge(call, state.user);
+  await call.steps.save(call.session, { ...state, stepUp: kept });
   return { status: 201, body };
 }
 
