@@ -6,6 +6,8 @@ import { FactorkitError } from '@factorkit/core';
 import type { SqlStores } from '@factorkit/store-sql';
 import { configCheck, configSchema, configShow } from './commands/config.js';
 import { dbMigrate, dbPurge, dbStatus } from './commands/db.js';
+import { exportCommand, type ExportOptions } from './commands/export.js';
+import { importCommand, type ImportOptions } from './commands/import.js';
 import {
   cliUser,
   healthCommand,
@@ -166,6 +168,40 @@ db.command('purge')
   .action(
     action('db purge', true, (_m, sql, o: { olderThan: number }) => dbPurge(sql!, o.olderThan)),
   );
+
+program
+  .command('import <file>')
+  .description(
+    'import existing TOTP factors (otpauth:// URIs, Authelia CSV, or an encrypted export) in one transaction',
+  )
+  .addOption(
+    new Option('-f, --format <format>', 'the file format')
+      .choices(['otpauth', 'authelia-csv'])
+      .default('otpauth'),
+  )
+  .option('--dry-run', 'validate and print what would happen; write nothing')
+  .option('--replace', "replace a user's existing TOTP factor instead of refusing the row")
+  .option('--skip-bad', 'import the valid rows and report the refused ones (default: import none)')
+  .option('--encrypted', 'FILE is a factorkit export --include-secrets (needs --passphrase-env)')
+  .option('--passphrase-env <var>', 'the environment variable holding the passphrase')
+  .action(
+    action('import', true, (m, sql, file: string, o: ImportOptions) =>
+      importCommand(m, sql!, file, o),
+    ),
+  );
+
+program
+  .command('export')
+  .description('the enrollment inventory (no secrets unless --include-secrets, then encrypted)')
+  .addOption(
+    new Option('-f, --format <format>', 'the output format')
+      .choices(['jsonl', 'csv'])
+      .default('jsonl'),
+  )
+  .option('--include-secrets', 'include enrollment data, encrypted to a passphrase (needs --out)')
+  .option('--passphrase-env <var>', 'the environment variable holding the passphrase')
+  .option('-o, --out <file>', 'write to FILE (mode 0600) instead of standard output')
+  .action(action('export', true, (m, sql, o: ExportOptions) => exportCommand(m, sql!, o)));
 
 function days(value: string): number {
   const n = Number(value);
