@@ -31,6 +31,12 @@ export class ImportConflict extends Error {
   }
 }
 
+/** SQLite: a no-op write takes the write lock first, so the read-then-write cannot fail to upgrade. */
+async function lockWriter(trx: Trx, dialect: SqlStores['dialect']) {
+  if (dialect === 'sqlite')
+    await sql`update factorkit_enrollments set id = id where 0 = 1`.execute(trx);
+}
+
 async function lockUser(trx: Trx, dialect: SqlStores['dialect'], userId: string) {
   if (dialect === 'postgres')
     await sql`select pg_advisory_xact_lock(${sql.lit(ADVISORY_NAMESPACE)}, hashtext(${userId}))`.execute(
@@ -95,7 +101,10 @@ export async function writeImport(
   const box = new SecretBox(ring, new CryptoRandomSource());
   const random = new CryptoRandomSource();
   return store.db.transaction().execute(async (trx) => {
-    for (const r of rows) await lockUser(trx, store.dialect, r.userId);
+    await lockWriter(trx, store.dialect);
+    // One order for every import, so two imports running at once cannot deadlock on the locks.
+    const users = [...new Set(rows.map((r) => r.userId))].sort();
+    for (const userId of users) await lockUser(trx, store.dialect, userId);
     const plan = await planImport(trx, rows, replace);
     if (plan.refused.length > 0) throw new ImportConflict(plan.refused);
     for (const userId of plan.replace) {
