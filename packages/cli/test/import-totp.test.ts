@@ -151,6 +151,34 @@ describe.each(pair.targets)('factorkit import against $name (built binary)', (ta
     expect(await signsIn(ws, store, 'u_dave', other)).toBe(true);
   });
 
+  it("EN-11: --replace raises the user's generation and revokes their remembered devices in the import's transaction", async () => {
+    ws.write('hank.txt', `u_hank ${uri('hank', newSecret())}\n`);
+    expect(ws.run('import', 'hank.txt').code).toBe(0);
+    const sql = createSqlStores(store);
+    try {
+      const e = sql.stores.enrollments;
+      const before = await e.generation('u_hank');
+      const now = Date.now();
+      const device = {
+        id: 'dev_hank',
+        userId: 'u_hank',
+        tokenHash: 'ab'.repeat(32),
+        label: null,
+        createdAt: now,
+        lastUsedAt: null,
+        expiresAt: now + 86_400_000,
+      };
+      expect(await e.trustDevice({ device, limit: 5, generation: before })).toBe('trusted');
+      ws.write('hank2.txt', `u_hank ${uri('hank', newSecret())}\n`);
+      expect(ws.run('import', 'hank2.txt', '--replace').code).toBe(0);
+      expect(await e.generation('u_hank')).toBe(before + 1);
+      expect(await e.listTrustedDevices('u_hank')).toEqual([]);
+      expect(await e.useTrustedDevice('u_hank', device.tokenHash, Date.now())).toBeNull();
+    } finally {
+      await sql.close();
+    }
+  });
+
   it("EN-10: Authelia's totp export CSV imports by column name; --skip-bad imports the good rows and reports the rest", async () => {
     const erin = newSecret();
     const frank = newSecret();
@@ -195,5 +223,26 @@ describe.each(pair.targets)('factorkit import against $name (built binary)', (ta
     expect(format.code).toBe(2);
     expect(format.stderr).toContain('Allowed choices are otpauth, authelia-csv');
     expect(cols.all + JSON.stringify(missing.body) + format.all).not.toMatch(/\n\s+at /); // no stack trace
+  });
+});
+
+describe('factorkit import and export with an unreachable store', () => {
+  const ws = workspace(
+    "{ dialect: 'postgres', connectionString: 'postgres://postgres@127.0.0.1:1/none' }",
+  );
+  afterAll(() => ws.cleanup());
+
+  it('exit 3 with STORE_UNAVAILABLE, and the secret of the file is not echoed', () => {
+    const secret = newSecret();
+    ws.write('one.txt', `u_x ${uri('x', secret)}\n`);
+    for (const args of [['import', 'one.txt'], ['export']]) {
+      const r = ws.run('--json', ...args);
+      expect(r.code).toBe(3);
+      expect(JSON.parse(r.stdout)).toMatchObject({
+        ok: false,
+        error: { code: 'STORE_UNAVAILABLE' },
+      });
+      expect(r.all).not.toContain(secret);
+    }
   });
 });
