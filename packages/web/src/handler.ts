@@ -139,13 +139,14 @@ export function createTwoFactorHandler<C extends HandlerContext = HandlerContext
     const sub = path.slice(prefix.length) || '/';
     if (ipLimit) await ipLimit.take(info.ip ?? 'unknown');
     if (sub === '/health') {
-      if (request.method !== 'GET') throw methodNotAllowed();
+      if (request.method !== 'GET') throw new MethodNotAllowed('GET');
       return toResponse(await routes.health(steps), info.requestId!);
     }
     const matches = table.map((r) => ({ r, m: r.pattern.exec(sub) })).filter((x) => x.m !== null);
     if (matches.length === 0) throw new WebError(404, 'NOT_FOUND', 'No such route.');
     const hit = matches.find((x) => x.r.method === request.method);
-    if (hit === undefined) throw methodNotAllowed();
+    if (hit === undefined)
+      throw new MethodNotAllowed([...new Set(matches.map((x) => x.r.method))].join(', '));
     const state = await steps.state(ctx.session);
     if (state === undefined)
       throw new WebError(401, 'NO_SECOND_STEP', 'Sign in with your password first.');
@@ -193,7 +194,7 @@ export function createTwoFactorHandler<C extends HandlerContext = HandlerContext
       const retry = mapped.body.error.retryAfter;
       const extra: Record<string, string> =
         typeof retry === 'number' ? { 'retry-after': String(retry) } : {};
-      if (mapped.status === 405) extra.allow = 'GET, POST';
+      if (err instanceof MethodNotAllowed) extra.allow = err.allow;
       return jsonResponse(mapped.status, mapped.body, requestId, extra);
     }
   };
@@ -213,6 +214,9 @@ function toResponse(result: RouteResult, requestId: string): Response {
   return jsonResponse(result.status ?? 200, result.body, requestId);
 }
 
-function methodNotAllowed(): WebError {
-  return new WebError(405, 'METHOD_NOT_ALLOWED', 'This route does not accept that method.');
+/** A 405 that knows the methods its path takes, for the `Allow` header (RFC 9110 §15.5.6). */
+class MethodNotAllowed extends WebError {
+  constructor(readonly allow: string) {
+    super(405, 'METHOD_NOT_ALLOWED', 'This route does not accept that method.');
+  }
 }

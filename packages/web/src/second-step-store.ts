@@ -33,7 +33,7 @@ export interface PendingActivation {
  * The server-side state of one host session: "password OK, second factor pending for this user"
  * or "fully authenticated". The user comes only from here, never from the request (FL-04, FL-05).
  */
-export type SecondStepState =
+export type SecondStepState = (
   | {
       readonly phase: 'pending';
       readonly user: TwoFactorUser;
@@ -60,7 +60,14 @@ export type SecondStepState =
       readonly stepUpAt?: number;
       /** The server-rendered pages' one-shot messages and prompt (`pages` option). */
       readonly page?: PageState;
-    };
+    }
+) & {
+  /**
+   * Set by the store on every read: which write this state came from. A save names it, so a
+   * state read before another request's save cannot overwrite that save (FL-18).
+   */
+  readonly revision?: number;
+};
 
 /**
  * Where second-step states live, keyed by the host's session id. A shared implementation
@@ -68,17 +75,39 @@ export type SecondStepState =
  */
 export interface SecondStepStore {
   get(sessionId: string): Promise<SecondStepState | undefined>;
-  /** Writes the state; it disappears after `ttlMs`. */
+  /** Writes the state with a new revision, whatever was there; it disappears after `ttlMs`. */
   put(sessionId: string, state: SecondStepState, ttlMs: number): Promise<void>;
+  /**
+   * Compare-and-set: only while the stored state still has revision `expected`, writes `next`
+   * with a new revision (expiring after `ttlMs`), or removes the entry when `next` is null.
+   * False, and nothing changed, when another write or an expiry came first (FL-18).
+   */
+  replace(
+    sessionId: string,
+    expected: number,
+    next: SecondStepState | null,
+    ttlMs: number,
+  ): Promise<boolean>;
   delete(sessionId: string): Promise<void>;
+}
+
+/** The state as a store keeps it: its revision lives beside it, not inside it. */
+export function withoutRevision(state: SecondStepState): SecondStepState {
+  const { revision: _revision, ...rest } = state;
+  return rest;
 }
 
 const SWEEP_EVERY = 256;
 
 /** One process's second-step states, in a Map with expiry. */
 export class MemorySecondStepStore implements SecondStepStore {
-  private readonly states = new Map<string, { state: SecondStepState; expiresAt: number }>();
+  private readonly states = new Map<
+    string,
+    { state: SecondStepState; revision: number; expiresAt: number }
+  >();
   private puts = 0;
+  // One counter for every key: a state removed and written again never reuses a revision.
+  private revisions = 0;
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -89,11 +118,31 @@ export class MemorySecondStepStore implements SecondStepStore {
       this.states.delete(sessionId);
       return undefined;
     }
-    return entry.state;
+    return { ...entry.state, revision: entry.revision };
   }
 
   async put(sessionId: string, state: SecondStepState, ttlMs: number): Promise<void> {
-    this.states.set(sessionId, { state, expiresAt: this.now() + ttlMs });
+    this.write(sessionId, state, ttlMs);
+  }
+
+  async replace(
+    sessionId: string,
+    expected: number,
+    next: SecondStepState | null,
+    ttlMs: number,
+  ): Promise<boolean> {
+    // No await between the check and the write: in one process that is the atomic step.
+    const entry = this.states.get(sessionId);
+    if (entry === undefined || entry.expiresAt <= this.now() || entry.revision !== expected)
+      return false;
+    if (next === null) this.states.delete(sessionId);
+    else this.write(sessionId, next, ttlMs);
+    return true;
+  }
+
+  private write(sessionId: string, state: SecondStepState, ttlMs: number): void {
+    const entry = { state: withoutRevision(state), revision: ++this.revisions };
+    this.states.set(sessionId, { ...entry, expiresAt: this.now() + ttlMs });
     // Abandoned logins are never read again: drop expired states now and then.
     if (++this.puts % SWEEP_EVERY === 0) this.sweep();
   }

@@ -13,6 +13,7 @@ import {
   type SecondStepState,
   type SecondStepStore,
 } from './second-step-store.js';
+import { WebError } from './errors.js';
 
 /**
  * The host's session as this package needs it. The host implements it over its own session
@@ -60,6 +61,20 @@ function seconds(
       `${name} must be a whole number of seconds from ${min} to ${max}; got ${String(value)}.`,
     );
   return value;
+}
+
+function readRevision(state: SecondStepState): number {
+  if (state.revision === undefined)
+    throw new InvalidArgumentError('A second-step state is saved only as changed from one read.');
+  return state.revision;
+}
+
+function stateChanged(): WebError {
+  return new WebError(
+    409,
+    'STATE_CHANGED',
+    'Another request changed this sign-in at the same time. Reload and try again.',
+  );
 }
 
 /**
@@ -128,10 +143,14 @@ export class SecondStep {
     return this.store.get(session.id);
   }
 
-  /** @internal Saves a changed state under the session's current id. */
+  /**
+   * @internal Saves a state changed from the one read (its `revision`) under the session's
+   * current id; refused with `STATE_CHANGED` when another request saved first (FL-18).
+   */
   async save(session: HostSession, state: SecondStepState): Promise<void> {
     const ttl = state.phase === 'pending' ? this.pendingMs : this.authenticatedMs;
-    await this.store.put(session.id, state, ttl);
+    const saved = await this.store.replace(session.id, readRevision(state), state, ttl);
+    if (!saved) throw stateChanged();
   }
 
   /** @internal A CSRF token for the state's secret. */
@@ -163,7 +182,8 @@ export class SecondStep {
       amr: [...success.amr],
       at: success.at,
     };
-    await this.store.delete(session.id);
+    // Only the request holding the latest state may turn it into a sign-in (FL-18).
+    if (!(await this.store.replace(session.id, readRevision(state), null, 0))) throw stateChanged();
     await session.rotateId();
     const next: SecondStepState = {
       phase: 'authenticated',

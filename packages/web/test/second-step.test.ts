@@ -80,7 +80,26 @@ describe('SecondStep', () => {
     now += 11;
     await store.put('fresh', state, 10);
     expect(store.size).toBe(1);
-    expect(await store.get('fresh')).toEqual(state);
+    expect(await store.get('fresh')).toMatchObject(state);
+  });
+
+  it('FL-18: a write based on a state read before another save is refused and changes nothing', async () => {
+    const store = new MemorySecondStepStore();
+    const state = { phase: 'pending' as const, user: testUser(), csrfSecret: 's' };
+    await store.put('sid', state, 60_000);
+    const read = (await store.get('sid'))!;
+    expect(
+      await store.replace('sid', read.revision!, { ...read, csrfSecret: 'first' }, 60_000),
+    ).toBe(true);
+    expect(
+      await store.replace('sid', read.revision!, { ...read, csrfSecret: 'stale' }, 60_000),
+    ).toBe(false);
+    expect(await store.replace('sid', read.revision!, null, 60_000)).toBe(false);
+    expect((await store.get('sid'))?.csrfSecret).toBe('first');
+    await store.delete('sid');
+    await store.put('sid', state, 60_000);
+    // Removed and written again: the old revision still does not match.
+    expect(await store.replace('sid', read.revision!, null, 60_000)).toBe(false);
   });
 
   it('refuses bad options with a message saying what is allowed', () => {
@@ -115,7 +134,7 @@ describe('SecondStep', () => {
       ctx,
     );
     expect(wrong.status).toBe(405);
-    expect(wrong.headers.get('allow')).toBe('GET, POST');
+    expect(wrong.headers.get('allow')).toBe('POST');
     expect(handler.prefix).toBe('/2fa');
   });
 });

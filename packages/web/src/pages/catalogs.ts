@@ -7,6 +7,9 @@ import type { ApiErrorCode } from '../errors.js';
 export interface Catalog {
   readonly siteName: string;
   readonly signOut: string;
+  /** The page a browser without a pending second step sees; its text is `NO_SECOND_STEP`'s. */
+  readonly signInTitle: string;
+  readonly signInLink: string;
   readonly submit: string;
   readonly back: string;
   readonly chooserTitle: string;
@@ -70,6 +73,8 @@ export type CatalogOverride = Partial<Omit<Catalog, 'providers' | 'errors'>> & {
 export const ENGLISH: Catalog = {
   siteName: 'Sign-in',
   signOut: 'Sign out',
+  signInTitle: 'Sign in first',
+  signInLink: 'Go to the sign-in page',
   submit: 'Continue',
   back: 'Back',
   chooserTitle: 'Confirm that it is you',
@@ -148,6 +153,7 @@ export const ENGLISH: Catalog = {
     UNSUPPORTED_MEDIA_TYPE: 'The form was sent in a way we do not accept.',
     CSRF_INVALID: 'The form has expired. Reload the page and try again.',
     NO_SECOND_STEP: 'Sign in with your password first.',
+    STATE_CHANGED: 'This sign-in was changed in another tab or window. Try again.',
     SECOND_FACTOR_REQUIRED: 'Confirm your second factor first.',
     ENROLLMENT_NOT_OFFERED: 'Setting up a method is not offered here.',
     PROMPT_NOT_RENDERED: 'This method cannot be used on these pages yet: choose another one.',
@@ -159,6 +165,8 @@ export const ENGLISH: Catalog = {
 export const GERMAN: Catalog = {
   siteName: 'Anmeldung',
   signOut: 'Abmelden',
+  signInTitle: 'Zuerst anmelden',
+  signInLink: 'Zur Anmeldeseite',
   submit: 'Weiter',
   back: 'Zurück',
   chooserTitle: 'Bestätigen Sie, dass Sie es sind',
@@ -246,6 +254,8 @@ export const GERMAN: Catalog = {
     CSRF_INVALID:
       'Das Formular ist abgelaufen. Laden Sie die Seite neu und versuchen Sie es erneut.',
     NO_SECOND_STEP: 'Melden Sie sich zuerst mit Ihrem Passwort an.',
+    STATE_CHANGED:
+      'Diese Anmeldung wurde in einem anderen Tab oder Fenster geändert. Versuchen Sie es erneut.',
     SECOND_FACTOR_REQUIRED: 'Bestätigen Sie zuerst Ihren zweiten Faktor.',
     ENROLLMENT_NOT_OFFERED: 'Das Einrichten einer Methode wird hier nicht angeboten.',
     PROMPT_NOT_RENDERED:
