@@ -38,9 +38,12 @@ function recoveryLink(view: V.BaseView): string {
     : `<p><a href="${e(view.recoveryUrl)}">${e(view.t.useRecoveryCode)}</a></p>`;
 }
 
-/** A one-time code field: numeric keyboard, the platform's code autofill, focused first. */
+/**
+ * A one-time code field, focused first. With a digit count: numeric keyboard and the platform's code
+ * autofill. Without one the code is not numeric (a YubiKey types a 44-character modhex OTP), so no
+ * digit pattern, length cap or numeric keyboard that would block it, and no autofill to offer.
+ */
 function codeField(view: V.BaseView, label: string, digits: number | undefined): string {
-  const pattern = digits === undefined ? '[0-9]*' : `[0-9]{${digits}}`;
   const hint =
     digits === undefined ? '' : `<p id="code-hint">${e(fill(view.t.codeHint, { digits }))}</p>`;
   const hinted = digits === undefined ? '' : ' code-hint';
@@ -52,8 +55,11 @@ function codeField(view: V.BaseView, label: string, digits: number | undefined):
       : ` aria-describedby="form-error${hinted}" aria-invalid="true"`;
   return (
     `<label for="code">${e(label)}</label>${hint}` +
-    `<input id="code" name="code" type="text" required autofocus autocomplete="one-time-code" ` +
-    `inputmode="numeric" pattern="${pattern}"${digits === undefined ? '' : ` maxlength="${digits}"`}${describedBy}>`
+    `<input id="code" name="code" type="text" required autofocus ` +
+    (digits === undefined
+      ? 'autocomplete="off" spellcheck="false" autocapitalize="none"'
+      : `autocomplete="one-time-code" inputmode="numeric" pattern="[0-9]{${digits}}" maxlength="${digits}"`) +
+    `${describedBy}>`
   );
 }
 
