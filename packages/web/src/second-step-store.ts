@@ -64,7 +64,7 @@ export type SecondStepState = (
 ) & {
   /**
    * Set by the store on every read: which write this state came from. A save names it, so a
-   * state read before another request's save cannot overwrite that save (FL-18).
+   * state read before another request's save cannot overwrite that save (FL-15).
    */
   readonly revision?: number;
 };
@@ -80,7 +80,7 @@ export interface SecondStepStore {
   /**
    * Compare-and-set: only while the stored state still has revision `expected`, writes `next`
    * with a new revision (expiring after `ttlMs`), or removes the entry when `next` is null.
-   * False, and nothing changed, when another write or an expiry came first (FL-18).
+   * False, and nothing changed, when another write or an expiry came first (FL-15).
    */
   replace(
     sessionId: string,

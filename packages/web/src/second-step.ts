@@ -145,7 +145,7 @@ export class SecondStep {
 
   /**
    * @internal Saves a state changed from the one read (its `revision`) under the session's
-   * current id; refused with `STATE_CHANGED` when another request saved first (FL-18).
+   * current id; refused with `STATE_CHANGED` when another request saved first (FL-15).
    */
   async save(session: HostSession, state: SecondStepState): Promise<void> {
     const ttl = state.phase === 'pending' ? this.pendingMs : this.authenticatedMs;
@@ -182,7 +182,7 @@ export class SecondStep {
       amr: [...success.amr],
       at: success.at,
     };
-    // Only the request holding the latest state may turn it into a sign-in (FL-18).
+    // Only the request holding the latest state may turn it into a sign-in (FL-15).
     if (!(await this.store.replace(session.id, readRevision(state), null, 0))) throw stateChanged();
     await session.rotateId();
     const next: SecondStepState = {

@@ -83,7 +83,7 @@ describe('SecondStep', () => {
     expect(await store.get('fresh')).toMatchObject(state);
   });
 
-  it('FL-18: a write based on a state read before another save is refused and changes nothing', async () => {
+  it('FL-15: a write based on a state read before another save is refused and changes nothing', async () => {
     const store = new MemorySecondStepStore();
     const state = { phase: 'pending' as const, user: testUser(), csrfSecret: 's' };
     await store.put('sid', state, 60_000);
