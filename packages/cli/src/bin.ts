@@ -8,6 +8,7 @@ import { configCheck, configSchema, configShow } from './commands/config.js';
 import { dbMigrate, dbPurge, dbStatus } from './commands/db.js';
 import { exportCommand, type ExportOptions } from './commands/export.js';
 import { importCommand, type ImportOptions } from './commands/import.js';
+import { keysGenerate, keysRotate } from './commands/keys.js';
 import {
   cliUser,
   healthCommand,
@@ -202,6 +203,48 @@ program
   .option('--passphrase-env <var>', 'the environment variable holding the passphrase')
   .option('-o, --out <file>', 'write to FILE (mode 0600) instead of standard output')
   .action(action('export', true, (m, sql, o: ExportOptions) => exportCommand(m, sql!, o)));
+
+const keys = program.command('keys').description('the encryption keys of stored secrets');
+keys
+  .command('generate')
+  .description('print a new key for encryption.keys (to standard output only; keep it secret)')
+  .option('--id <keyId>', 'the id the key will have in encryption.keys', 'k1')
+  .action((o: { id: string }, cmd: Command) => {
+    const out = reporter(cmd.optsWithGlobals<Globals>().json === true);
+    try {
+      const g = keysGenerate(o.id);
+      out.result('keys generate', g.result, g.text);
+    } catch (err) {
+      const e = asCliError(err);
+      out.error('keys generate', e);
+      exitCode = e.exitCode;
+    }
+  });
+keys
+  .command('rotate')
+  .description(
+    'move every stored secret to encryption.activeKeyId; safe to kill and run again; exit 1 when a row failed',
+  )
+  .option('--batch <n>', 'rows per page', count(1, 10_000), 100)
+  .option('--pause-ms <ms>', 'wait between pages, to spare a busy database', count(0, 60_000), 0)
+  .option('--report <file>', 'rewrite FILE (JSON, mode 0600) after every page: how far the run got')
+  .action(
+    action('keys rotate', true, (m, sql, o: { batch: number; pauseMs: number; report?: string }) =>
+      keysRotate(m, sql!, {
+        ...o,
+        progress: process.stderr.isTTY === true && program.opts<Globals>().json !== true,
+      }),
+    ),
+  );
+
+function count(min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new InvalidArgumentError(`must be a whole number from ${min} to ${max}`);
+    return n;
+  };
+}
 
 function days(value: string): number {
   const n = Number(value);

@@ -31,6 +31,8 @@ export async function signsIn(
   userId: string,
   secret: string,
   params: { algorithm?: string; digits?: number; period?: number } = {},
+  /** Deployment overrides, e.g. another `encryption` ring. */
+  overrides: Record<string, unknown> = {},
 ): Promise<boolean> {
   process.env['FACTORKIT_CLI_TEST_KEY'] = ws.key;
   const registry = new ProviderRegistry();
@@ -39,7 +41,7 @@ export async function signsIn(
   try {
     const service = new TwoFactorService({
       registry,
-      config: loadDeploymentConfig(deployment(), registry),
+      config: loadDeploymentConfig(deployment(overrides), registry),
       stores: sql.stores,
     });
     const user = { id: userId, audience: 'client', username: userId };
