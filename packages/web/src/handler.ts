@@ -9,6 +9,7 @@ import { adminRoutes, bindAdmin, type AdminRouteOptions } from './admin-routes.j
 import { isForm, readFormObject } from './pages/form.js';
 import type { PageOptions } from './pages/options.js';
 import { pageRoutes } from './pages/page-routes.js';
+import { assetResponse, webauthnAsset, type PageAsset } from './pages/webauthn-asset.js';
 import * as routes from './routes.js';
 import type { Route, RouteResult } from './route.js';
 import type { HostSession, SecondStep } from './second-step.js';
@@ -118,6 +119,8 @@ export function createTwoFactorHandler<C extends HandlerContext = HandlerContext
     ...(options.admin === undefined ? [] : adminRoutes),
     ...(options.pages === undefined ? [] : pageRoutes(options.pages, prefix)),
   ];
+  // The pages' scripts: public and static, so they need no session and may be cached.
+  const assets: readonly PageAsset[] = options.pages === undefined ? [] : [webauthnAsset()];
 
   function reportBypass(
     route: string,
@@ -141,6 +144,11 @@ export function createTwoFactorHandler<C extends HandlerContext = HandlerContext
     if (sub === '/health') {
       if (request.method !== 'GET') throw new MethodNotAllowed('GET');
       return toResponse(await routes.health(steps), info.requestId!);
+    }
+    const asset = assets.find((a) => a.path === sub);
+    if (asset !== undefined) {
+      if (request.method !== 'GET' && request.method !== 'HEAD') throw new MethodNotAllowed('GET');
+      return assetResponse(asset, request);
     }
     const matches = table.map((r) => ({ r, m: r.pattern.exec(sub) })).filter((x) => x.m !== null);
     if (matches.length === 0) throw new WebError(404, 'NOT_FOUND', 'No such route.');
