@@ -13,7 +13,7 @@ button,.button{font:inherit;margin-top:1rem;padding:.5rem 1rem;background:#1a5fb
 a{color:#1a5fb4}:focus-visible{outline:3px solid #c64600;outline-offset:2px}
 [role=alert]{border-left:4px solid #c01c28;padding:.5rem;background:#fdecea}
 code,.key{font:1.1rem ui-monospace,monospace;letter-spacing:.05em}ul.codes{columns:2;font-family:ui-monospace,monospace}
-img.qr{width:14rem;height:14rem;display:block}`;
+img.qr{width:14rem;height:14rem;display:block}[hidden]{display:none!important}`;
 
 /** The stylesheet, for hosts whose own layout keeps the default look. */
 export const DEFAULT_STYLE = STYLE;

@@ -14,7 +14,10 @@ export interface WebauthnWords {
   readonly button: string;
   /** The same button after a cancelled or failed attempt. */
   readonly retry: string;
-  /** The person cancelled the browser's dialog, or it timed out (NotAllowedError). */
+  /**
+   * NotAllowedError: the person cancelled, it timed out, or the key holds no credential of this
+   * account; the browser does not say which (WebAuthn keeps that private).
+   */
   readonly cancelled: string;
   /** The browser has no WebAuthn (or the page is not a secure context). */
   readonly unsupported: string;
@@ -39,7 +42,7 @@ export const ENGLISH_WEBAUTHN: WebauthnWords = {
   button: 'Use security key',
   retry: 'Try again',
   cancelled:
-    'The security key was not used: the request was cancelled or took too long. Try again when your key is ready.',
+    'The security key was not used: the request was cancelled, took too long, or the key is not set up for this account. Try again when your key is ready.',
   unsupported:
     'This browser cannot use security keys. Use another browser, or choose another method.',
   alreadyRegistered: 'This security key is already set up for your account. Use another key.',
@@ -61,7 +64,7 @@ export const GERMAN_WEBAUTHN: WebauthnWords = {
   button: 'Sicherheitsschlüssel verwenden',
   retry: 'Erneut versuchen',
   cancelled:
-    'Der Sicherheitsschlüssel wurde nicht verwendet: Die Anfrage wurde abgebrochen oder hat zu lange gedauert. Versuchen Sie es erneut, wenn Ihr Schlüssel bereit ist.',
+    'Der Sicherheitsschlüssel wurde nicht verwendet: Die Anfrage wurde abgebrochen, hat zu lange gedauert, oder der Schlüssel ist für dieses Konto nicht eingerichtet. Versuchen Sie es erneut, wenn Ihr Schlüssel bereit ist.',
   unsupported:
     'Dieser Browser kann keine Sicherheitsschlüssel verwenden. Nutzen Sie einen anderen Browser oder wählen Sie eine andere Methode.',
   alreadyRegistered:
