@@ -2,7 +2,11 @@
 // CSP and inert options, and what a tampered form post gets (WA-21).
 import { testUser } from '@factorkit/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
+import { mergeCatalogs } from '../src/pages/locale.js';
 import { webauthnAsset } from '../src/pages/webauthn-asset.js';
+import { directRig } from './direct-rig.js';
+import { expressRig } from './express-rig.js';
+import { fastifyRig } from './fastify-rig.js';
 import { csrfOf, postForm } from './pages-kit.js';
 import type { Client } from './rig.js';
 import { webauthnRig, type WebauthnRig } from './webauthn-rig.js';
@@ -122,5 +126,30 @@ describe('security-key pages over HTTP', () => {
     // Without the form's CSRF field the answer is refused before anything is read.
     const noToken = await postForm(client, '/2fa/page/enroll/answer', { credential: forged });
     expect(noToken.status).toBe(403);
+  });
+
+  it('a host overrides one security-key message; the rest of that language stays', () => {
+    const catalogs = mergeCatalogs({ de: { webauthn: { button: 'Schlüssel benutzen' } } });
+    const german = catalogs.get('de')!.webauthn;
+    expect(german.button).toBe('Schlüssel benutzen');
+    expect(german.retry).toBe('Erneut versuchen');
+    expect(catalogs.get('en')!.webauthn.button).toBe('Use security key');
+  });
+
+  it.each([
+    ['the fetch handler', directRig],
+    ['Express', expressRig],
+    ['Fastify', fastifyRig],
+  ])('WA-21: %s serves the script with its own headers, untouched', async (_name, make) => {
+    const host = await make({ pages: {} });
+    try {
+      const res = await host.client().get(scriptPath);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+      expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+      expect(new Uint8Array(await res.arrayBuffer())).toEqual(webauthnAsset().body);
+    } finally {
+      await host.close();
+    }
   });
 });
