@@ -147,7 +147,8 @@ export function createTwoFactorHandler<C extends HandlerContext = HandlerContext
     }
     const asset = assets.find((a) => a.path === sub);
     if (asset !== undefined) {
-      if (request.method !== 'GET' && request.method !== 'HEAD') throw new MethodNotAllowed('GET');
+      if (request.method !== 'GET' && request.method !== 'HEAD')
+        throw new MethodNotAllowed('GET, HEAD');
       return assetResponse(asset, request);
     }
     const matches = table.map((r) => ({ r, m: r.pattern.exec(sub) })).filter((x) => x.m !== null);

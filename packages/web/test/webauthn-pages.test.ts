@@ -63,6 +63,7 @@ describe('security-key pages over HTTP', () => {
     expect(await again.text()).toBe('');
     const posted = await fetch(`${rig.origin}${scriptPath}`, { method: 'POST' });
     expect(posted.status).toBe(405);
+    expect(posted.headers.get('allow')).toBe('GET, HEAD');
     expect(posted.headers.get('cache-control')).toBe('no-store');
     // Another digest is no file: nothing else under /assets is served, and nothing is cached.
     const other = await fetch(`${rig.origin}/2fa/assets/webauthn-${'0'.repeat(20)}.js`);
@@ -123,6 +124,17 @@ describe('security-key pages over HTTP', () => {
     );
     expect(rig!.errors).toEqual([]);
     expect(rig!.signedIn).toEqual([]);
+    // A key name core refuses is a flash before the key's answer is looked at: the same page,
+    // with the same registration to retry.
+    const named = await postForm(client, '/2fa/page/enroll/answer', {
+      _csrf: csrfOf(html),
+      credential: forged,
+      label: 'Blue\u0007key',
+    });
+    expect(named.status).toBe(303);
+    const renamed = await (await client.get('/2fa/')).text();
+    expect(alertOf(renamed)).toBe('That input is not valid.');
+    expect(renamed).toContain('<h1>Set up your security key</h1>');
     // Without the form's CSRF field the answer is refused before anything is read.
     const noToken = await postForm(client, '/2fa/page/enroll/answer', { credential: forged });
     expect(noToken.status).toBe(403);
