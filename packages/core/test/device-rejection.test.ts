@@ -95,3 +95,12 @@ describe('a rejected device token is named in the answer', () => {
     expect(h.audit.ofType('device.rejected')).toEqual([]);
   });
 });
+
+describe('whether remembering is offered', () => {
+  it('FL-09: rememberDeviceDays is the audience setting, 0 where it is off', () => {
+    const on = clockHarness();
+    expect(on.service.rememberDeviceDays(testUser())).toBe(30);
+    const off = clockHarness({ policy: { audiences: { client: { rememberDeviceDays: 0 } } } });
+    expect(off.service.rememberDeviceDays(testUser())).toBe(0);
+  });
+});

@@ -21,7 +21,7 @@ const MAX_DEVICE_ID = 64;
  * 3). A remembered device is a bearer cookie, no authenticator: letting it stand in for the
  * factor such an audience asks for would undo the requirement (AS-02).
  */
-function rememberDays(k: Kernel, user: TwoFactorUser): number {
+export function rememberDays(k: Kernel, user: TwoFactorUser): number {
   const policy = k.providers.audiencePolicy(user.audience);
   if (!policy) return 0;
   return asksAboveAal1(policy) ? 0 : policy.rememberDeviceDays;
