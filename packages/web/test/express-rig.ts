@@ -5,12 +5,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import session from 'express-session';
 import type { TwoFactorUser } from '@factorkit/core';
-import {
-  expressSession,
-  requestInfoOf,
-  requireSecondFactor,
-  twoFactorMiddleware,
-} from '../src/express/index.js';
+import { beginSecondStep, requireSecondFactor, twoFactorMiddleware } from '../src/express/index.js';
 import { httpClient } from './http-client.js';
 import { base, type MakeRig } from './rig.js';
 
@@ -32,8 +27,7 @@ export const expressRig: MakeRig = async (options = {}) => {
   app.post('/login', express.json(), (req, res, next) => {
     const user = users.get(String((req.body as { userId?: unknown }).userId));
     if (user === undefined) return void res.status(401).json({ error: 'unknown' });
-    b.steps
-      .beginSecondStep(expressSession(req), user, requestInfoOf(b.handler, req))
+    beginSecondStep(b.handler, req, res, user)
       .then((started) => res.json(started))
       .catch(next);
   });
