@@ -215,6 +215,31 @@ export function deviceChecks(open: OpenRig): void {
     expect((await browserWith(r, token).login(e.user)).authenticated).toBe(true);
   });
 
+  it("FL-17: a locked account's device cookie does not let it in, and is kept for after the unlock", async () => {
+    const r = await open({
+      throttle: { maxFailures: 2, freeFailures: 2, permanentLockAfter: 100 },
+    });
+    const e = await enrolledUser(r);
+    const { c } = await signInRemembering(r, e);
+    for (let i = 0; i < 3; i++) {
+      const { challengeId } = await r.service
+        .beginChallenge(e.user)
+        .catch(() => ({ challengeId: '' }));
+      await r.service.completeChallenge(challengeId, e.user, '000000').catch(() => undefined);
+    }
+    expect((await r.service.throttleStatus(e.user)).locked).toBe(true);
+    const b = browserWith(r, c.jar(LOOPBACK_NAME)!);
+    const started = await b.login(e.user);
+    expect(started).toMatchObject({
+      authenticated: false,
+      requirement: { action: 'challenge', deviceRejected: 'locked' },
+    });
+    expect(lineFor(started.setCookie, LOOPBACK_NAME)).toBeUndefined();
+    expect(b.jar(LOOPBACK_NAME)).toBe(c.jar(LOOPBACK_NAME));
+    await r.service.adminUnlock({ actorId: 'admin-1', reason: 'identity checked' }, e.user);
+    expect((await browserWith(r, c.jar(LOOPBACK_NAME)!).login(e.user)).authenticated).toBe(true);
+  });
+
   it('FL-11: after a step-up the device list and revoke-all work from a remembered-device session', async () => {
     const r = await open();
     const e = await enrolledUser(r);
