@@ -85,6 +85,12 @@ export function deviceChecks(open: OpenRig): void {
       'SameSite=Strict',
       'Secure',
     ]);
+    // The next sign-in over https reads the __Host- cookie, and only that one.
+    const token = /^__Host-factorkit_device=([^;]+)/.exec(line)![1]!;
+    const next = browserWith(r, token, `__Host-${LOOPBACK_NAME}`);
+    expect((await next.login(e.user, https)).authenticated).toBe(true);
+    const unprefixed = browserWith(r, token);
+    expect((await unprefixed.login(e.user, https)).authenticated).toBe(false);
   });
 
   it('FL-16: without "remember this device" no device cookie is set and nothing is remembered', async () => {
