@@ -173,7 +173,7 @@ describe.skipIf(!haveChromium)('security keys on the default pages (Chromium)', 
     // administrator). Touching it afterwards signs nobody in, and the key is gone from the list.
     const later = await personSignedInWithPassword(rig, user);
     await plugBackIn(later.cdp, await unplug(cdp, usb));
-    await later.page.getByRole('button', { name: 'Use Blue key' }).waitFor();
+    await tabTo(later.page, later.page.getByRole('button', { name: 'Use Blue key' }));
     await later.page.keyboard.press('Enter');
     await later.page.getByRole('heading', { name: 'Use your security key' }).waitFor();
     expect((await rig.harness.stores.enrollments.remove(user.id, blue)).removed).toBe(true);
