@@ -6,6 +6,7 @@ import { describe } from 'vitest';
 import { accountChecks } from './account-checks.js';
 import { adminChecks } from './admin-checks.js';
 import { attackChecks } from './attack-checks.js';
+import { callbackChecks } from './callback-checks.js';
 import { routeChecks } from './route-checks.js';
 import type { MakeRig } from './rig.js';
 import { useRig } from './suite-kit.js';
@@ -16,4 +17,5 @@ export function routeSuite(make: MakeRig): void {
   describe('attacks', () => attackChecks(open));
   describe('step-up and account', () => accountChecks(open));
   describe('admin', () => adminChecks(open));
+  describe('Duo callback', () => callbackChecks(open));
 }
