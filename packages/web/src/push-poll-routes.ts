@@ -44,14 +44,15 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 async function poll(call: RouteCall): Promise<RouteResult> {
+  const cancel = call.body['cancel'] === true;
+  const wait = cancel ? 0 : waitOf(call.body);
   const { state } = call;
   if (state.phase !== 'pending')
     throw new WebError(409, 'NO_SECOND_STEP', 'This session has already passed its second step.');
   const challenge = state.challenge;
   if (challenge === undefined) throw new PendingStateError('CHALLENGE_NOT_FOUND');
-  const cancel = call.body['cancel'] === true;
   // Measured on the real clock: the wait is about this request's connection, not about core.
-  const until = Date.now() + (cancel ? 0 : waitOf(call.body));
+  const until = Date.now() + wait;
   const input = cancel ? { cancel: true } : { poll: true };
   let result: SecondFactorSuccess | StillWaiting;
   for (;;) {

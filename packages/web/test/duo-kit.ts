@@ -94,3 +94,22 @@ export function duoUser(emu: DuoEmulator): TwoFactorUser {
   emu.users.create({ username: user.username, devices: [{ name: 'iPhone' }] });
   return user;
 }
+
+/** Answers every push the emulator is holding, as the user's phone would. */
+export function answerPushes(emu: DuoEmulator, decision: 'approve' | 'deny'): number {
+  const pending = emu.pushes.pending();
+  for (const push of pending) emu.pushes.answer(push.txid, decision);
+  return pending.length;
+}
+
+/** A user enrolled with Duo's Auth API through core: the confirming push approved (bounded). */
+export async function legacyEnrolledUser(rig: Rig, emu: DuoEmulator): Promise<TwoFactorUser> {
+  const user = duoUser(emu);
+  const started = await rig.service.beginActivation(user, 'duo');
+  for (let i = 0; i < 40; i++) {
+    answerPushes(emu, 'approve');
+    const done = await rig.service.completeActivation(started.activationId, user, { poll: true });
+    if (done.ok === true) return user;
+  }
+  throw new Error('the Duo enrollment push was never answered');
+}

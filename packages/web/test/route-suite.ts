@@ -7,6 +7,7 @@ import { accountChecks } from './account-checks.js';
 import { adminChecks } from './admin-checks.js';
 import { attackChecks } from './attack-checks.js';
 import { callbackChecks } from './callback-checks.js';
+import { pollChecks } from './poll-checks.js';
 import { routeChecks } from './route-checks.js';
 import type { MakeRig } from './rig.js';
 import { useRig } from './suite-kit.js';
@@ -18,4 +19,5 @@ export function routeSuite(make: MakeRig): void {
   describe('step-up and account', () => accountChecks(open));
   describe('admin', () => adminChecks(open));
   describe('Duo callback', () => callbackChecks(open));
+  describe('push polling', () => pollChecks(open));
 }
