@@ -1,0 +1,59 @@
+/**
+ * What the browser tests of the pages share: Debian's Chromium through playwright-core, and a
+ * keyboard user's moves (is this focused, Tab until it is).
+ */
+import { existsSync } from 'node:fs';
+import type { Locator, Page } from 'playwright-core';
+
+// Debian's package (`apt-get install -y chromium`); playwright never downloads a browser here.
+export const CHROMIUM = process.env['FACTORKIT_TEST_CHROMIUM'] ?? '/usr/bin/chromium';
+
+/** Whether Chromium is there; outside CI a missing one skips (the reason printed), in CI fails. */
+export function haveChromium(): boolean {
+  if (existsSync(CHROMIUM)) return true;
+  const reason = `Chromium not found at ${CHROMIUM} (install it with: apt-get install -y chromium)`;
+  if (process.env['CI'] === 'true')
+    throw new Error(`CI=true requires Chromium for the browser test. ${reason}`);
+  console.warn(`SKIPPED (not CI): ${reason}`);
+  return false;
+}
+
+/** The flags every browser test launches Chromium with (no network of its own, no GPU). */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/**
+ * Whether `locator` has the keyboard focus, waiting a little: Chromium applies `autofocus` at
+ * its next rendering step, which may come after the load event.
+ */
+export async function isFocused(locator: Locator, tries = 40): Promise<boolean> {
+  for (let i = 0; i < tries; i++) {
+    // Runs in the page; the tests' TypeScript has no DOM library, hence the cast.
+    const focused = await locator.evaluate(
+      (el) =>
+        el ===
+        (globalThis as unknown as { document: { activeElement: unknown } }).document.activeElement,
+    );
+    if (focused) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return false;
+}
+
+/** Presses Tab until `target` has the focus, as a keyboard user would. */
+export async function tabTo(page: Page, target: Locator): Promise<void> {
+  // The first look lets autofocus settle a little; after a Tab the focus moves at once.
+  if (await isFocused(target, 10)) return;
+  for (let i = 0; i < 12; i++) {
+    await page.keyboard.press('Tab');
+    if (await isFocused(target, 4)) return;
+  }
+  throw new Error('Tab never reached the element');
+}
