@@ -35,7 +35,8 @@ async function beginAndFollow(c: Client, emu: DuoEmulator): Promise<URLSearchPar
   return followPrompt(emu, prompt.url);
 }
 
-const callback = (c: Client, query: URLSearchParams) => c.get(`${CALLBACK_PATH}?${query.toString()}`);
+const callback = (c: Client, query: URLSearchParams) =>
+  c.get(`${CALLBACK_PATH}?${query.toString()}`);
 
 export function callbackChecks(open: OpenRig): void {
   let emu: DuoEmulator;
@@ -126,6 +127,16 @@ export function callbackChecks(open: OpenRig): void {
     expect(r.signedIn).toHaveLength(0);
     // The session's own step was not touched by any of these.
     expect((await callback(c, query)).status).toBe(200);
+  });
+
+  it('DU-09 / FL-15: the same callback twice at once (a double click) signs in once; the other is refused', async () => {
+    const r = await rig();
+    const { c, query } = await duoPending(r, emu);
+    const both = await Promise.all([callback(c, query), callback(c, query)]);
+    const statuses = both.map((res) => res.status).sort();
+    expect(statuses[0]).toBe(200);
+    expect(statuses[1]).toBeGreaterThanOrEqual(400);
+    expect(r.signedIn).toHaveLength(1);
   });
 
   it('DU-10 / DU-07b: a tampered duo_code is refused and spends the step: the genuine code no longer signs in', async () => {
