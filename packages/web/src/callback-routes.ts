@@ -100,7 +100,8 @@ async function spend(call: RouteCall, kept: KeptStep): Promise<SecondStepState> 
 
 type Answered =
   | { readonly kind: 'signed-in'; readonly body: SignedInResponse }
-  | { readonly kind: 'enrolled'; readonly body: EnrolledResponse; readonly call: RouteCall }
+  | { readonly kind: 'enrolled'; readonly body: EnrolledResponse }
+  // A redirect provider's callback is final; core's "still waiting" is passed on as it is.
   | { readonly kind: 'waiting' };
 
 /** Finds and spends the kept step, then lets core verify the callback for it. */
@@ -138,7 +139,7 @@ async function answer(call: RouteCall): Promise<Answered> {
     ...(done.recoveryCodes === undefined ? {} : { recoveryCodes: done.recoveryCodes }),
     next,
   };
-  return { kind: 'enrolled', body, call: after };
+  return { kind: 'enrolled', body };
 }
 
 /** The JSON API: the same bodies as answering a challenge or an enrollment by POST. */
