@@ -82,6 +82,20 @@ export function pollChecks(open: OpenRig): void {
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
+  it('DA-05 / DA-08: giving up with { cancel: true } ends the step; a later approval signs nothing in', async () => {
+    const r = await rig();
+    const c = await pushPending(r, emu);
+    const cancelled = await c.post('/2fa/challenge/poll', { cancel: true });
+    expect(cancelled.status).toBe(409);
+    expect((await errorOf(cancelled)).code).toBe('CHALLENGE_EXPIRED');
+    // The Auth API cannot withdraw a push: it is still on the phone, and approving it now is late.
+    expect(answerPushes(emu, 'approve')).toBe(1);
+    const late = await c.post('/2fa/challenge/poll', {});
+    expect(late.status).toBe(409);
+    expect((await c.account()).status).toBe(401);
+    expect(r.signedIn).toHaveLength(0);
+  });
+
   it('DA-08 / FL-12: a poll needs the CSRF token, and a session without a push has nothing to poll', async () => {
     const r = await rig();
     const c = await pushPending(r, emu);
