@@ -1,15 +1,17 @@
 /**
- * What the browser tests of the pages share: Debian's Chromium through playwright-core, and a
- * keyboard user's moves (is this focused, Tab until it is).
+ * What a browser test needs: Debian's Chromium through playwright-core (never a downloaded
+ * build), and the keyboard helpers a person's Tab and focus are checked with.
  */
 import { existsSync } from 'node:fs';
-import type { Locator, Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 
-// Debian's package (`apt-get install -y chromium`); playwright never downloads a browser here.
 export const CHROMIUM = process.env['FACTORKIT_TEST_CHROMIUM'] ?? '/usr/bin/chromium';
 
-/** Whether Chromium is there; outside CI a missing one skips (the reason printed), in CI fails. */
-export function haveChromium(): boolean {
+/**
+ * Whether this run can use Chromium. Outside CI a missing one skips the file with the reason
+ * printed; under CI=true it fails.
+ */
+export function chromiumAvailable(): boolean {
   if (existsSync(CHROMIUM)) return true;
   const reason = `Chromium not found at ${CHROMIUM} (install it with: apt-get install -y chromium)`;
   if (process.env['CI'] === 'true')
@@ -18,20 +20,27 @@ export function haveChromium(): boolean {
   return false;
 }
 
-/** The flags every browser test launches Chromium with (no network of its own, no GPU). */
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+/** Chromium headless, with no network of its own; `extraArgs` for a test's own flags. */
+export function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      ...extraArgs,
+    ],
+  });
+}
 
 /**
- * Whether `locator` has the keyboard focus, waiting a little: Chromium applies `autofocus` at
- * its next rendering step, which may come after the load event.
+ * Whether `locator` has the keyboard focus, waiting up to `tries` × 50 ms: Chromium applies
+ * `autofocus` at its next rendering step, which may come after the load event.
  */
 export async function isFocused(locator: Locator, tries = 40): Promise<boolean> {
   for (let i = 0; i < tries; i++) {

@@ -11,15 +11,15 @@
 import { X509Certificate, createHash } from 'node:crypto';
 import { createServer } from 'node:net';
 import { generateCertificates, startDuoEmulator, type DuoEmulator } from '@factorkit/duo-emulator';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, CHROMIUM_ARGS, haveChromium, isFocused, tabTo } from './browser-kit.js';
+import { chromiumAvailable, isFocused, launchChromium, tabTo } from './browser-kit.js';
 import { universalSettings } from './duo-kit.js';
 import { expressRig } from './express-rig.js';
 import { testUser, type Rig } from './rig.js';
 import { useRig } from './suite-kit.js';
 
-const withChromium = haveChromium();
+const withChromium = chromiumAvailable();
 const open = useRig(expressRig);
 let browser: Browser;
 let emu: DuoEmulator;
@@ -88,12 +88,8 @@ describe.skipIf(!withChromium)('the Duo Universal Prompt from the pages (Chromiu
     });
     spki = createHash('sha256').update(key).digest('base64');
     emu = await startDuoEmulator({ certificates: certs });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      // Pins the emulator's server key and nothing else; TLS checks stay on for everything else.
-      args: [...CHROMIUM_ARGS, `--ignore-certificate-errors-spki-list=${spki}`],
-    });
+    // Pins the emulator's server key and nothing else; TLS checks stay on for everything else.
+    browser = await launchChromium([`--ignore-certificate-errors-spki-list=${spki}`]);
   });
   afterAll(async () => {
     await browser?.close();

@@ -4,15 +4,15 @@
 // and with it (the page checks again by itself until the phone answers). Asserted by what the
 // pages show; the phone is the emulator's push API.
 import type { DuoEmulator } from '@factorkit/duo-emulator';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, CHROMIUM_ARGS, haveChromium, isFocused } from './browser-kit.js';
+import { chromiumAvailable, isFocused, launchChromium } from './browser-kit.js';
 import { answerPushes, legacyEnrolledUser, legacySettings, startTestEmulator } from './duo-kit.js';
 import { expressRig } from './express-rig.js';
 import type { Rig } from './rig.js';
 import { useRig } from './suite-kit.js';
 
-const withChromium = haveChromium();
+const withChromium = chromiumAvailable();
 const open = useRig(expressRig);
 let browser: Browser;
 let emu: DuoEmulator;
@@ -41,11 +41,7 @@ async function waitingForPush(javaScriptEnabled: boolean): Promise<{ rig: Rig; p
 describe.skipIf(!withChromium)('a Duo push from the pages (Chromium)', () => {
   beforeAll(async () => {
     emu = await startTestEmulator();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

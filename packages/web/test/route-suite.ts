@@ -8,6 +8,7 @@ import { adminChecks } from './admin-checks.js';
 import { attackChecks } from './attack-checks.js';
 import { callbackChecks } from './callback-checks.js';
 import { pollChecks } from './poll-checks.js';
+import { deviceChecks } from './device-checks.js';
 import { routeChecks } from './route-checks.js';
 import type { MakeRig } from './rig.js';
 import { useRig } from './suite-kit.js';
@@ -20,4 +21,5 @@ export function routeSuite(make: MakeRig): void {
   describe('admin', () => adminChecks(open));
   describe('Duo callback', () => callbackChecks(open));
   describe('push polling', () => pollChecks(open));
+  describe('remembered devices', () => deviceChecks(open));
 }
