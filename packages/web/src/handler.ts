@@ -9,8 +9,10 @@ import { accountRoutes } from './account-routes.js';
 import { adminRoutes, bindAdmin, type AdminRouteOptions } from './admin-routes.js';
 import { isForm, readFormObject } from './pages/form.js';
 import type { PageOptions } from './pages/options.js';
-import { pageRoutes } from './pages/page-routes.js';
+import { pageRoutes, resolvePages } from './pages/page-routes.js';
 import { assetResponse, webauthnAsset, type PageAsset } from './pages/webauthn-asset.js';
+import { callbackRoutes } from './callback-routes.js';
+import { pushPollRoutes } from './push-poll-routes.js';
 import * as routes from './routes.js';
 import type { Route, RouteResult } from './route.js';
 import type { HostSession, SecondStep, SecondStepStarted } from './second-step.js';
@@ -90,7 +92,12 @@ export interface TwoFactorHandler<C extends HandlerContext = HandlerContext> {
 /**
  * Every route, by module. A feature adds its own `Route[]` module and one line here.
  */
-const ROUTES: readonly Route[] = [...routes.secondStepRoutes, ...stepUpRoutes, ...accountRoutes];
+const ROUTES: readonly Route[] = [
+  ...routes.secondStepRoutes,
+  ...pushPollRoutes,
+  ...stepUpRoutes,
+  ...accountRoutes,
+];
 
 /** Body fields and headers that only an attacker would send: ignored, and reported (FL-04). */
 const BYPASS_FIELDS = [
@@ -145,6 +152,10 @@ export function createTwoFactorHandler<C extends HandlerContext = HandlerContext
     ...ROUTES,
     ...(options.admin === undefined ? [] : adminRoutes),
     ...(options.pages === undefined ? [] : pageRoutes(options.pages, prefix)),
+    // With the pages on, Duo's redirect back lands a person on a page, not on JSON.
+    ...callbackRoutes(
+      options.pages === undefined ? undefined : resolvePages(options.pages, prefix),
+    ),
   ];
   // The pages' scripts: public and static, so they need no session and may be cached.
   const assets: readonly PageAsset[] = options.pages === undefined ? [] : [webauthnAsset()];

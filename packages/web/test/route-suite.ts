@@ -6,6 +6,8 @@ import { describe } from 'vitest';
 import { accountChecks } from './account-checks.js';
 import { adminChecks } from './admin-checks.js';
 import { attackChecks } from './attack-checks.js';
+import { callbackChecks } from './callback-checks.js';
+import { pollChecks } from './poll-checks.js';
 import { deviceChecks } from './device-checks.js';
 import { routeChecks } from './route-checks.js';
 import type { MakeRig } from './rig.js';
@@ -17,5 +19,7 @@ export function routeSuite(make: MakeRig): void {
   describe('attacks', () => attackChecks(open));
   describe('step-up and account', () => accountChecks(open));
   describe('admin', () => adminChecks(open));
+  describe('Duo callback', () => callbackChecks(open));
+  describe('push polling', () => pollChecks(open));
   describe('remembered devices', () => deviceChecks(open));
 }
