@@ -1,7 +1,9 @@
-/** `users status|reset|unlock`: one user's two-factor state, and the admin actions on it. */
+/** `users list|status|reset|unlock`: the host's users, one user's two-factor state, and the admin actions on it. */
 import { Option, type Command } from 'commander';
 import { cliUser, service, userReset, userStatus, userUnlock } from '../commands/service.js';
-import { action, safeUserName } from './run.js';
+import { usersList, type ListOptions } from '../commands/users-list.js';
+import { progressBar } from '../progress.js';
+import { action, safeUserName, wantsProgress } from './run.js';
 
 const audience = () => new Option('-a, --audience <name>', "the user's audience").default('client');
 const reason = () =>
@@ -20,6 +22,23 @@ interface AdminOptions {
 
 export function registerUsers(program: Command): Command {
   const users = program.command('users').description("users' two-factor state");
+  users
+    .command('list')
+    .description(
+      "the host's users (its listUsers hook) and what each would get if 2FA were forced (changes nothing)",
+    )
+    .option(
+      '--no-factor',
+      'only the users forcing 2FA would block: no factor usable in their audience',
+    )
+    .option('-a, --audience <name>', 'only the users of this audience')
+    .action(
+      action('users list', true, (m, sql, o: ListOptions, cmd: Command) =>
+        usersList(m, service(m, sql!), o, (total) =>
+          progressBar(wantsProgress(cmd), total, 'users'),
+        ),
+      ),
+    );
   users
     .command('status <id>')
     .description('next step, enrollments, lock state and recovery codes (changes nothing)')
