@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { EXIT } from './output.js';
 import { registerConfig } from './register/config.js';
 import { registerDb } from './register/db.js';
+import { registerEnforce } from './register/enforce.js';
 import { registerKeys } from './register/keys.js';
 import { exit } from './register/run.js';
 import { registerTransfer } from './register/transfer.js';
@@ -21,6 +22,7 @@ const program = new Command('factorkit')
 
 registerConfig(program);
 registerUsers(program);
+registerEnforce(program);
 registerDb(program);
 registerTransfer(program);
 registerKeys(program);
