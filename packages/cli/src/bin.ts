@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { EXIT } from './output.js';
 import { registerConfig } from './register/config.js';
 import { registerDb } from './register/db.js';
+import { registerDuo } from './register/duo.js';
 import { registerEnforce } from './register/enforce.js';
 import { registerKeys } from './register/keys.js';
 import { exit } from './register/run.js';
@@ -26,6 +27,7 @@ registerEnforce(program);
 registerDb(program);
 registerTransfer(program);
 registerKeys(program);
+registerDuo(program);
 
 try {
   await program.parseAsync(process.argv);
