@@ -14,6 +14,8 @@ export interface Outcome {
   text: string;
   /** False when the command ran but its check failed (exit 1). */
   passed?: boolean;
+  /** A summary for stderr, when stdout carries data (never under `--json`). */
+  note?: string;
 }
 
 export interface Globals {
@@ -44,7 +46,7 @@ export function action<A extends unknown[]>(
       const m = await loadCliModule(cmd.optsWithGlobals<Globals>().config);
       if (needsStore) sql = await openStore(m);
       const o = await run(m, sql, ...(args as A));
-      out.result(name, o.result, o.text);
+      out.result(name, o.result, o.text, o.note);
       exit.code = o.passed === false ? EXIT.checkFailed : EXIT.ok;
     } catch (err) {
       const e = asCliError(err);

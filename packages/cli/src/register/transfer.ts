@@ -2,7 +2,8 @@
 import { Option, type Command } from 'commander';
 import { exportCommand, type ExportOptions } from '../commands/export.js';
 import { importCommand, type ImportOptions } from '../commands/import.js';
-import { action } from './run.js';
+import { progressBar } from '../progress.js';
+import { action, wantsProgress } from './run.js';
 
 export function registerTransfer(program: Command): void {
   program
@@ -24,8 +25,8 @@ export function registerTransfer(program: Command): void {
     .option('--encrypted', 'FILE is a factorkit export --include-secrets (needs --passphrase-env)')
     .option('--passphrase-env <var>', 'the environment variable holding the passphrase')
     .action(
-      action('import', true, (m, sql, file: string, o: ImportOptions) =>
-        importCommand(m, sql!, file, o),
+      action('import', true, (m, sql, file: string, o: ImportOptions, cmd: Command) =>
+        importCommand(m, sql!, file, o, (total) => progressBar(wantsProgress(cmd), total, 'rows')),
       ),
     );
 
@@ -40,5 +41,14 @@ export function registerTransfer(program: Command): void {
     .option('--include-secrets', 'include enrollment data, encrypted to a passphrase (needs --out)')
     .option('--passphrase-env <var>', 'the environment variable holding the passphrase')
     .option('-o, --out <file>', 'write to FILE (mode 0600) instead of standard output')
-    .action(action('export', true, (m, sql, o: ExportOptions) => exportCommand(m, sql!, o)));
+    .action(
+      action('export', true, (m, sql, o: ExportOptions, cmd: Command) =>
+        exportCommand(
+          m,
+          sql!,
+          o,
+          wantsProgress(cmd) ? (total) => progressBar(true, total, 'enrollments') : undefined,
+        ),
+      ),
+    );
 }
