@@ -2,7 +2,7 @@
  * `factorkit duo plan-upgrade` run as an operator runs it, against the Duo emulator: the legacy
  * Auth API settings of the deployment file and a Web SDK application's credentials become a
  * checked plan, and no secret (the legacy Secret Key, the new Client Secret, the encryption key)
- * reaches stdout or stderr, in text or with --json, whatever the outcome (SS-05, CF-05).
+ * reaches stdout or stderr, in text or with --json, whatever the outcome (CF-06, SS-05).
  */
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -82,7 +82,7 @@ function expectNoSecret(out: { stdout: string; stderr: string }, newSecret: stri
 }
 
 describe('factorkit duo plan-upgrade (built binary, Duo emulator)', () => {
-  it('SS-05: good credentials: ready (exit 0), the plan and a deployment snippet with the secret as an $env reference; no secret printed', async () => {
+  it('CF-06, SS-05: good credentials: ready (exit 0), the plan and a deployment snippet with the secret as an $env reference; no secret printed', async () => {
     const secret = emu.webSdkApp!.clientSecret;
     const text = await run(secret, ...plan());
     expect(text.code).toBe(0);
@@ -112,7 +112,7 @@ describe('factorkit duo plan-upgrade (built binary, Duo emulator)', () => {
     expectNoSecret(json, secret);
   });
 
-  it('SS-05: a wrong Client Secret: not ready (exit 1), Duo refused it; the wrong secret is not printed either', async () => {
+  it('CF-06, SS-05: a wrong Client Secret: not ready (exit 1), Duo refused it; the wrong secret is not printed either', async () => {
     const wrong = 'w'.repeat(40);
     for (const mode of [[], ['--json']]) {
       const r = await run(wrong, ...mode, ...plan());
@@ -122,7 +122,7 @@ describe('factorkit duo plan-upgrade (built binary, Duo emulator)', () => {
     }
   });
 
-  it('invalid new settings: every problem with its path, exit 1, Duo not called; --no-check validates only', async () => {
+  it('CF-06: invalid new settings: every problem with its path, exit 1, Duo not called; --no-check validates only', async () => {
     const before = emu.counters.count('/oauth/v1/health_check');
     const short = 'too-short-secret';
     const bad = await run(
