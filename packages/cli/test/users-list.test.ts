@@ -131,6 +131,14 @@ describe('factorkit users list with a missing or broken user source', () => {
         "  listUsers: async () => { throw new Error('directory offline') } };",
       ].join('\n'),
     );
+    ws.write(
+      'bad-audience.mjs',
+      [
+        "import { TotpProvider } from '@factorkit/provider-totp';",
+        "export default { providers: [TotpProvider], deployment: './factorkit.json', store: { dialect: 'sqlite', filename: './data.db' },",
+        "  listUsers: async (after) => (after === null ? [{ id: 'u_1', audience: 'Not An Audience' }] : []) };",
+      ].join('\n'),
+    );
   });
   afterAll(() => ws.cleanup());
 
@@ -142,12 +150,17 @@ describe('factorkit users list with a missing or broken user source', () => {
     expect(j.body).toMatchObject({ ok: false, error: { code: 'USER_SOURCE_MISSING' } });
   });
 
-  it('a hook that repeats its page or throws: exit 3, one line, no stack trace', () => {
+  it('a hook that repeats its page, throws or returns a malformed audience: exit 3, one line, no stack trace', () => {
     const loop = ws.json('users', 'list', '--no-factor');
     expect(loop.code).toBe(3);
     expect(loop.body).toMatchObject({ error: { code: 'USER_SOURCE_INVALID' } });
     const thrown = ws.run('--config', 'throws.mjs', 'users', 'list');
     expect(thrown.code).toBe(3);
     expect(thrown.stderr).toBe('factorkit users list: listUsers failed: directory offline\n');
+    const malformed = ws.json('--config', 'bad-audience.mjs', 'users', 'list');
+    expect(malformed.code).toBe(3);
+    expect(malformed.body).toMatchObject({
+      error: { code: 'USER_SOURCE_INVALID', message: expect.stringContaining('u_1') as unknown },
+    });
   });
 });

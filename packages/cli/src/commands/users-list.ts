@@ -4,7 +4,7 @@
  * nothing and starts no grace clock). `--no-factor` keeps those who would be blocked: the users
  * to reach before forcing 2FA.
  */
-import type { TwoFactorService, TwoFactorUser } from '@factorkit/core';
+import { InvalidArgumentError, type TwoFactorService, type TwoFactorUser } from '@factorkit/core';
 import type { CliUserRecord, FactorkitCliConfig } from '../index.js';
 import { loadDeployment, type LoadedModule } from '../load.js';
 import { CliError, EXIT } from '../output.js';
@@ -79,8 +79,11 @@ async function ifForced(s: TwoFactorService, user: TwoFactorUser): Promise<Liste
   let row;
   try {
     row = (await s.dryRunEnforcement([user], { [user.audience]: { force: true } }))[user.audience];
-  } catch {
-    throw badSource(`returned user "${user.id.slice(0, 64)}" with an invalid id or audience`);
+  } catch (err) {
+    // Core refuses a malformed id or audience name; a store failure passes up as itself.
+    if (err instanceof InvalidArgumentError)
+      throw badSource(`returned user "${user.id.slice(0, 64)}" with an invalid id or audience`);
+    throw err;
   }
   const action = ACTIONS.find((a) => row !== undefined && row[a] > 0) ?? 'deny';
   const listed: ListedUser = {
@@ -114,6 +117,7 @@ export async function usersList(
       `--audience "${o.audience}" is not in policy.audiences (${audiences.join(', ')})`,
       EXIT.usage,
     );
+  // The count only sizes the bar: when it fails, the bar counts without a total.
   const total = m.cli.countUsers ? await m.cli.countUsers().catch(() => undefined) : undefined;
   const bar = startProgress(total);
   const users: ListedUser[] = [];
