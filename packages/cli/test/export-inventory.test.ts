@@ -133,5 +133,5 @@ describe.each(pair.targets)('factorkit export against $name (built binary)', (ta
     for (const s of Object.values(secrets)) expect(restored.all).not.toContain(s);
     expect(await signsIn(ws, store, 'u_ann', secrets.u_ann)).toBe(true);
     expect(await signsIn(ws, store, 'u_ben', secrets.u_ben, { digits: 8 })).toBe(true);
-  });
+  }, 60_000); // scrypt (N=2^17) runs four times: slow on a loaded machine
 });
