@@ -118,6 +118,7 @@ describe('factorkit duo plan-upgrade (built binary, Duo emulator)', () => {
       const r = await run(wrong, ...mode, ...plan());
       expect(r.code).toBe(1);
       expect(r.stdout).toContain('refused the new credentials');
+      expect(r.stdout).not.toContain('$env'); // no snippet of settings that do not work
       expectNoSecret(r, wrong);
     }
   });

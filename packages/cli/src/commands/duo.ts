@@ -71,8 +71,10 @@ export async function duoPlanUpgrade(m: LoadedModule, o: PlanUpgradeOptions) {
   };
   const { settings: _withSecret, ...shown } = await plan(legacy, next, { check: o.check });
   const valid = shown.issues.length === 0;
-  // What to paste into the deployment file: the secret stays an environment reference (CF-03).
-  const deploymentSettings = valid
+  const usable = shown.ready || (valid && !o.check);
+  // What to paste into the deployment file (only settings worth saving): the secret stays an
+  // environment reference (CF-03).
+  const deploymentSettings = usable
     ? { ...shown.proposed, clientSecret: { $env: o.clientSecretEnv } }
     : undefined;
   const text = [
@@ -94,6 +96,6 @@ export async function duoPlanUpgrade(m: LoadedModule, o: PlanUpgradeOptions) {
   return {
     result: { ...shown, deploymentSettings: deploymentSettings ?? null },
     text,
-    passed: shown.ready || (valid && !o.check),
+    passed: usable,
   };
 }
