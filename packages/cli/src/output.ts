@@ -34,8 +34,11 @@ export class CliError extends Error {
 
 export interface Reporter {
   readonly json: boolean;
-  /** Prints a command's result: `{ ok: true, command, result }` with `--json`, else the text. */
-  result(command: string, result: unknown, text: string): void;
+  /**
+   * Prints a command's result: `{ ok: true, command, result }` with `--json`, else the text,
+   * then `note` on stderr (a summary for a command whose stdout is data, e.g. `export`).
+   */
+  result(command: string, result: unknown, text: string, note?: string): void;
   /** Prints an error: `{ ok: false, command, error: { code, message, issues } }` with `--json`. */
   error(command: string, err: CliError): void;
 }
@@ -43,10 +46,11 @@ export interface Reporter {
 export function reporter(json: boolean): Reporter {
   return {
     json,
-    result(command, result, text) {
+    result(command, result, text, note) {
       process.stdout.write(
         json ? `${JSON.stringify({ ok: true, command, result }, null, 2)}\n` : `${text}\n`,
       );
+      if (!json && note !== undefined) process.stderr.write(`${note}\n`);
     },
     error(command, err) {
       if (json) {

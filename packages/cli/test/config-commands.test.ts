@@ -8,7 +8,8 @@ describe('factorkit config and usage (built binary)', () => {
   it('--help lists the commands and exits 0; an unknown command is a usage error (2)', () => {
     const help = ws.run('--help');
     expect(help.code).toBe(0);
-    for (const c of ['config', 'health', 'users', 'db']) expect(help.stdout).toContain(c);
+    for (const c of ['config', 'health', 'users', 'enforce', 'db', 'keys', 'duo'])
+      expect(help.stdout).toContain(c);
     const bad = ws.run('no-such-command');
     expect(bad.code).toBe(2);
     expect(ws.run('users', 'reset', 'u1').code).toBe(2); // --reason is mandatory

@@ -33,8 +33,15 @@ export function deployment(overrides: Record<string, unknown> = {}) {
   };
 }
 
-/** `store` is the JS source of the store option in the config module. */
-export function workspace(store: string): Workspace {
+/**
+ * `store` is the JS source of the store option in the config module; `extra`, more of its
+ * source: lines before the export (`imports`), options inside defineConfig (`options`) and the
+ * providers list (`providers`, default `[TotpProvider]`).
+ */
+export function workspace(
+  store: string,
+  extra: { imports?: string[]; options?: string[]; providers?: string } = {},
+): Workspace {
   // Inside the package so the config module resolves @factorkit/* the way a host's would.
   const dir = mkdtempSync(join(packageDir, '.test-'));
   const key = randomBytes(32).toString('base64');
@@ -45,10 +52,12 @@ export function workspace(store: string): Workspace {
     [
       "import { defineConfig } from '@factorkit/cli';",
       "import { TotpProvider } from '@factorkit/provider-totp';",
+      ...(extra.imports ?? []),
       'export default defineConfig({',
-      '  providers: [TotpProvider],',
+      `  providers: ${extra.providers ?? '[TotpProvider]'},`,
       "  deployment: './factorkit.json',",
       `  store: ${store},`,
+      ...(extra.options ?? []).map((o) => `  ${o},`),
       '});',
     ].join('\n'),
   );

@@ -7,6 +7,7 @@ import { CryptoRandomSource, SecretBox } from '@factorkit/core';
 import type { SqlStores } from '@factorkit/store-sql';
 import { loadDeployment, type LoadedModule } from '../load.js';
 import { CliError, EXIT } from '../output.js';
+import type { Progress } from '../progress.js';
 import { passphraseFrom, seal } from '../import/envelope.js';
 import { enrollmentContext } from '../import/sealing.js';
 
@@ -61,7 +62,21 @@ function csvCell(value: string | null): string {
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-export async function exportCommand(m: LoadedModule, sql: SqlStores, o: ExportOptions) {
+async function countEnrollments(sql: SqlStores): Promise<number> {
+  const row = await sql.db
+    .selectFrom('factorkit_enrollments')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export async function exportCommand(
+  m: LoadedModule,
+  sql: SqlStores,
+  o: ExportOptions,
+  /** A bar over the rows read; only asked for on a terminal (the count costs a query). */
+  startProgress: ((total: number) => Progress) | undefined,
+) {
   let passphrase: string | undefined;
   if (o.includeSecrets) {
     passphrase = passphraseFrom(o.passphraseEnv, '--include-secrets');
@@ -82,20 +97,26 @@ export async function exportCommand(m: LoadedModule, sql: SqlStores, o: ExportOp
     ? new SecretBox(loadDeployment(m).encryption, new CryptoRandomSource())
     : undefined;
   const rows: InventoryRow[] = [];
-  for await (const r of inventory(sql)) {
-    const row: InventoryRow = {
-      userId: r.user_id,
-      providerId: r.provider_id,
-      enrollmentId: r.id,
-      label: r.label,
-      createdAt: new Date(Number(r.created_at)).toISOString(),
-      lastUsedAt: r.last_used_at === null ? null : new Date(Number(r.last_used_at)).toISOString(),
-    };
-    if (box) {
-      const shell = { id: r.id, userId: r.user_id, providerId: r.provider_id };
-      row.data = JSON.parse(box.open(r.secret, enrollmentContext(shell))) as unknown;
+  const bar = startProgress ? startProgress(await countEnrollments(sql)) : undefined;
+  try {
+    for await (const r of inventory(sql)) {
+      const row: InventoryRow = {
+        userId: r.user_id,
+        providerId: r.provider_id,
+        enrollmentId: r.id,
+        label: r.label,
+        createdAt: new Date(Number(r.created_at)).toISOString(),
+        lastUsedAt: r.last_used_at === null ? null : new Date(Number(r.last_used_at)).toISOString(),
+      };
+      if (box) {
+        const shell = { id: r.id, userId: r.user_id, providerId: r.provider_id };
+        row.data = JSON.parse(box.open(r.secret, enrollmentContext(shell))) as unknown;
+      }
+      rows.push(row);
+      bar?.increment();
     }
-    rows.push(row);
+  } finally {
+    bar?.stop();
   }
   const body =
     o.format === 'csv'
@@ -109,8 +130,13 @@ export async function exportCommand(m: LoadedModule, sql: SqlStores, o: ExportOp
     writeFileSync(o.out, passphrase ? seal(text, passphrase) : text, { mode: 0o600 });
     return {
       result: { file: o.out, enrollments: rows.length, encrypted: passphrase !== undefined },
-      text: `wrote ${rows.length} enrollment(s) to ${o.out}${passphrase ? ' (encrypted)' : ''}`,
+      text: `wrote ${rows.length} enrollment(s) of ${new Set(rows.map((r) => r.userId)).size} user(s) to ${o.out}${passphrase ? ' (encrypted, with secrets)' : ', no secrets'}`,
     };
   }
-  return { result: { enrollments: rows }, text: text.replace(/\n$/, '') };
+  const users = new Set(rows.map((r) => r.userId)).size;
+  return {
+    result: { enrollments: rows },
+    text: text.replace(/\n$/, ''),
+    note: `exported ${rows.length} enrollment(s) of ${users} user(s), no secrets`,
+  };
 }

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { SqlStores } from '@factorkit/store-sql';
 import { loadDeployment, type LoadedModule } from '../load.js';
 import { CliError, EXIT } from '../output.js';
+import type { Progress } from '../progress.js';
 import { open, passphraseFrom } from '../import/envelope.js';
 import {
   isRow,
@@ -97,6 +98,8 @@ export async function importCommand(
   sql: SqlStores,
   file: string,
   o: ImportOptions,
+  /** A bar over the rows written (a real import only: a dry run writes nothing). */
+  startProgress: (total: number) => Progress,
 ) {
   const ring = loadDeployment(m).encryption;
   const parsed = refuseDuplicates(parseInput(file, o));
@@ -113,16 +116,21 @@ export async function importCommand(
       reason: r.reason,
     })),
   };
+  // The refused rows first, the summary last: the line an operator reads at the prompt.
   const summary = (verb: string) =>
     [
-      `${verb} ${plan.insert.length} TOTP factor(s)${plan.replace.length ? ` (${plan.replace.length} replacing an existing one)` : ''}; ${refused.length} row(s) refused`,
+      ...(refused.length > 0 ? ['refused:'] : []),
       ...refused.map((r) => `  line ${r.line}: ${r.userId ? `${r.userId}: ` : ''}${r.reason}`),
+      `${verb} ${plan.insert.length} TOTP factor(s)${plan.replace.length ? ` (${plan.replace.length} replacing an existing one)` : ''}; ${refused.length} row(s) refused`,
     ].join('\n');
   if (o.dryRun) return { result: { ...report, imported: 0 }, text: summary('would import') };
+  const bar = startProgress(plan.insert.length);
   try {
-    const w = await writeImport(sql, ring, plan.insert, o.replace === true);
+    const w = await writeImport(sql, ring, plan.insert, o.replace === true, () => bar.increment());
+    bar.stop();
     return { result: { ...report, imported: w.inserted }, text: summary('imported') };
   } catch (err) {
+    bar.stop();
     if (err instanceof ImportConflict) throw refusedError(err.refused, false);
     throw err;
   }

@@ -96,6 +96,8 @@ export async function writeImport(
   ring: KeyRingConfig,
   rows: readonly ImportRow[],
   replace: boolean,
+  /** Called after each row is inserted (the progress bar); the commit comes after the last. */
+  onWritten: () => void = () => undefined,
   now = Date.now(),
 ): Promise<{ inserted: number; replaced: number }> {
   const box = new SecretBox(ring, new CryptoRandomSource());
@@ -140,6 +142,7 @@ export async function writeImport(
           last_used_at: null,
         })
         .execute();
+      onWritten();
     }
     return { inserted: plan.insert.length, replaced: plan.replace.length };
   });
