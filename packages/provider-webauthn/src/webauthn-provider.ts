@@ -70,6 +70,14 @@ export function userHandleOf(userId: string): Uint8Array<ArrayBuffer> {
   return new Uint8Array(createHash('sha256').update(`factorkit-webauthn:${userId}`).digest());
 }
 
+/**
+ * The public name of a credential among every user of the deployment: a digest of its raw id, so
+ * core's unique index holds 43 characters, not up to 1023 bytes (WA-12).
+ */
+export function credentialLookupKey(credentialId: string): string {
+  return createHash('sha256').update(Buffer.from(credentialId, 'base64url')).digest('base64url');
+}
+
 /** 32 fresh bytes from core's random source (63B-4 §3.1.6.2 asks for at least 64 bits). */
 function freshChallenge(random: RandomSource): Uint8Array<ArrayBuffer> {
   return new Uint8Array(random.bytes(32));
@@ -193,6 +201,11 @@ export class WebauthnProvider implements TwoFactorProvider<WebauthnSettings, Web
         ? { counter: credential.counter }
         : { counterless: true as const }),
       label: backupEligible ? 'Passkey' : 'Security key',
+      // One credential, one enrollment, across all users: core's store refuses a second (WA-12).
+      lookupKey: {
+        key: credentialLookupKey(credential.id),
+        takenReason: 'WA_CREDENTIAL_ID_TAKEN',
+      },
     };
   }
 

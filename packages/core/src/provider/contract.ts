@@ -148,6 +148,23 @@ export interface ActivationSuccess<Enrollment extends JsonValue = JsonValue> {
   readonly counterless?: true;
   /** A short non-secret label shown in the user's factor list (e.g. "Authenticator app"). */
   readonly label?: string;
+  /**
+   * What names the bound authenticator among all users of this provider, when one authenticator
+   * must never back two enrollments (a WebAuthn credential id: SECURITY.md WA-12). `key` is
+   * public and stored in the clear (send a digest, not the raw identifier); core refuses the
+   * activation when another enrollment of the provider, the user's own or anyone's, holds it,
+   * with `ALREADY_ENROLLED` and `details.reason` set to `takenReason`. The store decides it
+   * atomically, so parallel registrations on several instances leave exactly one.
+   */
+  readonly lookupKey?: LookupKey;
+}
+
+/** See `ActivationSuccess.lookupKey`. */
+export interface LookupKey {
+  /** 1 to 128 characters of `A-Z a-z 0-9 - _ . :` (a base64url digest fits). */
+  readonly key: string;
+  /** The provider's name for the refusal (`WA_CREDENTIAL_ID_TAKEN`), UPPER_SNAKE. */
+  readonly takenReason: string;
 }
 
 export type ActivationOutcome<Enrollment extends JsonValue = JsonValue> =

@@ -9,9 +9,11 @@ import {
 import {
   EnrollmentConflictError,
   GenerationChangedError,
+  LookupKeyTakenError,
   type EnrollmentRecord,
 } from '../../store/types.js';
 import type { Kernel } from '../kernel/kernel.js';
+import { lookupKeyTaken } from '../kernel/lookup-keys.js';
 import { REASONS, failureError, runHook } from '../kernel/outcomes.js';
 import type {
   ActivationCompleted,
@@ -181,6 +183,14 @@ export async function completeActivation(
   // A right activation answer is not a failure, but neither is it a sign-in: give the attempt
   // back without resetting earlier failures (only a full second-factor success does that).
   await refund();
+  const lookup = outcome.lookupKey;
+  const keyTaken = async () => {
+    await failed(lookup!.takenReason);
+    return lookupKeyTaken(record.providerId, lookup!);
+  };
+  // The early answer; the store decides it again atomically in `activate` (WA-12).
+  if (lookup && (await k.stores.enrollments.findByLookupKey(record.providerId, lookup.key)))
+    throw await keyTaken();
   const shell = { id: k.random.token(16), userId: user.id, providerId: record.providerId };
   const enrollment: EnrollmentRecord = {
     ...shell,
@@ -212,12 +222,14 @@ export async function completeActivation(
         : {}),
       generation,
       maxPerProvider: k.providers.maxEnrollments(record.providerId),
+      ...(lookup ? { lookupKey: lookup.key } : {}),
     }));
   } catch (err) {
     if (err instanceof GenerationChangedError) {
       await failed('RESET');
       throw new PendingStateError('CHALLENGE_NOT_FOUND');
     }
+    if (err instanceof LookupKeyTakenError) throw await keyTaken();
     if (err instanceof EnrollmentConflictError) {
       throw atLimit(record.providerId, k.providers.maxEnrollments(record.providerId));
     }
