@@ -11,7 +11,6 @@
  * signature with a counter that does not move forward is refused there and audited as
  * `replay.rejected`; on a fresh single-use challenge that means a cloned key (WA-09, WA-20).
  */
-import { createHash } from 'node:crypto';
 import {
   CORE_VERSION,
   Logger,
@@ -40,6 +39,8 @@ import {
   clientDataProblem,
   registrationShape,
 } from './response-shape.js';
+import { excludedCredentials, keyPublicInfo } from './excluded-credentials.js';
+import { credentialLookupKey, userHandleOf } from './identifiers.js';
 import { WebauthnSettings, userVerificationFor } from './settings.js';
 
 /** What core keeps (encrypted) per registered key. */
@@ -64,19 +65,6 @@ type Failure = { ok: false; reason: 'INVALID_FORMAT' | 'INVALID_CODE' | 'ERROR';
 
 const invalid = (detail: string): Failure => ({ ok: false, reason: 'INVALID_CODE', detail });
 const format = (detail: string): Failure => ({ ok: false, reason: 'INVALID_FORMAT', detail });
-
-/** A stable, non-personal user handle: a digest of core's internal user id. */
-export function userHandleOf(userId: string): Uint8Array<ArrayBuffer> {
-  return new Uint8Array(createHash('sha256').update(`factorkit-webauthn:${userId}`).digest());
-}
-
-/**
- * The public name of a credential among every user of the deployment: a digest of its raw id, so
- * core's unique index holds 43 characters, not up to 1023 bytes (WA-12).
- */
-export function credentialLookupKey(credentialId: string): string {
-  return createHash('sha256').update(Buffer.from(credentialId, 'base64url')).digest('base64url');
-}
 
 /** 32 fresh bytes from core's random source (63B-4 §3.1.6.2 asks for at least 64 bits). */
 function freshChallenge(random: RandomSource): Uint8Array<ArrayBuffer> {
@@ -128,6 +116,12 @@ export class WebauthnProvider implements TwoFactorProvider<WebauthnSettings, Web
     return { healthy: true, detail: 'local verification, no remote service' };
   }
 
+  /** What `beginActivation` may see of a key: its id and transports, never its public key. */
+  publicInfo(enrollment: WebauthnEnrollment): JsonValue {
+    if (!isEnrollment(enrollment)) return null;
+    return keyPublicInfo(enrollment.credentialId, enrollment.transports);
+  }
+
   async beginActivation(ctx: Ctx, user: TwoFactorUser): Promise<Begun<WebauthnRegistrationPrompt>> {
     const s = ctx.config;
     const uv = userVerificationFor(s, ctx.audience);
@@ -140,7 +134,9 @@ export class WebauthnProvider implements TwoFactorProvider<WebauthnSettings, Web
       challenge: freshChallenge(this.random),
       timeout: s.timeoutMs,
       attestationType: 'none',
-      // Core hands a hook no list of the user's other keys, so excludeCredentials stays empty.
+      // The user's other keys: the authenticator refuses to register one of them again
+      // (InvalidStateError); the server refuses it too, by the lookup key (WA-12).
+      excludeCredentials: excludedCredentials(ctx),
       authenticatorSelection: { residentKey: s.residentKey, userVerification: uv },
       supportedAlgorithmIDs: s.algorithms,
     });

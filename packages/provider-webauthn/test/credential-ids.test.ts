@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { FactorkitError, type FactorkitStores } from '@factorkit/core';
 import { FakeClock, createHarness, testUser, type Harness } from '@factorkit/core/testing';
 import { describe, expect, it } from 'vitest';
-import { WebauthnProvider, credentialLookupKey } from '../src/webauthn-provider.js';
+import { credentialLookupKey } from '../src/identifiers.js';
+import { WebauthnProvider } from '../src/webauthn-provider.js';
 import { DATABASES } from './databases.js';
 import {
   SETTINGS,
@@ -84,6 +85,33 @@ describe('a credential id is registered once', () => {
     expect(lookup).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(lookup).not.toContain(key.credentialId);
     expect((await h.stores.enrollments.findByLookupKey('webauthn', lookup))?.id).toBe(enrollmentId);
+  });
+});
+
+describe('excludeCredentials', () => {
+  it("WA-01 WA-12: registration options list the user's other keys (id and transports only), never another user's", async () => {
+    const h = harness();
+    const first = authenticator();
+    const second = authenticator();
+    const { user } = await enroll(h, first);
+    h.clock.advance(1000); // listed oldest first
+    await enroll(h, second, user);
+    await enroll(h, authenticator(), testUser());
+    const started = await h.service.beginActivation(user, 'webauthn');
+    expect(optionsOf(started)['excludeCredentials']).toEqual([
+      { id: first.credentialId, type: 'public-key', transports: ['usb'] },
+      { id: second.credentialId, type: 'public-key', transports: ['usb'] },
+    ]);
+    // A new user is offered an empty list; the browser would register anything.
+    const fresh = await h.service.beginActivation(testUser(), 'webauthn');
+    expect(optionsOf(fresh)['excludeCredentials']).toEqual([]);
+    // A removed key drops off the list.
+    const [oldest] = await h.stores.enrollments.listByUser(user.id);
+    await h.stores.enrollments.remove(user.id, oldest!.id);
+    const after = await h.service.beginActivation(user, 'webauthn');
+    expect((optionsOf(after)['excludeCredentials'] as { id: string }[]).map((c) => c.id)).toEqual([
+      second.credentialId,
+    ]);
   });
 });
 

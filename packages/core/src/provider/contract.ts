@@ -224,6 +224,21 @@ export interface ProviderContext<Config extends object = object> {
   readonly quota?: ProviderQuota;
   /** The request behind this call, when the host passed one (sanitised by core). */
   readonly request?: RequestInfo;
+  /**
+   * In `beginActivation` only: the user's enrollments of this provider so far, oldest first, each
+   * with what the provider's `publicInfo` hook made of it (never the sealed enrollment itself).
+   * WebAuthn lists their credential ids in `excludeCredentials`, so the browser refuses to
+   * register the same key twice.
+   */
+  readonly enrolled?: readonly EnrolledFactor[];
+}
+
+/** One of the user's enrollments of the provider, as `beginActivation` sees it. */
+export interface EnrolledFactor {
+  readonly enrollmentId: string;
+  readonly label: string | null;
+  /** `publicInfo(enrollment)`; null without that hook, or when it or the key ring failed. */
+  readonly publicInfo: JsonValue;
 }
 
 export type HealthStatus =
@@ -277,6 +292,13 @@ export interface TwoFactorProvider<
     pending: JsonValue,
     input: unknown,
   ): Promise<VerifyOutcome>;
+
+  /**
+   * The public part of an enrollment (a WebAuthn credential id and its transports), handed to
+   * this provider's `beginActivation` as `ctx.enrolled`. Synchronous and pure; never return a
+   * secret: the point is that the hook sees the user's other factors without their secrets.
+   */
+  publicInfo?(enrollment: Enrollment): JsonValue;
 
   deactivate?(
     ctx: ProviderContext<Config>,

@@ -2,14 +2,17 @@
  * A test-only provider that binds a "badge" the user names at activation, and hands core the
  * lookup key the answer carries (`{ badge, lookupKey }`): the badge stands for an authenticator
  * that must back one enrollment only, as a WebAuthn credential does (SECURITY.md WA-12). No
- * counter; any answer naming the enrolled badge signs in.
+ * counter; any answer naming the enrolled badge signs in. Its `publicInfo` shows a badge's name,
+ * and it records what core showed each `beginActivation` (`ctx.enrolled`).
  */
 import {
   CORE_VERSION,
   Provider,
   type Begun,
   type CodeEntryPrompt,
+  type EnrolledFactor,
   type JsonValue,
+  type ProviderContext,
   type ProviderCapabilities,
   type TwoFactorProvider,
   type VerifyOutcome,
@@ -37,7 +40,18 @@ export class BadgeProvider implements TwoFactorProvider<NoSettings, JsonValue> {
     multipleEnrollments: true,
   };
 
-  async beginActivation(): Promise<Begun<CodeEntryPrompt>> {
+  /** What each `beginActivation` was shown of the user's badges (`ctx.enrolled`). */
+  readonly seenEnrolled: (readonly EnrolledFactor[] | undefined)[] = [];
+
+  /** The badge's name only; a badge named `unreadable` makes the hook throw. */
+  publicInfo(enrollment: JsonValue): JsonValue {
+    const badge = (enrollment as { badge: string }).badge;
+    if (badge === 'unreadable') throw new Error('cannot describe this badge');
+    return { badge };
+  }
+
+  async beginActivation(ctx: ProviderContext): Promise<Begun<CodeEntryPrompt>> {
+    this.seenEnrolled.push(ctx.enrolled);
     return { prompt: { kind: 'code-entry' }, pending: null };
   }
 

@@ -4,6 +4,9 @@ import { PendingStateError, PolicyError, ProviderError } from '../../errors.js';
 import {
   PROMPT_KINDS,
   type ActivationPrompt,
+  type EnrolledFactor,
+  type JsonValue,
+  type TwoFactorProvider,
   type TwoFactorUser,
 } from '../../provider/contract.js';
 import {
@@ -63,7 +66,8 @@ export async function beginActivation(
   // Read before the provider is asked: a reset that lands after this point ends the step (EN-05).
   const generation = await k.generations.current(user.id);
   const id = k.pending.newId();
-  const ctx = k.providers.context(providerId, user, { pendingId: id });
+  const enrolled = enrolledFactors(k, provider, enrollments, providerId);
+  const ctx = k.providers.context(providerId, user, { pendingId: id, enrolled });
   const begun = await k.providers.begin<ActivationPrompt>(
     () => provider.beginActivation(ctx, user),
     PROMPT_KINDS,
@@ -74,6 +78,32 @@ export async function beginActivation(
   );
   await k.audit.emit({ ...k.audit.base(user), type: 'activation.started', providerId });
   return { activationId: id, providerId, prompt: begun.prompt, expiresAt: record.expiresAt };
+}
+
+/**
+ * The user's enrollments of the provider as its `publicInfo` hook shows them. One that cannot be
+ * opened (a retired key) or described is listed with null: it must not block adding a factor,
+ * and the store's lookup key still refuses a duplicate (WA-12).
+ */
+function enrolledFactors(
+  k: Kernel,
+  provider: TwoFactorProvider,
+  enrollments: readonly EnrollmentRecord[],
+  providerId: string,
+): EnrolledFactor[] {
+  return enrollments
+    .filter((e) => e.providerId === providerId)
+    .map((e) => {
+      let publicInfo: JsonValue = null;
+      try {
+        if (provider.publicInfo) publicInfo = provider.publicInfo(k.secrets.open(e)) ?? null;
+      } catch {
+        k.logger.warn('factorkit: an enrollment could not be described to its provider', {
+          providerId,
+        });
+      }
+      return { enrollmentId: e.id, label: e.label, publicInfo };
+    });
 }
 
 /** The early answer to "one more of this provider?"; the store decides it again atomically. */
