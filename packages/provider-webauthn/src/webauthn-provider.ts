@@ -8,8 +8,9 @@
  * Counters: the library is always called with a stored counter of 0, so its own check (which
  * runs before the signature check and is not atomic) never fires (WA-10). The signed counter is
  * reported to core, whose compare-and-set accepts it only above the stored value: a valid
- * signature with a counter that does not move forward is refused there and audited as
- * `replay.rejected`; on a fresh single-use challenge that means a cloned key (WA-09, WA-20).
+ * signature with a counter that does not move forward is refused there; on a fresh single-use
+ * challenge that means a cloned key, so the provider declares `counterRegressionMeansClone` and
+ * core audits `clone.suspected` with the enrollment and notifies the user (WA-09, WA-20).
  */
 import {
   CORE_VERSION,
@@ -104,6 +105,8 @@ export class WebauthnProvider implements TwoFactorProvider<WebauthnSettings, Web
     assurance: { phishingResistant: true, hardwareBound: true, aal: 2 },
     amr: ['hwk', 'user'],
     multipleEnrollments: true,
+    // The counter is reported only after the signature verified, over a fresh challenge (WA-10).
+    counterRegressionMeansClone: true,
   } as const;
 
   // Value imports (not `import type`): the decorator metadata must name the classes.

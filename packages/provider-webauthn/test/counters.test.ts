@@ -6,7 +6,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { MemoryStore, type Logger } from '@factorkit/core';
+import {
+  MemoryStore,
+  type Logger,
+  type SecurityNotice,
+  type SecurityNotifier,
+} from '@factorkit/core';
 import { FakeClock, createHarness } from '@factorkit/core/testing';
 import { openSqlStores } from '@factorkit/store-sql';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -31,16 +36,25 @@ class RecordingLogger implements Logger {
   error(): void {}
 }
 
+class RecordingNotifier implements SecurityNotifier {
+  readonly notices: SecurityNotice[] = [];
+  send(notice: SecurityNotice): void {
+    this.notices.push(notice);
+  }
+}
+
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 describe('signature counters', () => {
   it('WA-09: a cloned key whose counter does not move forward is refused, audited and leaves the counter', async () => {
     const logger = new RecordingLogger();
+    const notifier = new RecordingNotifier();
     const h = createHarness({
       providers: [WebauthnProvider],
       settings: { webauthn: SETTINGS },
       logger,
+      timeline: { notifier },
     });
     const key = authenticator();
     const { user, enrollmentId } = await enroll(h, key);
@@ -55,10 +69,25 @@ describe('signature counters', () => {
       expect(await result).toBe('CODE_ALREADY_USED');
     }
     expect((await h.stores.enrollments.get(enrollmentId))!.counter).toBe(2);
-    expect(h.audit.ofType('replay.rejected').map((e) => e.providerId)).toEqual([
-      'webauthn',
-      'webauthn',
+    // A distinct event naming the key, not a reused code; and the user is told.
+    expect(h.audit.ofType('replay.rejected')).toEqual([]);
+    expect(
+      h.audit
+        .ofType('clone.suspected')
+        .map((e) => [e.providerId, e.enrollmentId, e.counter, e.lastCounter]),
+    ).toEqual([
+      ['webauthn', enrollmentId, 1, 2],
+      ['webauthn', enrollmentId, 2, 2],
     ]);
+    expect(notifier.notices.filter((n) => n.kind === 'possible-cloned-key')).toMatchObject([
+      { userId: user.id, providerId: 'webauthn', enrollmentId },
+      { userId: user.id, providerId: 'webauthn', enrollmentId },
+    ]);
+    expect(notifier.notices.map((n) => n.kind)).not.toContain('code-reused');
+    const timeline = await h.service.securityTimeline(user, { limit: 10 });
+    expect(
+      timeline.events.filter((e) => e.type === 'clone.suspected').map((e) => e.enrollmentId),
+    ).toEqual([enrollmentId, enrollmentId]);
     expect(logger.warnings.filter((w) => w.includes('possible cloned key'))).toHaveLength(2);
     // A drop to 0 after a counting key: a regression too.
     const zero = key.clone({ counterMode: 'zero' });
@@ -79,6 +108,7 @@ describe('signature counters', () => {
     const { result } = await signIn(h, key, user, enrollmentId, { counter: 1, badSignature: true });
     expect(await result).toBe('INVALID_CODE');
     expect(h.audit.ofType('replay.rejected')).toHaveLength(0);
+    expect(h.audit.ofType('clone.suspected')).toHaveLength(0);
     expect(logger.warnings).toEqual([]);
     // The owner is not locked out.
     expect(await (await signIn(h, key, user, enrollmentId)).result).toBe('SUCCESS');

@@ -57,6 +57,15 @@ export interface ProviderCapabilities {
    * one remote account (Duo) must not.
    */
   readonly multipleEnrollments?: boolean;
+  /**
+   * With `replayCounter`: the counter is the authenticator's own, signed together with a fresh
+   * single-use challenge (a WebAuthn signature counter), so a success whose counter does not move
+   * forward is not a resubmitted code but a copied authenticator, or one that lost its state.
+   * Core then refuses it as before (`CODE_ALREADY_USED`), audits `clone.suspected` with the
+   * enrollment instead of `replay.rejected`, and tells the user (`possible-cloned-key`).
+   * Declare it only when the provider reports a counter after the signature has verified.
+   */
+  readonly counterRegressionMeansClone?: boolean;
 }
 
 /**
