@@ -293,7 +293,9 @@ export class WebauthnProvider implements TwoFactorProvider<WebauthnSettings, Web
       ok: true,
       ...(counter > 0 ? { counter } : { counterless: true as const }),
       method: info.userVerified ? 'webauthn-uv' : 'webauthn',
-      amr: [deviceBound ? 'hwk' : 'swk', 'user'],
+      // With user verification the key alone is multi-factor (a passkey: possession plus a PIN
+      // or biometric); without it, single-factor cryptographic (WA-08).
+      amr: [deviceBound ? 'hwk' : 'swk', 'user', ...(info.userVerified ? (['mfa'] as const) : [])],
       assurance: assuranceOf(deviceBound),
     };
   }
