@@ -80,6 +80,18 @@ export type AuditEvent =
       readonly providerId: string;
       readonly counter: number;
     })
+  | (Base & {
+      /**
+       * A valid answer from an authenticator whose signed counter did not move forward
+       * (`counterRegressionMeansClone`): a copy of it may be in someone else's hands (WA-09).
+       */
+      readonly type: 'clone.suspected';
+      readonly providerId: string;
+      readonly enrollmentId: string;
+      /** The counter the answer carried (0 for none) and the last one accepted. */
+      readonly counter: number;
+      readonly lastCounter: number;
+    })
   | (Base & { readonly type: 'locked'; readonly failures: number; readonly permanent: boolean })
   | (Base & { readonly type: 'recovery.used'; readonly remaining: number; readonly low: boolean })
   | (Base & {

@@ -2,9 +2,10 @@ export {
   WebauthnProvider,
   assuranceOf,
   isEnrollment,
-  userHandleOf,
   type WebauthnEnrollment,
 } from './webauthn-provider.js';
+export { credentialLookupKey, userHandleOf } from './identifiers.js';
+export { excludedCredentials, type ExcludedCredential } from './excluded-credentials.js';
 export {
   WebauthnSettings,
   DEFAULT_ALGORITHMS,

@@ -8,10 +8,10 @@
  * Counters: the library is always called with a stored counter of 0, so its own check (which
  * runs before the signature check and is not atomic) never fires (WA-10). The signed counter is
  * reported to core, whose compare-and-set accepts it only above the stored value: a valid
- * signature with a counter that does not move forward is refused there and audited as
- * `replay.rejected`; on a fresh single-use challenge that means a cloned key (WA-09, WA-20).
+ * signature with a counter that does not move forward is refused there; on a fresh single-use
+ * challenge that means a cloned key, so the provider declares `counterRegressionMeansClone` and
+ * core audits `clone.suspected` with the enrollment and notifies the user (WA-09, WA-20).
  */
-import { createHash } from 'node:crypto';
 import {
   CORE_VERSION,
   Logger,
@@ -40,6 +40,8 @@ import {
   clientDataProblem,
   registrationShape,
 } from './response-shape.js';
+import { excludedCredentials, keyPublicInfo } from './excluded-credentials.js';
+import { credentialLookupKey, userHandleOf } from './identifiers.js';
 import { WebauthnSettings, userVerificationFor } from './settings.js';
 
 /** What core keeps (encrypted) per registered key. */
@@ -64,11 +66,6 @@ type Failure = { ok: false; reason: 'INVALID_FORMAT' | 'INVALID_CODE' | 'ERROR';
 
 const invalid = (detail: string): Failure => ({ ok: false, reason: 'INVALID_CODE', detail });
 const format = (detail: string): Failure => ({ ok: false, reason: 'INVALID_FORMAT', detail });
-
-/** A stable, non-personal user handle: a digest of core's internal user id. */
-export function userHandleOf(userId: string): Uint8Array<ArrayBuffer> {
-  return new Uint8Array(createHash('sha256').update(`factorkit-webauthn:${userId}`).digest());
-}
 
 /** 32 fresh bytes from core's random source (63B-4 §3.1.6.2 asks for at least 64 bits). */
 function freshChallenge(random: RandomSource): Uint8Array<ArrayBuffer> {
@@ -108,6 +105,8 @@ export class WebauthnProvider implements TwoFactorProvider<WebauthnSettings, Web
     assurance: { phishingResistant: true, hardwareBound: true, aal: 2 },
     amr: ['hwk', 'user'],
     multipleEnrollments: true,
+    // The counter is reported only after the signature verified, over a fresh challenge (WA-10).
+    counterRegressionMeansClone: true,
   } as const;
 
   // Value imports (not `import type`): the decorator metadata must name the classes.
@@ -118,6 +117,12 @@ export class WebauthnProvider implements TwoFactorProvider<WebauthnSettings, Web
 
   async healthCheck(): Promise<{ healthy: true; detail: string }> {
     return { healthy: true, detail: 'local verification, no remote service' };
+  }
+
+  /** What `beginActivation` may see of a key: its id and transports, never its public key. */
+  publicInfo(enrollment: WebauthnEnrollment): JsonValue {
+    if (!isEnrollment(enrollment)) return null;
+    return keyPublicInfo(enrollment.credentialId, enrollment.transports);
   }
 
   async beginActivation(ctx: Ctx, user: TwoFactorUser): Promise<Begun<WebauthnRegistrationPrompt>> {
@@ -132,7 +137,9 @@ export class WebauthnProvider implements TwoFactorProvider<WebauthnSettings, Web
       challenge: freshChallenge(this.random),
       timeout: s.timeoutMs,
       attestationType: 'none',
-      // Core hands a hook no list of the user's other keys, so excludeCredentials stays empty.
+      // The user's other keys: the authenticator refuses to register one of them again
+      // (InvalidStateError); the server refuses it too, by the lookup key (WA-12).
+      excludeCredentials: excludedCredentials(ctx),
       authenticatorSelection: { residentKey: s.residentKey, userVerification: uv },
       supportedAlgorithmIDs: s.algorithms,
     });
@@ -193,6 +200,11 @@ export class WebauthnProvider implements TwoFactorProvider<WebauthnSettings, Web
         ? { counter: credential.counter }
         : { counterless: true as const }),
       label: backupEligible ? 'Passkey' : 'Security key',
+      // One credential, one enrollment, across all users: core's store refuses a second (WA-12).
+      lookupKey: {
+        key: credentialLookupKey(credential.id),
+        takenReason: 'WA_CREDENTIAL_ID_TAKEN',
+      },
     };
   }
 
@@ -281,7 +293,9 @@ export class WebauthnProvider implements TwoFactorProvider<WebauthnSettings, Web
       ok: true,
       ...(counter > 0 ? { counter } : { counterless: true as const }),
       method: info.userVerified ? 'webauthn-uv' : 'webauthn',
-      amr: [deviceBound ? 'hwk' : 'swk', 'user'],
+      // With user verification the key alone is multi-factor (a passkey: possession plus a PIN
+      // or biometric); without it, single-factor cryptographic (WA-08).
+      amr: [deviceBound ? 'hwk' : 'swk', 'user', ...(info.userVerified ? (['mfa'] as const) : [])],
       assurance: assuranceOf(deviceBound),
     };
   }

@@ -215,8 +215,10 @@ describe('WebAuthn ceremonies', () => {
     expect(await (await signIn(h, key, admin, e.enrollmentId, { userVerified: true })).result).toBe(
       'SUCCESS',
     );
-    const client = await enroll(h, key.clone());
-    const ok = await signIn(h, key, client.user, client.enrollmentId);
+    // A client's key without user verification signs in (one credential per enrollment: WA-12).
+    const clientKey = authenticator({ userVerified: false });
+    const client = await enroll(h, clientKey);
+    const ok = await signIn(h, clientKey, client.user, client.enrollmentId);
     expect(await ok.result).toBe('SUCCESS');
   });
 });

@@ -1,14 +1,21 @@
 /**
- * core's conformance kit against the provider. One software authenticator answers for every
- * user (the kit registers it once per user, as a person registers the same key on two
- * accounts); the wrong answer is a well-formed assertion whose signature does not verify.
+ * core's conformance kit against the provider. Each user gets a software authenticator of their
+ * own: one credential backs one enrollment only (WA-12), so the same key cannot be registered to
+ * every user the kit creates. The wrong answer is a well-formed assertion whose signature does
+ * not verify.
  */
 import { describeProviderConformance } from '@factorkit/core/testing';
 import { describe, it } from 'vitest';
+import type { SoftwareAuthenticator } from '../src/testing/index.js';
 import { WebauthnProvider } from '../src/webauthn-provider.js';
 import { SETTINGS, authenticator } from './helpers.js';
 
-const key = authenticator();
+const keys = new Map<string, SoftwareAuthenticator>();
+const keyOf = ({ user }: { user: { id: string } }) => {
+  let key = keys.get(user.id);
+  if (!key) keys.set(user.id, (key = authenticator()));
+  return key;
+};
 const optionsJSON = (prompt: unknown) =>
   (prompt as { optionsJSON: { challenge: string } }).optionsJSON;
 
@@ -18,14 +25,14 @@ describeProviderConformance(
     provider: WebauthnProvider,
     settings: SETTINGS,
     answersBoundToChallenge: true,
-    answerActivation: ({ prompt }) => key.register(optionsJSON(prompt)),
-    answerChallenge: ({ prompt }) => key.authenticate(optionsJSON(prompt)),
-    wrongAnswer: ({ prompt }) =>
-      prompt.kind === 'webauthn-registration'
-        ? key.register(optionsJSON(prompt), {
+    answerActivation: (args) => keyOf(args).register(optionsJSON(args.prompt)),
+    answerChallenge: (args) => keyOf(args).authenticate(optionsJSON(args.prompt)),
+    wrongAnswer: (args) =>
+      args.prompt.kind === 'webauthn-registration'
+        ? keyOf(args).register(optionsJSON(args.prompt), {
             challenge: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
           })
-        : key.authenticate(optionsJSON(prompt), { badSignature: true }),
+        : keyOf(args).authenticate(optionsJSON(args.prompt), { badSignature: true }),
   },
   { describe, it },
 );

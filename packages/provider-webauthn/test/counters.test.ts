@@ -1,25 +1,13 @@
 /**
- * Signature counters (SECURITY.md WA-09..WA-11, WA-20): the library's own counter check is never
- * used (it runs before the signature and is not atomic); core's compare-and-set is.
+ * Signature counters (SECURITY.md WA-09..WA-11): the library's own counter check is never used
+ * (it runs before the signature and is not atomic); core's compare-and-set is. The races across
+ * instances (WA-20) are in instances.test.ts.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { MemoryStore, type Logger } from '@factorkit/core';
-import { FakeClock, createHarness } from '@factorkit/core/testing';
-import { openSqlStores } from '@factorkit/store-sql';
-import { afterAll, describe, expect, it } from 'vitest';
+import { type Logger, type SecurityNotice, type SecurityNotifier } from '@factorkit/core';
+import { createHarness } from '@factorkit/core/testing';
+import { describe, expect, it } from 'vitest';
 import { WebauthnProvider } from '../src/webauthn-provider.js';
-import {
-  SETTINGS,
-  authenticator,
-  enroll,
-  harness,
-  optionsOf,
-  outcomeOf,
-  signIn,
-} from './helpers.js';
+import { SETTINGS, authenticator, enroll, harness, outcomeOf, signIn } from './helpers.js';
 
 class RecordingLogger implements Logger {
   readonly warnings: string[] = [];
@@ -31,16 +19,22 @@ class RecordingLogger implements Logger {
   error(): void {}
 }
 
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+class RecordingNotifier implements SecurityNotifier {
+  readonly notices: SecurityNotice[] = [];
+  send(notice: SecurityNotice): void {
+    this.notices.push(notice);
+  }
+}
 
 describe('signature counters', () => {
   it('WA-09: a cloned key whose counter does not move forward is refused, audited and leaves the counter', async () => {
     const logger = new RecordingLogger();
+    const notifier = new RecordingNotifier();
     const h = createHarness({
       providers: [WebauthnProvider],
       settings: { webauthn: SETTINGS },
       logger,
+      timeline: { notifier },
     });
     const key = authenticator();
     const { user, enrollmentId } = await enroll(h, key);
@@ -55,10 +49,25 @@ describe('signature counters', () => {
       expect(await result).toBe('CODE_ALREADY_USED');
     }
     expect((await h.stores.enrollments.get(enrollmentId))!.counter).toBe(2);
-    expect(h.audit.ofType('replay.rejected').map((e) => e.providerId)).toEqual([
-      'webauthn',
-      'webauthn',
+    // A distinct event naming the key, not a reused code; and the user is told.
+    expect(h.audit.ofType('replay.rejected')).toEqual([]);
+    expect(
+      h.audit
+        .ofType('clone.suspected')
+        .map((e) => [e.providerId, e.enrollmentId, e.counter, e.lastCounter]),
+    ).toEqual([
+      ['webauthn', enrollmentId, 1, 2],
+      ['webauthn', enrollmentId, 2, 2],
     ]);
+    expect(notifier.notices.filter((n) => n.kind === 'possible-cloned-key')).toMatchObject([
+      { userId: user.id, providerId: 'webauthn', enrollmentId },
+      { userId: user.id, providerId: 'webauthn', enrollmentId },
+    ]);
+    expect(notifier.notices.map((n) => n.kind)).not.toContain('code-reused');
+    const timeline = await h.service.securityTimeline(user, { limit: 10 });
+    expect(
+      timeline.events.filter((e) => e.type === 'clone.suspected').map((e) => e.enrollmentId),
+    ).toEqual([enrollmentId, enrollmentId]);
     expect(logger.warnings.filter((w) => w.includes('possible cloned key'))).toHaveLength(2);
     // A drop to 0 after a counting key: a regression too.
     const zero = key.clone({ counterMode: 'zero' });
@@ -79,6 +88,7 @@ describe('signature counters', () => {
     const { result } = await signIn(h, key, user, enrollmentId, { counter: 1, badSignature: true });
     expect(await result).toBe('INVALID_CODE');
     expect(h.audit.ofType('replay.rejected')).toHaveLength(0);
+    expect(h.audit.ofType('clone.suspected')).toHaveLength(0);
     expect(logger.warnings).toEqual([]);
     // The owner is not locked out.
     expect(await (await signIn(h, key, user, enrollmentId)).result).toBe('SUCCESS');
@@ -109,65 +119,5 @@ describe('signature counters', () => {
       expect(await (await signIn(h, key, user, enrollmentId, { counter })).result).toBe(
         'CODE_ALREADY_USED',
       );
-  });
-});
-
-describe('two instances, one store', () => {
-  const encryptionKey = randomBytes(32).toString('base64');
-  const policy = { throttle: { maxFailures: 100, freeFailures: 100, permanentLockAfter: 100 } };
-  const instance = (stores: unknown) =>
-    createHarness({
-      providers: [WebauthnProvider],
-      settings: { webauthn: SETTINGS },
-      policy,
-      stores: stores as never,
-      clock: new FakeClock(),
-      encryptionKey,
-    });
-
-  async function race(instances: ReturnType<typeof instance>[]) {
-    const key = authenticator();
-    const { user, enrollmentId } = await enroll(instances[0]!, key);
-    for (let trial = 0; trial < 20; trial++) {
-      // The same assertion at both instances at once: one challenge, one winner.
-      const ch = await instances[0]!.service.beginChallenge(user, { enrollmentId });
-      const answer = key.authenticate(optionsOf(ch));
-      const same = await Promise.all(
-        instances.map((h) => outcomeOf(h.service.completeChallenge(ch.challengeId, user, answer))),
-      );
-      expect(same.sort()).toEqual(['CHALLENGE_NOT_FOUND', 'SUCCESS']);
-      // Assertions N and N+1 on two challenges, answered in reverse order at once: N+1 always
-      // counts; N wins only if it lands first, else the compare-and-set refuses it.
-      const [a, b] = await Promise.all(
-        instances.map((h) => h.service.beginChallenge(user, { enrollmentId })),
-      );
-      const first = key.authenticate(optionsOf(a!));
-      const second = key.authenticate(optionsOf(b!));
-      const [late, early] = await Promise.all([
-        outcomeOf(instances[1]!.service.completeChallenge(b!.challengeId, user, second)),
-        outcomeOf(instances[0]!.service.completeChallenge(a!.challengeId, user, first)),
-      ]);
-      expect(late).toBe('SUCCESS');
-      expect(['SUCCESS', 'CODE_ALREADY_USED']).toContain(early);
-      expect((await instances[0]!.stores.enrollments.get(enrollmentId))!.counter).toBe(key.counter);
-    }
-  }
-
-  it('WA-20: the same assertion at two instances over one memory store: exactly one success', async () => {
-    const stores = new MemoryStore();
-    await race([instance(stores), instance(stores)]);
-  });
-
-  it('WA-20: the same assertion at two instances over one SQLite database: exactly one success', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'fk-webauthn-'));
-    dirs.push(dir);
-    // One connection shared by both services: two connections to one SQLite file queue on its
-    // write lock (busy timeout), which tests SQLite, not the compare-and-set.
-    const sql = await openSqlStores({ dialect: 'sqlite', filename: join(dir, 'db.sqlite') });
-    try {
-      await race([instance(sql.stores), instance(sql.stores)]);
-    } finally {
-      await sql.close();
-    }
   });
 });

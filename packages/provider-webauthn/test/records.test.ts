@@ -70,7 +70,7 @@ describe('registration records', () => {
     );
     expect(ok).toMatchObject({
       ok: true,
-      amr: ['hwk', 'user'],
+      amr: ['hwk', 'user', 'mfa'],
       assurance: { phishingResistant: true, hardwareBound: true, aal: 2 },
     });
     const synced = authenticator({ backupEligible: true, backedUp: true });
@@ -83,7 +83,7 @@ describe('registration records', () => {
     );
     expect(passkey).toMatchObject({
       ok: true,
-      amr: ['swk', 'user'],
+      amr: ['swk', 'user', 'mfa'],
       assurance: { phishingResistant: true, hardwareBound: false },
     });
   });

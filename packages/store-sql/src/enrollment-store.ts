@@ -1,5 +1,6 @@
 import {
   EnrollmentConflictError,
+  LookupKeyTakenError,
   type ActivateInput,
   type ConsumeResult,
   type EnrollmentRecord,
@@ -14,6 +15,7 @@ import {
 import { lockUser, type SqlContext } from './context.js';
 import { toRecord } from './enrollment-rows.js';
 import { graceDeadline, peekGraceDeadline } from './grace-deadlines.js';
+import { findByLookupKey, isLookupKeyConflict } from './lookup-keys.js';
 import { appendSecurityEvent, listSecurityEvents, purgeSecurityEvents } from './security-events.js';
 import { isUserProviderConflict, refuseAtLimit, renameEnrollment } from './several-enrollments.js';
 
@@ -55,6 +57,9 @@ export class SqlEnrollmentStore implements EnrollmentStore {
             counter: e.counter,
             created_at: e.createdAt,
             last_used_at: e.lastUsedAt,
+            // The engine's unique index refuses a key another enrollment holds (WA-12). Only
+            // named when given, so writes without one need no column a later migration adds.
+            ...(input.lookupKey === undefined ? {} : { lookup_key: input.lookupKey }),
           })
           .execute();
         let issued = false;
@@ -90,6 +95,7 @@ export class SqlEnrollmentStore implements EnrollmentStore {
       });
     } catch (err) {
       if (isUserProviderConflict(err)) throw new EnrollmentConflictError();
+      if (isLookupKeyConflict(err)) throw new LookupKeyTakenError();
       throw err;
     }
   }
@@ -116,6 +122,10 @@ export class SqlEnrollmentStore implements EnrollmentStore {
       .orderBy('id')
       .execute();
     return rows.map(toRecord);
+  }
+
+  findByLookupKey(providerId: string, lookupKey: string): Promise<EnrollmentRecord | null> {
+    return findByLookupKey(this.db, providerId, lookupKey);
   }
 
   /** One conditional UPDATE: the engine decides which of several racing writers wins (CC-01). */

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Migration, MigrationProvider } from 'kysely/migration';
 import { graceDeadlinesMigration } from './grace-deadlines.js';
+import { lookupKeysMigration } from './lookup-keys.js';
 import { securityTimelineMigration } from './security-events.js';
 
 import { severalEnrollmentsMigration } from './several-enrollments.js';
@@ -155,6 +156,7 @@ export class FactorkitMigrationProvider implements MigrationProvider {
       '0006_several_enrollments': severalEnrollmentsMigration(this.dialect, this.schema),
       '0007_trusted_devices': trustedDevicesMigration(this.dialect, this.schema),
       '0008_security_timeline': securityTimelineMigration(this.dialect, this.schema),
+      '0009_enrollment_lookup_keys': lookupKeysMigration(this.schema),
     };
   }
 }
@@ -169,4 +171,5 @@ export const MIGRATION_NAMES: readonly string[] = [
   '0006_several_enrollments',
   '0007_trusted_devices',
   '0008_security_timeline',
+  '0009_enrollment_lookup_keys',
 ];

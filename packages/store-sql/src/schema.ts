@@ -20,6 +20,8 @@ export interface EnrollmentTable {
   counter: NullableBigIntColumn;
   created_at: BigIntColumn;
   last_used_at: NullableBigIntColumn;
+  /** A provider's public key for the enrollment, unique per provider (migration 0009). */
+  lookup_key: string | null;
 }
 
 export interface RecoveryCodeTable {

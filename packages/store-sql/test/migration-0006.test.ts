@@ -145,7 +145,13 @@ describe('0006 on SQLite', () => {
         (raw.prepare(`pragma index_info('${name}')`).all() as { name: string }[]).map(
           (c) => c.name,
         );
-      expect(indexes.filter((i) => i.unique === 1).map((i) => columns(i.name))).toEqual([['id']]);
+      // The later 0009 adds the one other unique index: (provider_id, lookup_key), WA-12.
+      expect(
+        indexes
+          .filter((i) => i.unique === 1)
+          .map((i) => columns(i.name))
+          .sort(),
+      ).toEqual([['id'], ['provider_id', 'lookup_key']]);
       expect(indexes.filter((i) => i.unique === 0).map((i) => [i.name, columns(i.name)])).toEqual([
         ['factorkit_enrollments_user_provider_idx', ['user_id', 'provider_id']],
       ]);
@@ -181,6 +187,7 @@ describe.skipIf(!server.ok)(`0006 on PostgreSQL ${server.reason}`, () => {
             )
             .sort(),
         ).toEqual([
+          'UNIQUE factorkit_enrollments_lookup_key_uq (provider_id, lookup_key)',
           'UNIQUE factorkit_enrollments_pkey (id)',
           'factorkit_enrollments_user_provider_idx (user_id, provider_id)',
         ]);

@@ -57,6 +57,15 @@ export interface ProviderCapabilities {
    * one remote account (Duo) must not.
    */
   readonly multipleEnrollments?: boolean;
+  /**
+   * With `replayCounter`: the counter is the authenticator's own, signed together with a fresh
+   * single-use challenge (a WebAuthn signature counter), so a success whose counter does not move
+   * forward is not a resubmitted code but a copied authenticator, or one that lost its state.
+   * Core then refuses it as before (`CODE_ALREADY_USED`), audits `clone.suspected` with the
+   * enrollment instead of `replay.rejected`, and tells the user (`possible-cloned-key`).
+   * Declare it only when the provider reports a counter after the signature has verified.
+   */
+  readonly counterRegressionMeansClone?: boolean;
 }
 
 /**
@@ -148,6 +157,23 @@ export interface ActivationSuccess<Enrollment extends JsonValue = JsonValue> {
   readonly counterless?: true;
   /** A short non-secret label shown in the user's factor list (e.g. "Authenticator app"). */
   readonly label?: string;
+  /**
+   * What names the bound authenticator among all users of this provider, when one authenticator
+   * must never back two enrollments (a WebAuthn credential id: SECURITY.md WA-12). `key` is
+   * public and stored in the clear (send a digest, not the raw identifier); core refuses the
+   * activation when another enrollment of the provider, the user's own or anyone's, holds it,
+   * with `ALREADY_ENROLLED` and `details.reason` set to `takenReason`. The store decides it
+   * atomically, so parallel registrations on several instances leave exactly one.
+   */
+  readonly lookupKey?: LookupKey;
+}
+
+/** See `ActivationSuccess.lookupKey`. */
+export interface LookupKey {
+  /** 1 to 128 characters of `A-Z a-z 0-9 - _ . :` (a base64url digest fits). */
+  readonly key: string;
+  /** The provider's name for the refusal (`WA_CREDENTIAL_ID_TAKEN`), UPPER_SNAKE. */
+  readonly takenReason: string;
 }
 
 export type ActivationOutcome<Enrollment extends JsonValue = JsonValue> =
@@ -207,6 +233,21 @@ export interface ProviderContext<Config extends object = object> {
   readonly quota?: ProviderQuota;
   /** The request behind this call, when the host passed one (sanitised by core). */
   readonly request?: RequestInfo;
+  /**
+   * In `beginActivation` only: the user's enrollments of this provider so far, oldest first, each
+   * with what the provider's `publicInfo` hook made of it (never the sealed enrollment itself).
+   * WebAuthn lists their credential ids in `excludeCredentials`, so the browser refuses to
+   * register the same key twice.
+   */
+  readonly enrolled?: readonly EnrolledFactor[];
+}
+
+/** One of the user's enrollments of the provider, as `beginActivation` sees it. */
+export interface EnrolledFactor {
+  readonly enrollmentId: string;
+  readonly label: string | null;
+  /** `publicInfo(enrollment)`; null without that hook, or when it or the key ring failed. */
+  readonly publicInfo: JsonValue;
 }
 
 export type HealthStatus =
@@ -260,6 +301,13 @@ export interface TwoFactorProvider<
     pending: JsonValue,
     input: unknown,
   ): Promise<VerifyOutcome>;
+
+  /**
+   * The public part of an enrollment (a WebAuthn credential id and its transports), handed to
+   * this provider's `beginActivation` as `ctx.enrolled`. Synchronous and pure; never return a
+   * secret: the point is that the hook sees the user's other factors without their secrets.
+   */
+  publicInfo?(enrollment: Enrollment): JsonValue;
 
   deactivate?(
     ctx: ProviderContext<Config>,

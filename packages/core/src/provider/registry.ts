@@ -37,7 +37,7 @@ export interface ProviderDescriptor {
 /** A provider id: also what hosts pass back, so it is checked before it reaches a message. */
 export const PROVIDER_ID_RE = /^[a-z][a-z0-9-]{1,31}$/;
 const HOOKS = ['beginActivation', 'completeActivation', 'beginChallenge', 'verify'] as const;
-const OPTIONAL_HOOKS = ['healthCheck', 'deactivate', 'failOpenAllowed'] as const;
+const OPTIONAL_HOOKS = ['healthCheck', 'deactivate', 'failOpenAllowed', 'publicInfo'] as const;
 
 // tsyringe's token type wants a concrete constructor; our service tokens are abstract classes.
 type Token = new (...args: never[]) => unknown;
@@ -125,11 +125,9 @@ export class ProviderRegistry {
       amrProblem(caps!['amr'], 'capabilities.amr');
     if (claim) fail(claim);
 
-    if (
-      caps?.['multipleEnrollments'] !== undefined &&
-      typeof caps['multipleEnrollments'] !== 'boolean'
-    )
-      fail('capabilities.multipleEnrollments must be a boolean when set');
+    for (const flag of ['multipleEnrollments', 'counterRegressionMeansClone'])
+      if (caps?.[flag] !== undefined && typeof caps[flag] !== 'boolean')
+        fail(`capabilities.${flag} must be a boolean when set`);
     for (const h of HOOKS) if (typeof p[h] !== 'function') fail(`hook ${h} is missing`);
     for (const h of OPTIONAL_HOOKS)
       if (p[h] !== undefined && typeof p[h] !== 'function') fail(`${h} must be a function`);

@@ -29,6 +29,7 @@ export const STORE_METHODS: {
     graceDeadline: 'enrollment grace periods (EN-06)',
     peekGraceDeadline: 'enrollment grace periods (EN-06)',
     rename: 'several factors per provider (EN-08)',
+    findByLookupKey: 'one authenticator, one enrollment (WA-12)',
     trustDevice: 'remembered devices (FL-09)',
     useTrustedDevice: 'remembered devices (FL-09)',
     listTrustedDevices: 'remembered devices (FL-09)',

@@ -1,6 +1,7 @@
 import {
   EnrollmentConflictError,
   GenerationChangedError,
+  LookupKeyTakenError,
   type ActivateInput,
   type ConsumeResult,
   type EnrollmentRecord,
@@ -23,6 +24,8 @@ export class MemoryEnrollmentStore implements EnrollmentStore {
   private readonly enrollmentRows = new Map<string, EnrollmentRecord>();
   private readonly codes = new Map<string, CodeRow[]>();
   private readonly generations = new Map<string, number>();
+  /** (provider, lookup key) to enrollment id: one holder per key (WA-12). */
+  private readonly lookupKeys = new Map<string, string>();
   /** Kept apart from enrollments: no removal or reset clears a deadline (EN-06). */
   private readonly graceDeadlines = new Map<string, number>();
   /** Kept apart from enrollments too: a reset is itself an entry of the timeline. */
@@ -54,7 +57,11 @@ export class MemoryEnrollmentStore implements EnrollmentStore {
     ).length;
     if (sameProvider >= (input.maxPerProvider ?? 1)) throw new EnrollmentConflictError();
     if (this.enrollmentRows.has(e.id)) throw new Error('enrollment id collision');
+    // Checked and claimed in the same synchronous step as the insert: one holder per key.
+    const lookup = input.lookupKey === undefined ? null : lookupSlot(e.providerId, input.lookupKey);
+    if (lookup !== null && this.lookupKeys.has(lookup)) throw new LookupKeyTakenError();
     this.enrollmentRows.set(e.id, { ...e });
+    if (lookup !== null) this.lookupKeys.set(lookup, e.id);
     let issued = false;
     if (input.recoveryCodeHashes && input.recoveryCodeHashes.length > 0) {
       const others = [...this.enrollmentRows.values()].filter(
@@ -81,6 +88,19 @@ export class MemoryEnrollmentStore implements EnrollmentStore {
       .filter((r) => r.userId === userId)
       .sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id))
       .map((r) => ({ ...r }));
+  }
+
+  async findByLookupKey(providerId: string, lookupKey: string): Promise<EnrollmentRecord | null> {
+    const id = this.lookupKeys.get(lookupSlot(providerId, lookupKey));
+    const r = id === undefined ? undefined : this.enrollmentRows.get(id);
+    return r ? { ...r } : null;
+  }
+
+  /** Drops the row and frees its lookup key. */
+  private deleteRow(enrollmentId: string): void {
+    this.enrollmentRows.delete(enrollmentId);
+    for (const [slot, holder] of this.lookupKeys)
+      if (holder === enrollmentId) this.lookupKeys.delete(slot);
   }
 
   async advanceCounter(enrollmentId: string, counter: number, now: number): Promise<boolean> {
@@ -117,7 +137,7 @@ export class MemoryEnrollmentStore implements EnrollmentStore {
       );
     const removed = !!r && r.userId === userId && keeps;
     if (removed) {
-      this.enrollmentRows.delete(enrollmentId);
+      this.deleteRow(enrollmentId);
       this.bump(userId);
       this.devices.revokeAll(userId);
     }
@@ -130,7 +150,7 @@ export class MemoryEnrollmentStore implements EnrollmentStore {
     let n = 0;
     for (const [id, r] of this.enrollmentRows) {
       if (r.userId === userId) {
-        this.enrollmentRows.delete(id);
+        this.deleteRow(id);
         n++;
       }
     }
@@ -224,4 +244,9 @@ export class MemoryEnrollmentStore implements EnrollmentStore {
     this.bump(userId);
     return n;
   }
+}
+
+/** One map key per (provider, lookup key); the NUL cannot occur in a provider id. */
+function lookupSlot(providerId: string, lookupKey: string): string {
+  return `${providerId}\u0000${lookupKey}`;
 }

@@ -105,6 +105,15 @@ export interface ActivateInput {
    * EnrollmentConflictError is thrown, counted in the same transaction (SECURITY.md EN-07).
    */
   readonly maxPerProvider?: number;
+  /**
+   * A public, non-secret key naming what the enrollment binds among all users of its provider
+   * (a digest of a WebAuthn credential id). At most one enrollment per (provider, lookup key)
+   * exists at any time, enforced by the store itself (a unique index, a check in the same
+   * synchronous step): when another enrollment, of this user or any other, holds it, nothing is
+   * written and LookupKeyTakenError is thrown (SECURITY.md WA-12). Removing the enrollment
+   * frees the key.
+   */
+  readonly lookupKey?: string;
 }
 
 export type ConsumeResult = 'consumed' | 'already_used' | 'not_found';
@@ -113,6 +122,14 @@ export class EnrollmentConflictError extends Error {
   override readonly name = 'EnrollmentConflictError';
   constructor() {
     super('The user already has as many enrollments of this provider as allowed.');
+  }
+}
+
+/** Another enrollment of the provider already holds the activation's lookup key (WA-12). */
+export class LookupKeyTakenError extends Error {
+  override readonly name = 'LookupKeyTakenError';
+  constructor() {
+    super('Another enrollment of this provider already holds this lookup key.');
   }
 }
 
@@ -144,6 +161,12 @@ export interface EnrollmentStore extends SecurityTimelineStore, TrustedDeviceSto
    */
   generation(userId: string): Promise<number>;
   listByUser(userId: string): Promise<EnrollmentRecord[]>;
+  /**
+   * The enrollment of the provider that was activated with this lookup key (`ActivateInput`),
+   * whoever's it is, or null. For the early, friendly refusal only: `activate` decides it again
+   * atomically.
+   */
+  findByLookupKey(providerId: string, lookupKey: string): Promise<EnrollmentRecord | null>;
   /** Compare-and-set: sets the counter only if it is null or lower than `counter`. */
   advanceCounter(enrollmentId: string, counter: number, now: number): Promise<boolean>;
   /**

@@ -21,6 +21,11 @@ export interface AuthenticatorOptions {
   readonly backedUp?: boolean;
   readonly aaguid?: string;
   readonly credentialIdBytes?: number;
+  /**
+   * base64url: the credential id to claim instead of a random one (an attacker registering a
+   * victim's id with a key of their own, WebAuthn §7.1 step 26).
+   */
+  readonly credentialId?: string;
 }
 
 /** Per-call changes, for attacks. */
@@ -62,7 +67,10 @@ export class SoftwareAuthenticator {
     if (state) this.state = state;
     else {
       const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-      const credentialId = randomBytes(options.credentialIdBytes ?? 32);
+      const credentialId =
+        options.credentialId === undefined
+          ? randomBytes(options.credentialIdBytes ?? 32)
+          : Buffer.from(options.credentialId, 'base64url');
       this.state = { privateKey, publicKey, credentialId, counter: options.counter ?? 0 };
     }
   }

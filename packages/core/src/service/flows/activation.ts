@@ -4,14 +4,19 @@ import { PendingStateError, PolicyError, ProviderError } from '../../errors.js';
 import {
   PROMPT_KINDS,
   type ActivationPrompt,
+  type EnrolledFactor,
+  type JsonValue,
+  type TwoFactorProvider,
   type TwoFactorUser,
 } from '../../provider/contract.js';
 import {
   EnrollmentConflictError,
   GenerationChangedError,
+  LookupKeyTakenError,
   type EnrollmentRecord,
 } from '../../store/types.js';
 import type { Kernel } from '../kernel/kernel.js';
+import { lookupKeyTaken } from '../kernel/lookup-keys.js';
 import { REASONS, failureError, runHook } from '../kernel/outcomes.js';
 import type {
   ActivationCompleted,
@@ -61,7 +66,8 @@ export async function beginActivation(
   // Read before the provider is asked: a reset that lands after this point ends the step (EN-05).
   const generation = await k.generations.current(user.id);
   const id = k.pending.newId();
-  const ctx = k.providers.context(providerId, user, { pendingId: id });
+  const enrolled = enrolledFactors(k, provider, enrollments, providerId);
+  const ctx = k.providers.context(providerId, user, { pendingId: id, enrolled });
   const begun = await k.providers.begin<ActivationPrompt>(
     () => provider.beginActivation(ctx, user),
     PROMPT_KINDS,
@@ -72,6 +78,32 @@ export async function beginActivation(
   );
   await k.audit.emit({ ...k.audit.base(user), type: 'activation.started', providerId });
   return { activationId: id, providerId, prompt: begun.prompt, expiresAt: record.expiresAt };
+}
+
+/**
+ * The user's enrollments of the provider as its `publicInfo` hook shows them. One that cannot be
+ * opened (a retired key) or described is listed with null: it must not block adding a factor,
+ * and the store's lookup key still refuses a duplicate (WA-12).
+ */
+function enrolledFactors(
+  k: Kernel,
+  provider: TwoFactorProvider,
+  enrollments: readonly EnrollmentRecord[],
+  providerId: string,
+): EnrolledFactor[] {
+  return enrollments
+    .filter((e) => e.providerId === providerId)
+    .map((e) => {
+      let publicInfo: JsonValue = null;
+      try {
+        if (provider.publicInfo) publicInfo = provider.publicInfo(k.secrets.open(e)) ?? null;
+      } catch {
+        k.logger.warn('factorkit: an enrollment could not be described to its provider', {
+          providerId,
+        });
+      }
+      return { enrollmentId: e.id, label: e.label, publicInfo };
+    });
 }
 
 /** The early answer to "one more of this provider?"; the store decides it again atomically. */
@@ -181,6 +213,14 @@ export async function completeActivation(
   // A right activation answer is not a failure, but neither is it a sign-in: give the attempt
   // back without resetting earlier failures (only a full second-factor success does that).
   await refund();
+  const lookup = outcome.lookupKey;
+  const keyTaken = async () => {
+    await failed(lookup!.takenReason);
+    return lookupKeyTaken(record.providerId, lookup!);
+  };
+  // The early answer; the store decides it again atomically in `activate` (WA-12).
+  if (lookup && (await k.stores.enrollments.findByLookupKey(record.providerId, lookup.key)))
+    throw await keyTaken();
   const shell = { id: k.random.token(16), userId: user.id, providerId: record.providerId };
   const enrollment: EnrollmentRecord = {
     ...shell,
@@ -212,12 +252,14 @@ export async function completeActivation(
         : {}),
       generation,
       maxPerProvider: k.providers.maxEnrollments(record.providerId),
+      ...(lookup ? { lookupKey: lookup.key } : {}),
     }));
   } catch (err) {
     if (err instanceof GenerationChangedError) {
       await failed('RESET');
       throw new PendingStateError('CHALLENGE_NOT_FOUND');
     }
+    if (err instanceof LookupKeyTakenError) throw await keyTaken();
     if (err instanceof EnrollmentConflictError) {
       throw atLimit(record.providerId, k.providers.maxEnrollments(record.providerId));
     }

@@ -277,9 +277,19 @@ async function commitSuccess(
     return 'ok';
   }
   if (!(await enrollments.get(step.enrollment.id))) return 'removed';
+  const provider = k.providers.get(step.record.providerId);
+  // A signed counter on a fresh single-use challenge that went backwards: a copied key (WA-09).
+  const event =
+    provider.capabilities.counterRegressionMeansClone === true
+      ? {
+          type: 'clone.suspected' as const,
+          enrollmentId: step.enrollment.id,
+          lastCounter: step.enrollment.counter ?? 0,
+        }
+      : { type: 'replay.rejected' as const };
   await k.audit.emit({
     ...k.audit.base(user),
-    type: 'replay.rejected',
+    ...event,
     providerId: step.record.providerId,
     counter: outcome.counter ?? 0,
   });

@@ -2,6 +2,7 @@ import { FactorkitError, InvalidArgumentError, StoreUnavailableError } from '../
 import {
   EnrollmentConflictError,
   GenerationChangedError,
+  LookupKeyTakenError,
   type FactorkitStores,
 } from '../../store/types.js';
 import { incompleteStoresMessage, missingStoreMethods } from '../../store/contract-methods.js';
@@ -9,8 +10,9 @@ import { incompleteStoresMessage, missingStoreMethods } from '../../store/contra
 /**
  * Wraps every store method once, at the edge: any failure that is not already one of ours becomes
  * STORE_UNAVAILABLE, so a broken database is never mistaken for a wrong code (SECURITY.md OUT-05)
- * and no flow has to remember to wrap a call. `EnrollmentConflictError` and
- * `GenerationChangedError` pass through: they are the store's answers, not its failures.
+ * and no flow has to remember to wrap a call. `EnrollmentConflictError`,
+ * `GenerationChangedError` and `LookupKeyTakenError` pass through: they are the store's answers,
+ * not its failures.
  */
 export function guardStores(stores: FactorkitStores): FactorkitStores {
   // Checked once, when the service is built: never a "not a function" in the middle of a sign-in.
@@ -39,7 +41,8 @@ function guard<T extends object>(store: T): T {
             if (
               err instanceof FactorkitError ||
               err instanceof EnrollmentConflictError ||
-              err instanceof GenerationChangedError
+              err instanceof GenerationChangedError ||
+              err instanceof LookupKeyTakenError
             )
               throw err;
             throw new StoreUnavailableError(undefined, { cause: err });

@@ -12,6 +12,7 @@ import {
 import {
   VERIFY_FAILURE_REASONS,
   type JsonValue,
+  type LookupKey,
   type VerifyFailureReason,
 } from '../../provider/contract.js';
 import {
@@ -21,6 +22,7 @@ import {
   type FactorAssurance,
 } from '../../provider/assurance.js';
 import type { Logger } from '../../services.js';
+import { readLookupKey } from './lookup-keys.js';
 
 /** A provider's answer, read under the plain-object rule. */
 export type Outcome =
@@ -33,6 +35,7 @@ export type Outcome =
       assurance?: FactorAssurance;
       enrollment?: JsonValue;
       label?: string;
+      lookupKey?: LookupKey;
     }
   | { ok: false; reason: 'WAITING'; pending?: JsonValue }
   | Failure;
@@ -173,6 +176,7 @@ const READ_KEYS = [
   'assurance',
   'enrollment',
   'label',
+  'lookupKey',
   'reason',
   'detail',
   'retry',
@@ -239,10 +243,14 @@ export function readOutcome(raw: unknown, kind: 'verify' | 'activation'): Outcom
     const enrollment = own(raw, 'enrollment');
     if (enrollment === undefined) return error('provider activation returned no enrollment');
     const label = own(raw, 'label');
+    const lookupKey = own(raw, 'lookupKey');
+    const key = lookupKey === undefined ? undefined : readLookupKey(lookupKey);
+    if (key === null) return error('provider activation returned an invalid lookupKey');
     return {
       ...success,
       enrollment: enrollment as JsonValue,
       ...(typeof label === 'string' ? { label: label.slice(0, 100) } : {}),
+      ...(key === undefined ? {} : { lookupKey: key }),
     };
   }
   if (ok === false) {

@@ -8,6 +8,7 @@ import {
 } from '../../errors.js';
 import { allowedProviders } from '../../policy/policy.js';
 import type {
+  EnrolledFactor,
   JsonValue,
   ProviderContext,
   ProviderQuota,
@@ -120,7 +121,7 @@ export class Providers {
   context(
     providerId: string,
     user: TwoFactorUser,
-    step: { lastCounter?: number | null; pendingId?: string } = {},
+    step: { lastCounter?: number | null; pendingId?: string; enrolled?: EnrolledFactor[] } = {},
   ): ProviderContext {
     const deployment = Object.hasOwn(this.config.providers, providerId)
       ? this.config.providers[providerId]
@@ -135,6 +136,7 @@ export class Providers {
       constants: this.config.constants,
       ...(step.lastCounter === undefined ? {} : { lastCounter: step.lastCounter }),
       ...(step.pendingId === undefined ? {} : { pendingId: step.pendingId }),
+      ...(step.enrolled === undefined ? {} : { enrolled: Object.freeze(step.enrolled) }),
       quota: this.quota(providerId, user.id),
       ...(request ? { request } : {}),
     };

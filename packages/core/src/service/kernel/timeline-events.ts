@@ -15,7 +15,12 @@ export type SecurityNoticeKind =
   /** A reused one-time code was refused: it was phished or observed; suggest a password change (LG-02). */
   | 'code-reused'
   /** Pushes went unanswered or were denied: someone may hold the password (BF-05). */
-  | 'pushes-unanswered';
+  | 'pushes-unanswered'
+  /**
+   * A security key answered with a counter that went backwards: it may have been copied; the user
+   * should remove it and register their key again (WA-09).
+   */
+  | 'possible-cloned-key';
 
 type EventOf<T extends AuditEventType> = Extract<AuditEvent, { type: T }>;
 
@@ -63,6 +68,10 @@ export const TIMELINE_EVENTS: { readonly [T in AuditEventType]?: TimelineRow<Eve
   'admin.reset': { notice: 'admin-reset', detail: (e) => ({ actor: e.actorId }) },
   'admin.unlocked': { notice: 'account-unlocked', detail: (e) => ({ actor: e.actorId }) },
   'replay.rejected': { notice: 'code-reused', detail: (e) => ({ providerId: e.providerId }) },
+  'clone.suspected': {
+    notice: 'possible-cloned-key',
+    detail: (e) => ({ providerId: e.providerId, enrollmentId: e.enrollmentId }),
+  },
   'push.unanswered': { notice: 'pushes-unanswered', detail: (e) => ({ providerId: e.providerId }) },
 };
 
