@@ -6,6 +6,7 @@ import { describe } from 'vitest';
 import { accountChecks } from './account-checks.js';
 import { adminChecks } from './admin-checks.js';
 import { attackChecks } from './attack-checks.js';
+import { enumerationChecks } from './enumeration-checks.js';
 import { routeChecks } from './route-checks.js';
 import type { MakeRig } from './rig.js';
 import { useRig } from './suite-kit.js';
@@ -14,6 +15,7 @@ export function routeSuite(make: MakeRig): void {
   const open = useRig(make);
   describe('routes', () => routeChecks(open));
   describe('attacks', () => attackChecks(open));
+  describe('enumeration (BF-07)', () => enumerationChecks(open));
   describe('step-up and account', () => accountChecks(open));
   describe('admin', () => adminChecks(open));
 }
