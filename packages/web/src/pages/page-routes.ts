@@ -15,6 +15,7 @@ export function resolvePages(options: PageOptions, prefix: string): ResolvedPage
     prefix,
     afterSignIn: options.afterSignIn ?? '/',
     signOutUrl: options.signOutUrl,
+    signInUrl: options.signInUrl ?? '/',
     templates: { ...DEFAULT_TEMPLATES, ...options.templates },
     catalogs,
     locale: options.locale ?? negotiatedLocale(catalogs),
@@ -131,8 +132,8 @@ async function recoveryForm(pages: ResolvedPages, call: RouteCall): Promise<Rout
 }
 
 /** The page routes, under the handler's prefix; every POST is a form with a `_csrf` field. */
-export function pageRoutes(options: PageOptions, prefix: string): readonly Route[] {
-  const pages = resolvePages(options, prefix);
+export function pageRoutes(pages: ResolvedPages): readonly Route[] {
+  const prefix = pages.prefix;
   const home = `${prefix}/`;
   return [
     { method: 'GET', pattern: /^\/$/, run: (call) => currentStep(pages, call) },

@@ -79,6 +79,14 @@ export interface RecoveryCodesView extends BaseView {
   readonly continueUrl: string;
 }
 
+/** The page of a browser with no second step to take: it has no state, so no CSRF token. */
+export interface SignInView {
+  readonly lang: string;
+  readonly t: Catalog;
+  /** The host's sign-in page (`pages.signInUrl`). */
+  readonly signInUrl: string;
+}
+
 export interface LayoutView {
   readonly lang: string;
   readonly t: Catalog;
@@ -104,4 +112,5 @@ export interface Templates {
   readonly recoveryForm: (view: RecoveryFormView) => string;
   readonly recoveryCodes: (view: RecoveryCodesView) => string;
   readonly denied: (view: BaseView) => string;
+  readonly signIn: (view: SignInView) => string;
 }
