@@ -14,6 +14,7 @@ import {
   type IpRateLimitOptions,
   type PageOptions,
   type SecondStepOutcome,
+  type SecondStepStore,
 } from '../src/index.js';
 
 export interface RigOptions {
@@ -26,6 +27,8 @@ export interface RigOptions {
   readonly admins?: ReadonlySet<string>;
   /** The server-rendered pages, when a test needs them. */
   readonly pages?: PageOptions;
+  /** Where second-step states live. @default a MemorySecondStepStore on the rig's clock */
+  readonly store?: () => SecondStepStore;
 }
 
 export interface PostOptions {
@@ -92,7 +95,11 @@ export function base(options: RigOptions) {
       },
     },
   });
-  const steps = new SecondStep({ service, now: () => clock.now() });
+  const steps = new SecondStep({
+    service,
+    now: () => clock.now(),
+    ...(options.store === undefined ? {} : { store: options.store() }),
+  });
   const bypass: BypassAttempt[] = [];
   const errors: unknown[] = [];
   const signedIn: SecondStepOutcome[] = [];
