@@ -7,6 +7,13 @@ export type StepUpAction = 'disable' | 'regenerate-recovery-codes' | 'trust-devi
 export type DeviceRevokedBy = 'user' | 'password-change' | 'admin' | 'factor-removed';
 
 /**
+ * Why a presented remembered-device token was not trusted: `unknown` (never issued, tampered,
+ * revoked or another user's), `expired`, `disabled` (the audience's `rememberDeviceDays` is 0 now)
+ * or `locked` (the account is locked: the token itself may still be good).
+ */
+export type DeviceRejection = 'unknown' | 'expired' | 'disabled' | 'locked';
+
+/**
  * Typed audit events (ASVS 16.3.1: every authentication decision, success and failure, with the
  * factor used). Events never carry a secret, a submitted code, a pending token or a ciphertext.
  */
@@ -139,7 +146,7 @@ export type AuditEvent =
   | (Base & {
       /** A device token was presented and not trusted; the user goes through normal 2FA. */
       readonly type: 'device.rejected';
-      readonly why: 'unknown' | 'expired' | 'disabled' | 'locked';
+      readonly why: DeviceRejection;
     })
   | (Base & {
       readonly type: 'pending.rejected';

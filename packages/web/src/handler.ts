@@ -1,5 +1,6 @@
-import { InvalidArgumentError, type RequestInfo } from '@factorkit/core';
+import { InvalidArgumentError, type RequestInfo, type TwoFactorUser } from '@factorkit/core';
 import { readJsonObject } from './body.js';
+import { DeviceCookie, type RememberDeviceOptions } from './device-cookie.js';
 import { mapError, WebError } from './errors.js';
 import { IpRateLimit, type IpRateLimitOptions } from './ip-limit.js';
 import { RequestInfoReader } from './request-info.js';
@@ -12,7 +13,7 @@ import { pageRoutes, resolvePages } from './pages/page-routes.js';
 import { signInRequiredPage } from './pages/sign-in-page.js';
 import * as routes from './routes.js';
 import type { Route, RouteResult } from './route.js';
-import type { HostSession, SecondStep } from './second-step.js';
+import type { HostSession, SecondStep, SecondStepStarted } from './second-step.js';
 import type { SecondStepOutcome } from './second-step-store.js';
 import { stepUpRoutes } from './step-up-routes.js';
 
@@ -51,6 +52,18 @@ export interface TwoFactorHandlerOptions<C extends HandlerContext = HandlerConte
   readonly admin?: AdminRouteOptions<C>;
   /** Server-rendered pages for browsers without a front-end app. @default off (JSON only) */
   readonly pages?: PageOptions;
+  /**
+   * The remembered-device cookie ("remember this device" after a second factor, where the
+   * audience's `rememberDeviceDays` is above 0), or `false` to never offer it. @default {}
+   */
+  readonly rememberDevice?: RememberDeviceOptions | false;
+}
+
+/** `handler.beginSecondStep`'s answer: what core said, and the cookies to set on the response. */
+export interface PasswordStepResult {
+  readonly started: SecondStepStarted;
+  /** `Set-Cookie` lines (clearing a rejected remembered-device cookie): append each. */
+  readonly setCookie: readonly string[];
 }
 
 export interface TwoFactorHandler<C extends HandlerContext = HandlerContext> {
@@ -62,6 +75,16 @@ export interface TwoFactorHandler<C extends HandlerContext = HandlerContext> {
    * pass them to core: give it to `beginSecondStep` from the host's login route.
    */
   requestInfo(request: Request, peerAddress?: string): RequestInfo;
+  /**
+   * `secondStep.beginSecondStep` for the host's login route, with the browser's
+   * remembered-device cookie: a valid one of this user signs the session in without a second
+   * factor; a rejected one is cleared (the `Set-Cookie` lines to send).
+   */
+  beginSecondStep(
+    request: Request,
+    ctx: HandlerContext,
+    user: TwoFactorUser,
+  ): Promise<PasswordStepResult>;
 }
 
 /**
@@ -112,6 +135,10 @@ export function createTwoFactorHandler<C extends HandlerContext = HandlerContext
   const limit = checkedLimit(options.bodyLimitBytes);
   const reader = new RequestInfoReader(options.trustedProxies);
   const ipLimit = options.ipRateLimit === false ? undefined : new IpRateLimit(options.ipRateLimit);
+  const device =
+    options.rememberDevice === false
+      ? undefined
+      : new DeviceCookie(options.rememberDevice ?? {}, reader);
   // Without the host's authorizer the admin routes are not in the table: a 404 like any other.
   // The page routes need the prefix and the options, so they join the table here.
   const pages = options.pages === undefined ? undefined : resolvePages(options.pages, prefix);
@@ -143,7 +170,7 @@ export function createTwoFactorHandler<C extends HandlerContext = HandlerContext
     if (ipLimit) await ipLimit.take(info.ip ?? 'unknown');
     if (sub === '/health') {
       if (request.method !== 'GET') throw new MethodNotAllowed('GET');
-      return toResponse(await routes.health(steps), info.requestId!);
+      return toResponse(await routes.health(steps), info.requestId!, []);
     }
     const matches = table.map((r) => ({ r, m: r.pattern.exec(sub) })).filter((x) => x.m !== null);
     if (matches.length === 0) throw new WebError(404, 'NOT_FOUND', 'No such route.');
@@ -154,7 +181,7 @@ export function createTwoFactorHandler<C extends HandlerContext = HandlerContext
     if (state === undefined) {
       // A person on a page gets a page with the way back to the sign-in, not JSON.
       if (pages !== undefined && pageTable.includes(hit.r))
-        return toResponse(signInRequiredPage(pages, request), info.requestId!);
+        return toResponse(signInRequiredPage(pages, request), info.requestId!, []);
       throw new WebError(401, 'NO_SECOND_STEP', 'Sign in with your password first.');
     }
     let body: Record<string, unknown> = {};
@@ -174,12 +201,16 @@ export function createTwoFactorHandler<C extends HandlerContext = HandlerContext
       if (hit.r.method === 'POST') body = await readJsonObject(request, limit);
     }
     reportBypass(sub, body, request, info);
+    const cookies: string[] = [];
     const result = await hit.r.run({
       steps,
       session: ctx.session,
       state,
       info,
       request,
+      ...(ctx.peerAddress === undefined ? {} : { peerAddress: ctx.peerAddress }),
+      cookies,
+      ...(device === undefined ? {} : { deviceCookie: device }),
       body,
       params: { ...hit.m!.groups },
       signedIn: async (outcome) => {
@@ -187,7 +218,7 @@ export function createTwoFactorHandler<C extends HandlerContext = HandlerContext
       },
       ...(options.admin === undefined ? {} : { admin: bindAdmin(options.admin, ctx) }),
     });
-    return toResponse(result, info.requestId!);
+    return toResponse(result, info.requestId!, cookies);
   }
 
   const handler = async (request: Request, ctx: C): Promise<Response> => {
@@ -207,18 +238,43 @@ export function createTwoFactorHandler<C extends HandlerContext = HandlerContext
   };
   const requestInfo = (request: Request, peerAddress?: string): RequestInfo =>
     reader.read(request, peerAddress);
-  return Object.assign(handler, { prefix, requestInfo });
+  const beginSecondStep = async (
+    request: Request,
+    ctx: HandlerContext,
+    user: TwoFactorUser,
+  ): Promise<PasswordStepResult> => {
+    const peer = ctx.peerAddress;
+    const info = reader.read(request, peer);
+    // Core judges the value, a malformed one too (audited as `device.rejected`, FL-09).
+    const token = device?.read(request, peer);
+    const started = await steps.beginSecondStep(
+      ctx.session,
+      user,
+      info,
+      token === undefined ? {} : { deviceToken: token },
+    );
+    const r = started.requirement;
+    const rejected = r.action === 'challenge' ? r.deviceRejected : undefined;
+    // A locked account's device may work again after the unlock: only a dead cookie is cleared.
+    const dead = rejected !== undefined && rejected !== 'locked';
+    return {
+      started,
+      setCookie: device !== undefined && dead ? [device.clear(request, peer)] : [],
+    };
+  };
+  return Object.assign(handler, { prefix, requestInfo, beginSecondStep });
 }
 
-function toResponse(result: RouteResult, requestId: string): Response {
+function toResponse(result: RouteResult, requestId: string, cookies: readonly string[]): Response {
+  let response: Response;
   if ('response' in result) {
     // A copy: `Response.redirect()` and some adapters hand out immutable headers.
-    const { response } = result;
-    const headers = new Headers(response.headers);
+    const headers = new Headers(result.response.headers);
     headers.set('x-request-id', requestId);
-    return new Response(response.body, { status: response.status, headers });
-  }
-  return jsonResponse(result.status ?? 200, result.body, requestId);
+    response = new Response(result.response.body, { status: result.response.status, headers });
+  } else response = jsonResponse(result.status ?? 200, result.body, requestId);
+  for (const line of cookies) response.headers.append('set-cookie', line);
+  return response;
 }
 
 /** A 405 that knows the methods its path takes, for the `Allow` header (RFC 9110 §15.5.6). */

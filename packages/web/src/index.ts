@@ -2,11 +2,14 @@ export {
   createTwoFactorHandler,
   type BypassAttempt,
   type HandlerContext,
+  type PasswordStepResult,
   type TwoFactorHandler,
   type TwoFactorHandlerOptions,
 } from './handler.js';
 export {
+  REMEMBERED_DEVICE,
   SecondStep,
+  type BeginSecondStepOptions,
   type HostSession,
   type SecondStepOptions,
   type SecondStepStarted,
@@ -28,6 +31,8 @@ export {
   type WebErrorCode,
 } from './errors.js';
 export { RequestInfoReader } from './request-info.js';
+export { DeviceCookie, isLoopbackHost, type RememberDeviceOptions } from './device-cookie.js';
+export type { RememberedDeviceInfo } from './remember-device.js';
 export { SECURITY_HEADERS } from './responses.js';
 export type { IpRateLimitOptions } from './ip-limit.js';
 export type * from './types.js';

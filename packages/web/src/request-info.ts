@@ -28,6 +28,21 @@ export class RequestInfoReader {
     }
   }
 
+  /**
+   * Whether the client reached us over TLS: the scheme of the request's own URL, unless the TCP
+   * peer is a trusted proxy, whose `X-Forwarded-Proto` (the last value, the one it added) then
+   * says. A client's own `X-Forwarded-Proto` is never believed.
+   */
+  isHttps(request: Request, peerAddress: string | undefined): boolean {
+    const peer = peerAddress ?? '';
+    const forwarded = request.headers.get('x-forwarded-proto');
+    if (peer !== '' && forwarded !== null && this.trust(peer, 0)) {
+      const nearest = forwarded.split(',').at(-1)!.trim().toLowerCase();
+      if (nearest === 'https' || nearest === 'http') return nearest === 'https';
+    }
+    return new URL(request.url).protocol === 'https:';
+  }
+
   read(request: Request, peerAddress: string | undefined): RequestInfo {
     const peer = peerAddress ?? '';
     const forwarded = request.headers.get('x-forwarded-for') ?? undefined;

@@ -1,5 +1,6 @@
 import type { RequestInfo } from '@factorkit/core';
 import type { BoundAdmin } from './admin-routes.js';
+import type { DeviceCookie } from './device-cookie.js';
 import type { HostSession, SecondStep } from './second-step.js';
 import type { SecondStepOutcome, SecondStepState } from './second-step-store.js';
 
@@ -11,6 +12,12 @@ export interface RouteCall {
   readonly info: RequestInfo;
   /** The request itself, for routes that read a query string or headers. */
   readonly request: Request;
+  /** The TCP peer, as the handler was given it (for the cookie's `Secure` decision). */
+  readonly peerAddress?: string;
+  /** `Set-Cookie` lines the handler adds to the route's response (a successful one too). */
+  readonly cookies: string[];
+  /** The remembered-device cookie, unless the host turned remembering off. */
+  readonly deviceCookie?: DeviceCookie;
   readonly body: Record<string, unknown>;
   readonly params: Readonly<Record<string, string>>;
   /** Called after the second factor passed and the session id was rotated. */

@@ -4,6 +4,7 @@ import { WebError } from './errors.js';
 import type { Route, RouteCall, RouteResult } from './route.js';
 import type { SecondStep } from './second-step.js';
 import type { PendingChallenge, SecondStepState } from './second-step-store.js';
+import { rememberRequested, rememberThisDevice } from './remember-device.js';
 import { requireStepUp } from './signed-in.js';
 import type {
   ChallengeResponse,
@@ -106,12 +107,18 @@ export async function signIn(call: RouteCall, success: SecondFactorSuccess) {
   return done;
 }
 
-async function finish(call: RouteCall, success: SecondFactorSuccess): Promise<RouteResult> {
+async function finish(
+  call: RouteCall,
+  success: SecondFactorSuccess,
+  remember: boolean,
+): Promise<RouteResult> {
   const done = await signIn(call, success);
+  const remembered = remember ? await rememberThisDevice(call, success) : undefined;
   const body: SignedInResponse = {
     ok: true,
     outcome: done.outcome,
     csrfToken: call.steps.csrfToken(done.state),
+    ...(remembered === undefined ? {} : { rememberedDevice: remembered }),
     ...(success.recoveryCodesRemaining === undefined
       ? {}
       : { recoveryCodesRemaining: success.recoveryCodesRemaining }),
@@ -125,6 +132,7 @@ async function finish(call: RouteCall, success: SecondFactorSuccess): Promise<Ro
 export async function answerChallenge(call: RouteCall): Promise<RouteResult> {
   const state = pending(call.state);
   const code = requiredAnswer(call.body);
+  const remember = rememberRequested(call.body);
   if (state.challenge === undefined) throw new PendingStateError('CHALLENGE_NOT_FOUND');
   const result: SecondFactorSuccess | StillWaiting = await call.steps.service.completeChallenge(
     state.challenge.id,
@@ -136,14 +144,15 @@ export async function answerChallenge(call: RouteCall): Promise<RouteResult> {
     const body: WaitingResponse = { ok: false, waiting: true };
     return { status: 202, body };
   }
-  return finish(call, result);
+  return finish(call, result, remember);
 }
 
 export async function recoveryCode(call: RouteCall): Promise<RouteResult> {
   const state = pending(call.state);
   const code = requiredCode(call.body);
+  const remember = rememberRequested(call.body);
   const success = await call.steps.service.useRecoveryCode(state.user, code, call.info);
-  return finish(call, success);
+  return finish(call, success, remember);
 }
 
 /**

@@ -9,8 +9,13 @@ export interface SecondStepOutcome {
   readonly method: string;
   readonly assurance: FactorAssurance;
   readonly amr: readonly AmrValue[];
-  /** Epoch ms of the second factor (0 when none was proved, e.g. a fail-open grant). */
+  /**
+   * Epoch ms of the second factor (0 when none was proved now: a fail-open grant, or a sign-in
+   * on a remembered device).
+   */
   readonly at: number;
+  /** The remembered device that stood in for the second factor (method `remembered-device`). */
+  readonly deviceId?: string;
 }
 
 /** The challenge a pending session is answering; its id never leaves the server. */

@@ -42,12 +42,42 @@ export interface SecondStepOptions {
   readonly now?: () => number;
 }
 
+/** What `beginSecondStep` takes beside the user. */
+export interface BeginSecondStepOptions {
+  /** The remembered-device token from the browser's cookie, if it sent one (FL-09). */
+  readonly deviceToken?: string;
+}
+
 /** What `beginSecondStep` tells the host after the password. */
 export interface SecondStepStarted {
   readonly requirement: Requirement;
   /** True when no second factor is needed now (`skip`, `grace`): the session is signed in. */
   readonly authenticated: boolean;
+  /**
+   * Set when a remembered device let the user in without a second factor now: method
+   * `remembered-device`, an empty `amr`, `at` 0 (it proves no recent factor, so a step-up is
+   * still asked before sensitive actions, FL-08).
+   */
+  readonly outcome?: SecondStepOutcome;
 }
+
+/** The outcome of a sign-in that a remembered device let skip the second factor. */
+function rememberedOutcome(user: TwoFactorUser, deviceId: string): SecondStepOutcome {
+  return {
+    ok: true,
+    userId: user.id,
+    providerId: REMEMBERED_DEVICE,
+    method: REMEMBERED_DEVICE,
+    // A bearer cookie, no authenticator: the password alone is what was proved now.
+    assurance: { phishingResistant: false, hardwareBound: false, aal: 1 },
+    amr: [],
+    at: 0,
+    deviceId,
+  };
+}
+
+/** The `method` (and `providerId`) of a sign-in on a remembered device. */
+export const REMEMBERED_DEVICE = 'remembered-device';
 
 function seconds(
   name: string,
@@ -108,20 +138,31 @@ export class SecondStep {
     session: HostSession,
     user: TwoFactorUser,
     request?: RequestInfo,
+    options: BeginSecondStepOptions = {},
   ): Promise<SecondStepStarted> {
-    const requirement = await this.service.requirement(user, undefined, request);
+    const deviceToken = options.deviceToken;
+    const requirement = await this.service.requirement(
+      user,
+      deviceToken === undefined ? undefined : { deviceToken },
+      request,
+    );
     await this.store.delete(session.id);
     await session.rotateId();
     const csrfSecret = this.tokens.secretSync();
     const authenticated = requirement.action === 'skip' || requirement.action === 'grace';
+    // Only core's answer decides that a device stands in for the factor (FL-09).
+    const outcome =
+      requirement.action === 'skip' && requirement.reason === 'trusted-device'
+        ? rememberedOutcome(user, requirement.deviceId)
+        : undefined;
     if (authenticated)
       await this.store.put(
         session.id,
-        { phase: 'authenticated', user, csrfSecret, outcome: null },
+        { phase: 'authenticated', user, csrfSecret, outcome: outcome ?? null },
         this.authenticatedMs,
       );
     else await this.store.put(session.id, { phase: 'pending', user, csrfSecret }, this.pendingMs);
-    return { requirement, authenticated };
+    return { requirement, authenticated, ...(outcome === undefined ? {} : { outcome }) };
   }
 
   /** True only once the second step is done (or was not needed) for this very session id. */

@@ -1,4 +1,5 @@
 import type { ActivationPrompt, ChallengePrompt, Requirement } from '@factorkit/core';
+import type { RememberedDeviceInfo } from './remember-device.js';
 import type { SecondStepOutcome } from './second-step-store.js';
 
 /**
@@ -34,6 +35,8 @@ export interface ChallengeResponse {
 /** `POST /challenge/answer` and `POST /recovery-code`. */
 export interface CodeRequest {
   readonly code: string;
+  /** "Remember this device": on success, a remembered-device cookie is set (FL-16). */
+  readonly rememberDevice?: boolean;
 }
 
 /** The second step passed: the session id was rotated and a new CSRF token issued. */
@@ -43,6 +46,11 @@ export interface SignedInResponse {
   readonly csrfToken: string;
   readonly recoveryCodesRemaining?: number;
   readonly lowRecoveryCodes?: boolean;
+  /**
+   * Only when `rememberDevice: true` was sent: the device remembered (its cookie is set), or
+   * null when it was not (turned off for the account; the sign-in still succeeded).
+   */
+  readonly rememberedDevice?: RememberedDeviceInfo | null;
 }
 
 /** A push or callback is still outstanding: answer again later. */

@@ -1,7 +1,16 @@
 /** The handler called directly, with a session manager of a few lines (ids in a Set). */
 import { randomUUID } from 'node:crypto';
 import type { HostSession } from '../src/index.js';
-import { base, bodyInit, cookieIn, nextIp, tokenOf, type Client, type MakeRig } from './rig.js';
+import {
+  CookieJar,
+  base,
+  bodyInit,
+  cookieIn,
+  nextIp,
+  tokenOf,
+  type Client,
+  type MakeRig,
+} from './rig.js';
 
 export const directRig: MakeRig = async (options = {}) => {
   const b = base(options);
@@ -19,6 +28,8 @@ export const directRig: MakeRig = async (options = {}) => {
     ...b,
     client(ip = nextIp()): Client {
       let jar: string | undefined;
+      // The other cookies (the remembered-device one), as a browser keeps them.
+      const others = new CookieJar();
       const open = (): TestSession => {
         if (jar === undefined || !sessions.has(jar)) {
           jar = randomUUID();
@@ -26,10 +37,19 @@ export const directRig: MakeRig = async (options = {}) => {
         }
         return new TestSession(jar);
       };
+      const withCookies = (request: Request): Request => {
+        const cookie = others.header();
+        if (cookie !== undefined) request.headers.set('cookie', cookie);
+        return request;
+      };
       const call = async (request: Request): Promise<Response> => {
         const s = open();
         const before = s.id;
-        const response = await b.handler(request, { session: s, peerAddress: '127.0.0.1' });
+        const response = await b.handler(withCookies(request), {
+          session: s,
+          peerAddress: '127.0.0.1',
+        });
+        others.take(response.headers.getSetCookie());
         // As a cookie-based server: only a rotation sets a new cookie.
         if (s.id !== before) {
           response.headers.append('set-cookie', `sid=${s.id}; HttpOnly`);
@@ -50,14 +70,27 @@ export const directRig: MakeRig = async (options = {}) => {
         adopt: (response) => {
           jar = cookieIn(response, 'sid') ?? jar;
         },
+        jar: (name) => others.cookies.get(name),
+        putCookie: (name, value) => {
+          if (value === undefined) others.cookies.delete(name);
+          else others.cookies.set(name, value);
+        },
         visit: async () => {
           open();
         },
-        login: async (user) => {
+        login: async (user, headers = {}) => {
           const s = open();
-          const started = await b.steps.beginSecondStep(s, user);
+          const request = withCookies(
+            new Request('http://localhost/login', { headers: headersFor(headers) }),
+          );
+          const { started, setCookie } = await b.handler.beginSecondStep(
+            request,
+            { session: s, peerAddress: '127.0.0.1' },
+            user,
+          );
+          others.take(setCookie);
           jar = s.id;
-          return started;
+          return { ...started, setCookie };
         },
         account: async () =>
           new Response(null, { status: (await b.steps.isFullyAuthenticated(open())) ? 200 : 401 }),

@@ -6,8 +6,8 @@ import express from 'express';
 import session from 'express-session';
 import type { TwoFactorUser } from '@factorkit/core';
 import {
+  beginSecondStep,
   expressSession,
-  requestInfoOf,
   requireSecondFactor,
   twoFactorMiddleware,
 } from '../src/express/index.js';
@@ -20,6 +20,13 @@ declare module 'express-session' {
   }
 }
 
+/** The host's sign-in page (the password is the test's user id: the rig checks none). */
+const LOGIN_PAGE =
+  '<!doctype html><html lang="en"><head><title>Sign in</title></head><body><main>' +
+  '<h1>Sign in</h1><form method="post" action="/login"><label for="user">User</label>' +
+  '<input id="user" name="userId" autofocus required><button type="submit">Sign in</button>' +
+  '</form></main></body></html>';
+
 export const expressRig: MakeRig = async (options = {}) => {
   const b = base(options);
   const users = new Map<string, TwoFactorUser>();
@@ -29,12 +36,26 @@ export const expressRig: MakeRig = async (options = {}) => {
     req.session.visited = true;
     res.json({ hello: true });
   });
-  app.post('/login', express.json(), (req, res, next) => {
-    const user = users.get(String((req.body as { userId?: unknown }).userId));
+  // The host's password step: JSON for the test clients, a form for a person in a browser
+  // (who then goes on to the 2FA pages, or straight in on a remembered device).
+  app.get('/login', (_req, res) => {
+    res.type('html').send(LOGIN_PAGE);
+  });
+  app.post('/login', express.json(), express.urlencoded({ extended: false }), (req, res, next) => {
+    const id = String((req.body as { userId?: unknown }).userId);
+    const user = users.get(id) ?? b.directory.get(id);
     if (user === undefined) return void res.status(401).json({ error: 'unknown' });
+    beginSecondStep(b.handler, req, res, user)
+      .then((started) => {
+        if (!req.is('urlencoded')) return void res.json(started);
+        res.redirect(303, started.authenticated ? '/account' : '/2fa/');
+      })
+      .catch(next);
+  });
+  app.get('/logout', (req, res, next) => {
     b.steps
-      .beginSecondStep(expressSession(req), user, requestInfoOf(b.handler, req))
-      .then((started) => res.json(started))
+      .endSecondStep(expressSession(req))
+      .then(() => req.session.destroy(() => res.redirect(303, '/login')))
       .catch(next);
   });
   app.use(twoFactorMiddleware(b.handler));

@@ -5,12 +5,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifySessionPlugin from '@fastify/session';
 import Fastify from 'fastify';
 import type { TwoFactorUser } from '@factorkit/core';
-import {
-  fastifySession,
-  requestInfoOf,
-  requireSecondFactor,
-  twoFactorPlugin,
-} from '../src/fastify/index.js';
+import { beginSecondStep, requireSecondFactor, twoFactorPlugin } from '../src/fastify/index.js';
 import { httpClient } from './http-client.js';
 import { base, type MakeRig } from './rig.js';
 
@@ -41,11 +36,7 @@ export const fastifyRig: MakeRig = async (options = {}) => {
   app.post('/login', async (request, reply) => {
     const user = users.get(String((request.body as { userId?: unknown }).userId));
     if (user === undefined) return reply.code(401).send({ error: 'unknown' });
-    return b.steps.beginSecondStep(
-      fastifySession(request),
-      user,
-      requestInfoOf(b.handler, request),
-    );
+    return beginSecondStep(b.handler, request, reply, user);
   });
   await app.register(twoFactorPlugin(b.handler));
   // The hook covers every route: the host's login and pre-login pages are allowed by name.

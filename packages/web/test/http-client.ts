@@ -1,43 +1,52 @@
-/** A client over real HTTP with fetch and a one-cookie jar, for the Express and Fastify rigs. */
+/** A client over real HTTP with fetch and a cookie jar, for the Express and Fastify rigs. */
 import type { TwoFactorUser } from '@factorkit/core';
-import { bodyInit, cookieIn, nextIp, tokenOf, type Client } from './rig.js';
+import { CookieJar, bodyInit, nextIp, tokenOf, type Client, type LoginAnswer } from './rig.js';
 
-/** A client over real HTTP with fetch and a one-cookie jar; `users` is the host's user table. */
+/** A client over real HTTP with fetch and a cookie jar; `users` is the host's user table. */
 export function httpClient(
   origin: string,
   cookieName: string,
   users: Map<string, TwoFactorUser>,
   ip: string = nextIp(),
 ): Client {
-  let jar: string | undefined;
+  const jar = new CookieJar();
   const send = async (path: string, init: RequestInit = {}): Promise<Response> => {
     const headers = new Headers(init.headers);
     headers.set('x-forwarded-for', ip);
-    if (jar !== undefined) headers.set('cookie', `${cookieName}=${jar}`);
+    const cookie = jar.header();
+    if (cookie !== undefined) headers.set('cookie', cookie);
     const response = await fetch(origin + path, { ...init, headers, redirect: 'manual' });
-    jar = cookieIn(response, cookieName) ?? jar;
+    jar.take(response.headers.getSetCookie());
     return response;
+  };
+  const put = (name: string, value: string | undefined): void => {
+    if (value === undefined) jar.cookies.delete(name);
+    else jar.cookies.set(name, value);
   };
   const client: Client = {
     ip,
-    cookie: () => jar,
-    setCookie: (v) => {
-      jar = v;
-    },
+    cookie: () => jar.cookies.get(cookieName),
+    setCookie: (v) => put(cookieName, v),
     adopt: (response) => {
-      jar = cookieIn(response, cookieName) ?? jar;
+      const sid = response.headers
+        .getSetCookie()
+        .filter((line) => line.startsWith(`${cookieName}=`));
+      jar.take(sid);
     },
+    jar: (name) => jar.cookies.get(name),
+    putCookie: put,
     visit: async () => {
       await send('/hello');
     },
-    login: async (user) => {
+    login: async (user, headers = {}) => {
       users.set(user.id, user);
       const r = await send('/login', {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...headers },
         body: JSON.stringify({ userId: user.id }),
       });
-      return (await r.json()) as { requirement: { action: string }; authenticated: boolean };
+      const started = (await r.json()) as Omit<LoginAnswer, 'setCookie'>;
+      return { ...started, setCookie: r.headers.getSetCookie() };
     },
     account: () => send('/account'),
     get: (path, headers) => send(path, { ...(headers ? { headers } : {}) }),

@@ -13,6 +13,7 @@ import {
   type HandlerContext,
   type IpRateLimitOptions,
   type PageOptions,
+  type RememberDeviceOptions,
   type SecondStepOutcome,
   type SecondStepStore,
 } from '../src/index.js';
@@ -29,6 +30,19 @@ export interface RigOptions {
   readonly pages?: PageOptions;
   /** Where second-step states live. @default a MemorySecondStepStore on the rig's clock */
   readonly store?: () => SecondStepStore;
+  /** The handler's remembered-device cookie option. */
+  readonly rememberDevice?: RememberDeviceOptions | false;
+  /** The audiences' `rememberDeviceDays` (30 unless given). */
+  readonly rememberDeviceDays?: number;
+}
+
+/** What the host's login answers: `beginSecondStep`'s result and the cookies it set. */
+export interface LoginAnswer {
+  readonly requirement: { action: string; reason?: string; deviceRejected?: string };
+  readonly authenticated: boolean;
+  readonly outcome?: SecondStepOutcome;
+  /** The login response's `Set-Cookie` lines. */
+  readonly setCookie: readonly string[];
 }
 
 export interface PostOptions {
@@ -45,10 +59,14 @@ export interface Client {
   setCookie(value: string | undefined): void;
   /** Takes the session cookie a given response set (after parallel requests). */
   adopt(response: Response): void;
+  /** Any other cookie in the jar (the remembered-device cookie), by name. */
+  jar(name: string): string | undefined;
+  /** Puts a cookie in the jar (undefined removes it), as a browser that was handed it would. */
+  putCookie(name: string, value: string | undefined): void;
   /** Gets a session before the password, as any visitor has. */
   visit(): Promise<void>;
-  /** The host's password step, then `beginSecondStep`. */
-  login(user: TwoFactorUser): Promise<{ requirement: { action: string }; authenticated: boolean }>;
+  /** The host's password step, then `beginSecondStep` (with the jar's device cookie). */
+  login(user: TwoFactorUser, headers?: Readonly<Record<string, string>>): Promise<LoginAnswer>;
   /** A route behind the guard. */
   account(): Promise<Response>;
   get(path: string, headers?: Readonly<Record<string, string>>): Promise<Response>;
@@ -87,7 +105,15 @@ export function base(options: RigOptions) {
     providers: [TotpProvider],
     clock,
     policy: {
-      audiences: { client: { force: true, notEnrolled: 'enroll' } },
+      audiences: {
+        client: {
+          force: true,
+          notEnrolled: 'enroll',
+          ...(options.rememberDeviceDays === undefined
+            ? {}
+            : { rememberDeviceDays: options.rememberDeviceDays }),
+        },
+      },
       throttle: options.throttle ?? {
         maxFailures: 100,
         freeFailures: 100,
@@ -113,6 +139,7 @@ export function base(options: RigOptions) {
       : { ipRateLimit: options.ipRateLimit }),
     ...(options.bodyLimitBytes === undefined ? {} : { bodyLimitBytes: options.bodyLimitBytes }),
     ...(options.pages === undefined ? {} : { pages: options.pages }),
+    ...(options.rememberDevice === undefined ? {} : { rememberDevice: options.rememberDevice }),
     onBypassAttempt: (a) => bypass.push(a),
     onError: (e) => errors.push(e),
     onSignedIn: (o) => {
@@ -140,6 +167,28 @@ export function cookieIn(response: Response, name: string): string | undefined {
     if (m) value = m[1];
   }
   return value;
+}
+
+/**
+ * A browser's cookie jar for one origin: keeps what `Set-Cookie` sets, forgets what it expires
+ * (`Max-Age=0`), and sends every cookie back.
+ */
+export class CookieJar {
+  readonly cookies = new Map<string, string>();
+
+  take(lines: readonly string[]): void {
+    for (const line of lines) {
+      const m = /^([^=;\s]+)=([^;]*)/.exec(line);
+      if (m === null) continue;
+      if (/;\s*max-age=0(;|$)/i.test(line)) this.cookies.delete(m[1]!);
+      else this.cookies.set(m[1]!, m[2]!);
+    }
+  }
+
+  header(): string | undefined {
+    if (this.cookies.size === 0) return undefined;
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
 }
 
 /** The session's CSRF token, or a placeholder when the session has none. */

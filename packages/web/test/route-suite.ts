@@ -6,6 +6,7 @@ import { describe } from 'vitest';
 import { accountChecks } from './account-checks.js';
 import { adminChecks } from './admin-checks.js';
 import { attackChecks } from './attack-checks.js';
+import { deviceChecks } from './device-checks.js';
 import { enumerationChecks } from './enumeration-checks.js';
 import { routeChecks } from './route-checks.js';
 import type { MakeRig } from './rig.js';
@@ -18,4 +19,5 @@ export function routeSuite(make: MakeRig): void {
   describe('enumeration (BF-07)', () => enumerationChecks(open));
   describe('step-up and account', () => accountChecks(open));
   describe('admin', () => adminChecks(open));
+  describe('remembered devices', () => deviceChecks(open));
 }

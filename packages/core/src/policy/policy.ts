@@ -1,4 +1,5 @@
 import type { AudiencePolicy, DeploymentConfig, NotEnrolledAction } from '../config/deployment.js';
+import type { DeviceRejection } from '../events.js';
 import {
   RECOVERY_CODE_ASSURANCE,
   meetsAssurance,
@@ -21,6 +22,12 @@ export type Requirement =
       /** The usable enrollments, oldest first: what the login chooser lists. */
       readonly factors: readonly ChooserFactor[];
       readonly recoveryCodes: number;
+      /**
+       * Set only when the host presented a remembered-device token and it was not trusted
+       * (audited as `device.rejected`), so the host can drop a stale cookie. Anything but
+       * `locked` means the token will never be trusted again.
+       */
+      readonly deviceRejected?: DeviceRejection;
     }
   | { readonly action: 'enroll'; readonly providers: readonly string[] }
   | {

@@ -9,6 +9,7 @@ import { requireForHost, secondFactorRecency } from './flows/step-up.js';
 import { securityTimeline } from './flows/timeline.js';
 import {
   listTrustedDevices,
+  rememberDays,
   rememberDevice,
   revokeTrustedDevice,
   revokeTrustedDevices,
@@ -88,6 +89,15 @@ export abstract class AccountCalls extends ServiceBase {
     request?: RequestInfo,
   ): Promise<RememberedDevice> {
     return this.run(user, request, () => rememberDevice(this.k, user, stepUp));
+  }
+
+  /**
+   * How many days a device remembered now would last for this user (the audience's
+   * `rememberDeviceDays`), or 0 where remembering is off: whether to offer "remember this device".
+   */
+  rememberDeviceDays(user: TwoFactorUser): number {
+    this.k.checkUser(user);
+    return rememberDays(this.k, user);
   }
 
   listTrustedDevices(user: TwoFactorUser): Promise<TrustedDeviceSummary[]> {

@@ -6,78 +6,30 @@
  * secret is never echoed even before core's redaction.
  */
 import { Field, failmodeForAudience, failmodeProblem, v, type Failmode } from '@factorkit/core';
-import { checkTemplate } from '../username.js';
+import {
+  apiHostRule,
+  caPemRule,
+  Check,
+  credential,
+  factorRule,
+  redirectUrlRule,
+  templatesRule,
+  DUO_VERSIONS,
+  type DuoVersion,
+  type LegacyFactor,
+} from './settings-rules.js';
 
 // The failmode rule is core's, one for every remote-service provider; the names stay exported here.
 export { FAILMODES, type Failmode } from '@factorkit/core';
-
-export const DUO_VERSIONS = ['universal', 'legacy'] as const;
-export type DuoVersion = (typeof DUO_VERSIONS)[number];
-export const LEGACY_FACTORS = ['auto', 'push', 'passcode', 'phone', 'sms'] as const;
-export type LegacyFactor = (typeof LEGACY_FACTORS)[number];
-
-export const UNIVERSAL_FIELDS = ['clientId', 'clientSecret', 'redirectUrl'] as const;
-export const LEGACY_FIELDS = ['integrationKey', 'secretKey', 'factor'] as const;
-
-/** Duo's API hostnames: `api-` and 8 hex-like characters (Duo admin panel, duo-protocol.md §0). */
-export const DUO_API_HOST = /^api-[0-9a-z]{8}\.duosecurity\.com$/;
-const HOST_PORT =
-  /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*|\[[0-9a-f:]+\])(?::\d{1,5})?$/i;
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
-const AUDIENCE_KEY = /^(?:\*|[a-z][a-z0-9_-]{0,31})$/;
-
-type Rule<T> = (value: unknown, settings: T) => string | null;
-
-/** A validator whose message comes from the same check (never from the value). */
-function Check<T extends object>(name: string, rule: Rule<T>): PropertyDecorator {
-  return v.ValidateBy({
-    name,
-    validator: {
-      validate: (value, args) => rule(value, args!.object as T) === null,
-      defaultMessage: (args) => rule(args!.value, args!.object as T) ?? 'is invalid',
-    },
-  });
-}
-
-const present = (x: unknown) => x !== undefined && x !== null && x !== '';
-
-function wrongVersion(field: string, s: DuoSettings): string | null {
-  const own = (UNIVERSAL_FIELDS as readonly string[]).includes(field) ? 'universal' : 'legacy';
-  if (s.version === own) return null;
-  const wanted = s.version === 'legacy' ? LEGACY_FIELDS : UNIVERSAL_FIELDS;
-  return `belongs to version '${own}', but version is '${String(s.version)}', which uses ${wanted.join(', ')} and apiHost; remove ${field} or set version to '${own}'`;
-}
-
-function credential(field: string, length: number, label: string): Rule<DuoSettings> {
-  return (value, s) => {
-    if (!present(value)) {
-      return s.version ===
-        ((UNIVERSAL_FIELDS as readonly string[]).includes(field) ? 'universal' : 'legacy')
-        ? `is required when version is '${s.version}' (${label})`
-        : null;
-    }
-    const other = wrongVersion(field, s);
-    if (other) return other;
-    if (typeof value !== 'string') return 'must be a string';
-    if (value.length !== length) return `must be exactly ${length} characters (${label})`;
-    if (!/^[\x21-\x7e]+$/.test(value)) return 'must be printable ASCII without spaces';
-    return null;
-  };
-}
-
-function templatesRule(value: unknown): string | null {
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    return 'must be an object of audience -> template (e.g. { "*": "{username}" })';
-  const entries = Object.entries(value);
-  if (!entries.some(([k]) => k === '*'))
-    return 'needs a "*" entry used for audiences without their own template';
-  for (const [k, t] of entries) {
-    if (!AUDIENCE_KEY.test(k)) return `has an invalid audience name "${k.slice(0, 32)}"`;
-    const problem = checkTemplate(t);
-    if (problem) return `${k}: ${problem}`;
-  }
-  return null;
-}
+export {
+  DUO_API_HOST,
+  DUO_VERSIONS,
+  LEGACY_FACTORS,
+  LEGACY_FIELDS,
+  UNIVERSAL_FIELDS,
+  type DuoVersion,
+  type LegacyFactor,
+} from './settings-rules.js';
 
 export class DuoSettings {
   /**
@@ -96,15 +48,7 @@ export class DuoSettings {
    * @default ''
    */
   @Field({ label: 'API hostname', help: 'From the Duo Admin Panel: api-XXXXXXXX.duosecurity.com.' })
-  @Check<DuoSettings>('duoApiHost', (value, s) => {
-    if (typeof value !== 'string' || value.length === 0) return 'is required';
-    if (value.length > 255 || !HOST_PORT.test(value))
-      return 'must be a host name (no scheme, no path)';
-    if (DUO_API_HOST.test(value.toLowerCase())) return null;
-    return s.allowCustomApiHost === true
-      ? null
-      : 'must look like api-XXXXXXXX.duosecurity.com; set allowCustomApiHost: true for an emulator or a proxy';
-  })
+  @Check<DuoSettings>('duoApiHost', apiHostRule)
   apiHost: string = '';
 
   /**
@@ -127,12 +71,7 @@ export class DuoSettings {
     label: 'Custom CA (PEM)',
     help: 'Only for the factorkit Duo emulator: its CA certificate. Needs allowCustomApiHost.',
   })
-  @Check<DuoSettings>('duoCaPem', (value, s) => {
-    if (value === undefined) return null;
-    if (typeof value !== 'string' || !/-----BEGIN CERTIFICATE-----/.test(value))
-      return 'must be a PEM certificate';
-    return s.allowCustomApiHost === true ? null : 'needs allowCustomApiHost: true';
-  })
+  @Check<DuoSettings>('duoCaPem', caPemRule)
   caPem?: string;
 
   // ------------------------------------------------------------------ universal
@@ -156,24 +95,7 @@ export class DuoSettings {
     label: 'Redirect URL',
     help: 'Your callback page, e.g. https://portal.example.com/2fa/duo/callback. Pass its duo_code and state to completeChallenge (state is the challenge id).',
   })
-  @Check<DuoSettings>('duoRedirectUrl', (value, s) => {
-    if (!present(value))
-      return s.version === 'universal' ? "is required when version is 'universal'" : null;
-    const other = wrongVersion('redirectUrl', s);
-    if (other) return other;
-    if (typeof value !== 'string') return 'must be a URL';
-    let u: URL;
-    try {
-      u = new URL(value);
-    } catch {
-      return 'must be an absolute URL';
-    }
-    if (u.username || u.password) return 'must not carry credentials';
-    if (u.hash) return 'must not have a #fragment';
-    if (u.protocol === 'https:') return null;
-    if (u.protocol === 'http:' && LOOPBACK.has(u.hostname)) return null;
-    return 'must use https (http only for localhost)';
-  })
+  @Check<DuoSettings>('duoRedirectUrl', redirectUrlRule)
   redirectUrl?: string;
 
   // ------------------------------------------------------------------ legacy
@@ -196,14 +118,7 @@ export class DuoSettings {
     label: 'Factor',
     help: 'Auth API: auto, push, passcode, phone or sms.',
   })
-  @Check<DuoSettings>('duoFactor', (value, s) => {
-    if (value === undefined) return null;
-    const other = wrongVersion('factor', s);
-    if (other) return other;
-    return (LEGACY_FACTORS as readonly unknown[]).includes(value)
-      ? null
-      : 'must be auto, push, passcode, phone or sms';
-  })
+  @Check<DuoSettings>('duoFactor', factorRule)
   factor?: LegacyFactor;
 
   /**

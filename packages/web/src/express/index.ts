@@ -5,10 +5,11 @@ import type {
   RequestHandler,
   Response as ExpressResponse,
 } from 'express';
-import type { RequestInfo } from '@factorkit/core';
+import type { RequestInfo, TwoFactorUser } from '@factorkit/core';
 import type { HandlerContext, TwoFactorHandler } from '../handler.js';
-import type { HostSession, SecondStep } from '../second-step.js';
+import type { HostSession, SecondStep, SecondStepStarted } from '../second-step.js';
 import { drainRequest, requestBodyStream } from '../node/body-stream.js';
+import { headersOf, headersOnlyRequest, requestUrl } from '../node/request-url.js';
 import { jsonResponse } from '../responses.js';
 import type {} from 'express-session';
 
@@ -54,14 +55,13 @@ export function expressSession(req: ExpressRequest): HostSession {
   };
 }
 
-/** A Web-standard Request from an Express one. Only the path is used from the URL. */
+/**
+ * A Web-standard Request from an Express one, with the socket's scheme and the Host (Express's
+ * own `trust proxy` is not consulted: the handler's `trustedProxies` decide).
+ */
 function toRequest(req: ExpressRequest): Request {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (Array.isArray(value)) for (const v of value) headers.append(name, v);
-    else if (value !== undefined) headers.set(name, value);
-  }
-  const url = new URL(req.originalUrl, 'http://localhost');
+  const headers = headersOf(req);
+  const url = requestUrl(req, req.originalUrl);
   const init: RequestInit & { duplex?: 'half' } = { method: req.method, headers };
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     const parsed: unknown = (req as { body?: unknown }).body;
@@ -81,7 +81,12 @@ async function send(response: Response, res: ExpressResponse): Promise<void> {
   // A refused body may still be arriving: read the rest so the client sees the answer.
   await drainRequest(res.req);
   res.status(response.status);
-  response.headers.forEach((value, name) => res.setHeader(name, value));
+  response.headers.forEach((value, name) => {
+    // Set-Cookie lines cannot be joined: each is set on its own, after any the host set.
+    if (name !== 'set-cookie') res.setHeader(name, value);
+  });
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) res.append('set-cookie', cookies);
   res.end(Buffer.from(await response.arrayBuffer()));
 }
 
@@ -100,7 +105,7 @@ export function twoFactorMiddleware(
 ): RequestHandler {
   const sessionOf = options.sessionOf ?? expressSession;
   return (req: ExpressRequest, res: ExpressResponse, next: NextFunction): void => {
-    const path = new URL(req.originalUrl, 'http://localhost').pathname;
+    const path = requestUrl(req, req.originalUrl).pathname;
     if (path !== handler.prefix && !path.startsWith(handler.prefix + '/')) return next();
     const ctx: ExpressContext = {
       session: sessionOf(req),
@@ -167,4 +172,28 @@ export function requestInfoOf(
     new Request('http://localhost/', { headers }),
     req.socket.remoteAddress,
   );
+}
+
+/**
+ * The password step of the host's login route: `beginSecondStep` with the browser's
+ * remembered-device cookie, a rejected cookie cleared on `res`. Call it where the password
+ * succeeded, before sending the answer.
+ */
+export async function beginSecondStep(
+  handler: TwoFactorHandler<ExpressContext>,
+  req: ExpressRequest,
+  res: ExpressResponse,
+  user: TwoFactorUser,
+  options: { readonly sessionOf?: SessionOf } = {},
+): Promise<SecondStepStarted> {
+  const { started, setCookie } = await handler.beginSecondStep(
+    headersOnlyRequest(req, req.originalUrl),
+    {
+      session: (options.sessionOf ?? expressSession)(req),
+      ...(req.socket.remoteAddress === undefined ? {} : { peerAddress: req.socket.remoteAddress }),
+    },
+    user,
+  );
+  if (setCookie.length > 0) res.append('set-cookie', [...setCookie]);
+  return started;
 }

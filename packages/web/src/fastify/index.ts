@@ -7,11 +7,12 @@ import type {
   preHandlerAsyncHookHandler,
 } from 'fastify';
 import type {} from '@fastify/session';
-import type { RequestInfo } from '@factorkit/core';
+import type { RequestInfo, TwoFactorUser } from '@factorkit/core';
 import type { HandlerContext, TwoFactorHandler } from '../handler.js';
 import { drainRequest, requestBodyStream } from '../node/body-stream.js';
+import { headersOf, headersOnlyRequest, requestUrl } from '../node/request-url.js';
 import { jsonResponse } from '../responses.js';
-import type { HostSession, SecondStep } from '../second-step.js';
+import type { HostSession, SecondStep, SecondStepStarted } from '../second-step.js';
 
 declare module 'fastify' {
   interface Session {
@@ -51,13 +52,10 @@ export function fastifySession(request: FastifyRequest): HostSession {
   };
 }
 
+/** A Web-standard Request with the socket's scheme and the Host (see `requestUrl`). */
 function toRequest(request: FastifyRequest): Request {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (Array.isArray(value)) for (const v of value) headers.append(name, v);
-    else if (value !== undefined) headers.set(name, String(value));
-  }
-  const url = new URL(request.raw.url ?? '/', 'http://localhost');
+  const headers = headersOf(request.raw);
+  const url = requestUrl(request.raw, request.raw.url ?? '/');
   const init: RequestInit & { duplex?: 'half' } = { method: request.method, headers };
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     const payload = request.body as IncomingMessage | undefined;
@@ -70,11 +68,13 @@ function toRequest(request: FastifyRequest): Request {
 async function send(response: Response, request: FastifyRequest, reply: FastifyReply) {
   await drainRequest(request.raw);
   const headers: Record<string, string> = {};
-  response.headers.forEach((value, name) => (headers[name] = value));
-  return reply
-    .code(response.status)
-    .headers(headers)
-    .send(Buffer.from(await response.arrayBuffer()));
+  response.headers.forEach((value, name) => {
+    if (name !== 'set-cookie') headers[name] = value;
+  });
+  reply.code(response.status).headers(headers);
+  // Fastify appends each Set-Cookie (they cannot be joined into one header).
+  for (const line of response.headers.getSetCookie()) reply.header('set-cookie', line);
+  return reply.send(Buffer.from(await response.arrayBuffer()));
 }
 
 export interface TwoFactorPluginOptions {
@@ -165,4 +165,29 @@ export function requestInfoOf(
     new Request('http://localhost/', { headers }),
     request.socket.remoteAddress,
   );
+}
+
+/**
+ * The password step of the host's login route: `beginSecondStep` with the browser's
+ * remembered-device cookie, a rejected cookie cleared on `reply`.
+ */
+export async function beginSecondStep(
+  handler: TwoFactorHandler<FastifyContext>,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  user: TwoFactorUser,
+  options: { readonly sessionOf?: SessionOf } = {},
+): Promise<SecondStepStarted> {
+  const { started, setCookie } = await handler.beginSecondStep(
+    headersOnlyRequest(request.raw, request.raw.url ?? '/'),
+    {
+      session: (options.sessionOf ?? fastifySession)(request),
+      ...(request.socket.remoteAddress === undefined
+        ? {}
+        : { peerAddress: request.socket.remoteAddress }),
+    },
+    user,
+  );
+  for (const line of setCookie) reply.header('set-cookie', line);
+  return started;
 }

@@ -22,6 +22,8 @@ export interface Catalog {
   readonly codeLabel: string;
   /** `{digits}`: how many digits the code has. */
   readonly codeHint: string;
+  /** `{days}`: how long the device is remembered. */
+  readonly rememberDevice: string;
   readonly enrollChooserTitle: string;
   readonly enrollChooserIntro: string;
   /** `{name}`: the provider's name. */
@@ -85,6 +87,7 @@ export const ENGLISH: Catalog = {
   challengeIntro: 'Open your authenticator and enter the code it shows now.',
   codeLabel: 'Code',
   codeHint: 'The {digits}-digit code, without spaces.',
+  rememberDevice: 'Remember this device for {days} days',
   enrollChooserTitle: 'Set up two-factor authentication',
   enrollChooserIntro: 'Your account needs a second factor. Choose one to set up.',
   setUp: 'Set up {name}',
@@ -177,6 +180,7 @@ export const GERMAN: Catalog = {
   challengeIntro: 'Öffnen Sie Ihre Authenticator-App und geben Sie den angezeigten Code ein.',
   codeLabel: 'Code',
   codeHint: 'Der {digits}-stellige Code, ohne Leerzeichen.',
+  rememberDevice: 'Dieses Gerät {days} Tage lang merken',
   enrollChooserTitle: 'Zwei-Faktor-Authentisierung einrichten',
   enrollChooserIntro: 'Ihr Konto braucht einen zweiten Faktor. Wählen Sie einen aus.',
   setUp: '{name} einrichten',

@@ -2,6 +2,7 @@ import { FactorkitError, PendingStateError } from '@factorkit/core';
 import { optionalString } from '../body.js';
 import { WebError, mapError } from '../errors.js';
 import type { Route, RouteCall, RouteResult } from '../route.js';
+import { rememberOffered, rememberThisDevice } from '../remember-device.js';
 import { assertEnrollmentOffered, signIn } from '../routes.js';
 import { DEFAULT_TEMPLATES } from './templates.js';
 import { mergeCatalogs, negotiatedLocale } from './locale.js';
@@ -111,8 +112,13 @@ async function currentStep(pages: ResolvedPages, call: RouteCall): Promise<Route
     return promptPage(pages, ctx, state.activation.prompt, `${pages.prefix}/page/enroll/answer`);
   if (req.action === 'challenge') {
     const begun = state.challenge;
-    if (begun !== undefined && begun.expiresAt > now && page.challenge?.id === begun.id)
-      return promptPage(pages, ctx, page.challenge.prompt, `${pages.prefix}/page/challenge/answer`);
+    if (begun !== undefined && begun.expiresAt > now && page.challenge?.id === begun.id) {
+      const days = rememberOffered(call, state.user)
+        ? call.steps.service.rememberDeviceDays(state.user)
+        : undefined;
+      const action = `${pages.prefix}/page/challenge/answer`;
+      return promptPage(pages, ctx, page.challenge.prompt, action, days);
+    }
     const factors = req.factors.map((f) => ({
       enrollmentId: f.enrollmentId,
       name: f.label !== '' ? f.label : (ctx.t.providers[f.providerId] ?? f.providerId),
@@ -191,6 +197,8 @@ export function pageRoutes(pages: ResolvedPages): readonly Route[] {
         );
         if (result.ok !== true) return home;
         await signIn(call, result);
+        // The ticked box of the code page (FL-16); the sign-in stands whatever core says.
+        if (call.body['rememberDevice'] !== undefined) await rememberThisDevice(call, result);
         return pages.afterSignIn;
       }),
     },

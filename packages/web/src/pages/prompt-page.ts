@@ -21,6 +21,7 @@ export function promptPage(
   ctx: PageContext,
   prompt: ActivationPrompt,
   action: string,
+  rememberDays?: number,
 ): RouteResult {
   const { templates: tpl } = pages;
   const { t, base } = ctx;
@@ -37,6 +38,7 @@ export function promptPage(
           action,
           ...message,
           ...(prompt.digits === undefined ? {} : { digits: prompt.digits }),
+          ...(rememberDays === undefined ? {} : { rememberDays }),
         }),
       );
     case 'qr-enrollment':

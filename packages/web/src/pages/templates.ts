@@ -10,7 +10,8 @@ button,.button{font:inherit;margin-top:1rem;padding:.5rem 1rem;background:#1a5fb
 a{color:#1a5fb4}:focus-visible{outline:3px solid #c64600;outline-offset:2px}
 [role=alert]{border-left:4px solid #c01c28;padding:.5rem;background:#fdecea}
 code,.key{font:1.1rem ui-monospace,monospace;letter-spacing:.05em}ul.codes{columns:2;font-family:ui-monospace,monospace}
-img.qr{width:14rem;height:14rem;display:block}`;
+img.qr{width:14rem;height:14rem;display:block}
+.check{display:flex;gap:.5rem;align-items:center;margin-top:1rem}.check input{width:auto}.check label{margin:0;font-weight:400}`;
 
 /** The stylesheet, for hosts whose own layout keeps the default look. */
 export const DEFAULT_STYLE = STYLE;
@@ -30,6 +31,15 @@ function alert(view: V.BaseView): string {
 /** The attributes tying an input to the error above it, and focusing it (first field). */
 function described(view: V.BaseView): string {
   return view.flash === undefined ? '' : ' aria-describedby="form-error" aria-invalid="true"';
+}
+
+/** "Remember this device": an ordinary checkbox, unticked, reached with Tab and Space. */
+function rememberBox(view: V.CodeEntryView): string {
+  if (view.rememberDays === undefined) return '';
+  return (
+    `<p class="check"><input type="checkbox" id="remember-device" name="rememberDevice" value="1">` +
+    `<label for="remember-device">${e(fill(view.t.rememberDevice, { days: view.rememberDays }))}</label></p>`
+  );
 }
 
 function recoveryLink(view: V.BaseView): string {
@@ -99,7 +109,7 @@ export const DEFAULT_TEMPLATES: V.Templates = {
   codeEntry: (v) =>
     `<h1>${e(v.t.challengeTitle)}</h1>${alert(v)}<p>${e(v.message ?? v.t.challengeIntro)}</p>` +
     `<form method="post" action="${e(v.action)}">${csrfField(v)}` +
-    `${codeField(v, v.t.codeLabel, v.digits)}<button type="submit">${e(v.t.submit)}</button></form>` +
+    `${codeField(v, v.t.codeLabel, v.digits)}${rememberBox(v)}<button type="submit">${e(v.t.submit)}</button></form>` +
     recoveryLink(v),
 
   qrEnrollment: (v) =>

@@ -31,6 +31,8 @@ export interface CodeEntryView extends BaseView {
   readonly action: string;
   readonly digits?: number;
   readonly message?: string;
+  /** Offer "remember this device" (a `rememberDevice` checkbox) for this many days. */
+  readonly rememberDays?: number;
 }
 
 export interface QrEnrollmentView extends BaseView {

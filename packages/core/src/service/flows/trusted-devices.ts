@@ -1,6 +1,6 @@
 import { newDeviceToken, presentedTokenHash } from '../../crypto/device-token.js';
 import { InvalidArgumentError, PolicyError } from '../../errors.js';
-import type { DeviceRevokedBy } from '../../events.js';
+import type { DeviceRejection, DeviceRevokedBy } from '../../events.js';
 import type { Requirement } from '../../policy/policy.js';
 import { asksAboveAal1 } from '../../provider/assurance.js';
 import type { TwoFactorUser } from '../../provider/contract.js';
@@ -21,7 +21,7 @@ const MAX_DEVICE_ID = 64;
  * 3). A remembered device is a bearer cookie, no authenticator: letting it stand in for the
  * factor such an audience asks for would undo the requirement (AS-02).
  */
-function rememberDays(k: Kernel, user: TwoFactorUser): number {
+export function rememberDays(k: Kernel, user: TwoFactorUser): number {
   const policy = k.providers.audiencePolicy(user.audience);
   if (!policy) return 0;
   return asksAboveAal1(policy) ? 0 : policy.rememberDeviceDays;
@@ -92,7 +92,8 @@ export async function rememberDevice(
 /**
  * `requirement` with a presented device token: only a `challenge` the user has a usable factor
  * for becomes a `skip`, and only for a token of this user, unexpired under the audience's current
- * setting. Anything else leaves the decision as it was (normal 2FA), audited as `device.rejected`.
+ * setting. Anything else leaves the decision as it was (normal 2FA), audited as `device.rejected`
+ * and named in the answer's `deviceRejected`, so the host can drop the stale cookie.
  */
 export async function applyDeviceToken(
   k: Kernel,
@@ -102,9 +103,9 @@ export async function applyDeviceToken(
 ): Promise<Requirement> {
   const r = decision.requirement;
   if (r.action !== 'challenge' || decision.usable.length === 0) return r;
-  const reject = async (why: 'unknown' | 'expired' | 'disabled' | 'locked') => {
+  const reject = async (why: DeviceRejection): Promise<Requirement> => {
     await k.audit.emit({ ...k.audit.base(user), type: 'device.rejected', why });
-    return r;
+    return { ...r, deviceRejected: why };
   };
   const days = rememberDays(k, user);
   if (days === 0) return reject('disabled');
