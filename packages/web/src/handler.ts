@@ -11,6 +11,7 @@ import { isForm, readFormObject } from './pages/form.js';
 import type { PageOptions } from './pages/options.js';
 import { pageRoutes, resolvePages } from './pages/page-routes.js';
 import { signInRequiredPage } from './pages/sign-in-page.js';
+import { assetResponse, webauthnAsset, type PageAsset } from './pages/webauthn-asset.js';
 import * as routes from './routes.js';
 import type { Route, RouteResult } from './route.js';
 import type { HostSession, SecondStep, SecondStepStarted } from './second-step.js';
@@ -148,6 +149,8 @@ export function createTwoFactorHandler<C extends HandlerContext = HandlerContext
     ...(options.admin === undefined ? [] : adminRoutes),
     ...pageTable,
   ];
+  // The pages' scripts: public and static, so they need no session and may be cached.
+  const assets: readonly PageAsset[] = options.pages === undefined ? [] : [webauthnAsset()];
 
   function reportBypass(
     route: string,
@@ -171,6 +174,12 @@ export function createTwoFactorHandler<C extends HandlerContext = HandlerContext
     if (sub === '/health') {
       if (request.method !== 'GET') throw new MethodNotAllowed('GET');
       return toResponse(await routes.health(steps), info.requestId!, []);
+    }
+    const asset = assets.find((a) => a.path === sub);
+    if (asset !== undefined) {
+      if (request.method !== 'GET' && request.method !== 'HEAD')
+        throw new MethodNotAllowed('GET, HEAD');
+      return assetResponse(asset, request);
     }
     const matches = table.map((r) => ({ r, m: r.pattern.exec(sub) })).filter((x) => x.m !== null);
     if (matches.length === 0) throw new WebError(404, 'NOT_FOUND', 'No such route.');

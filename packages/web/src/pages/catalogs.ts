@@ -1,4 +1,5 @@
 import type { ApiErrorCode } from '../errors.js';
+import { ENGLISH_WEBAUTHN, GERMAN_WEBAUTHN, type WebauthnWords } from './webauthn-catalog.js';
 
 /**
  * The words of the pages in one language. `{name}` marks a value filled in when the page is
@@ -64,12 +65,15 @@ export interface Catalog {
   readonly providers: Readonly<Record<string, string>>;
   /** A message for every error code a route can answer with. */
   readonly errors: Readonly<Record<ApiErrorCode, string>>;
+  /** The security-key pages (registration and sign-in). */
+  readonly webauthn: WebauthnWords;
 }
 
 /** What a host passes for a language: any messages, the rest from English. */
-export type CatalogOverride = Partial<Omit<Catalog, 'providers' | 'errors'>> & {
+export type CatalogOverride = Partial<Omit<Catalog, 'providers' | 'errors' | 'webauthn'>> & {
   readonly providers?: Readonly<Record<string, string>>;
   readonly errors?: Partial<Readonly<Record<ApiErrorCode, string>>>;
+  readonly webauthn?: Partial<WebauthnWords>;
 };
 
 export const ENGLISH: Catalog = {
@@ -123,7 +127,12 @@ export const ENGLISH: Catalog = {
   retryIn: 'Try again {time}.',
   retryAt: 'Try again at {time}.',
   retryNever: 'An administrator must unlock your account.',
-  providers: { totp: 'authenticator app', duo: 'Duo', yubikey: 'YubiKey' },
+  providers: {
+    totp: 'authenticator app',
+    duo: 'Duo',
+    yubikey: 'YubiKey',
+    webauthn: 'security key',
+  },
   errors: {
     CONFIG_INVALID: 'Something went wrong on our side. Try again later.',
     PROVIDER_REGISTRATION_INVALID: 'Something went wrong on our side. Try again later.',
@@ -163,6 +172,7 @@ export const ENGLISH: Catalog = {
     IP_RATE_LIMITED: 'Too many requests from your network.',
     INTERNAL_ERROR: 'Something went wrong on our side. Try again later.',
   },
+  webauthn: ENGLISH_WEBAUTHN,
 };
 
 export const GERMAN: Catalog = {
@@ -221,7 +231,12 @@ export const GERMAN: Catalog = {
   retryIn: 'Versuchen Sie es {time} erneut.',
   retryAt: 'Versuchen Sie es um {time} erneut.',
   retryNever: 'Eine Administratorin oder ein Administrator muss Ihr Konto entsperren.',
-  providers: { totp: 'Authenticator-App', duo: 'Duo', yubikey: 'YubiKey' },
+  providers: {
+    totp: 'Authenticator-App',
+    duo: 'Duo',
+    yubikey: 'YubiKey',
+    webauthn: 'Sicherheitsschlüssel',
+  },
   errors: {
     CONFIG_INVALID: 'Bei uns ist ein Fehler aufgetreten. Versuchen Sie es später erneut.',
     PROVIDER_REGISTRATION_INVALID:
@@ -267,6 +282,7 @@ export const GERMAN: Catalog = {
     IP_RATE_LIMITED: 'Zu viele Anfragen aus Ihrem Netzwerk.',
     INTERNAL_ERROR: 'Bei uns ist ein Fehler aufgetreten. Versuchen Sie es später erneut.',
   },
+  webauthn: GERMAN_WEBAUTHN,
 };
 
 /** The built-in catalogs by language tag. */

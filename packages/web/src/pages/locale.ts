@@ -23,6 +23,7 @@ export function mergeCatalogs(
       ...override,
       providers: { ...under.providers, ...override.providers },
       errors: { ...under.errors, ...override.errors },
+      webauthn: { ...under.webauthn, ...override.webauthn },
     });
   }
   return out;

@@ -58,4 +58,6 @@ export interface ResolvedPages {
   readonly locale: (request: Request) => string;
   readonly timeZone: string;
   readonly siteName: string | undefined;
+  /** The full path of the security-key script (below the prefix, named by its digest). */
+  readonly webauthnScript: string;
 }

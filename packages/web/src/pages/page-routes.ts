@@ -9,6 +9,7 @@ import { mergeCatalogs, negotiatedLocale } from './locale.js';
 import type { PageOptions, PageState, ResolvedPages } from './options.js';
 import { promptPage } from './prompt-page.js';
 import { htmlPage, pageContext, seeOther } from './render.js';
+import { webauthnAsset } from './webauthn-asset.js';
 
 export function resolvePages(options: PageOptions, prefix: string): ResolvedPages {
   const catalogs = mergeCatalogs(options.locales);
@@ -22,6 +23,7 @@ export function resolvePages(options: PageOptions, prefix: string): ResolvedPage
     locale: options.locale ?? negotiatedLocale(catalogs),
     timeZone: options.timeZone ?? 'UTC',
     siteName: options.siteName,
+    webauthnScript: `${prefix}${webauthnAsset().path}`,
   };
 }
 
@@ -55,6 +57,32 @@ function field(call: RouteCall, name: string): string {
   if (value === undefined || value === '')
     throw new WebError(400, 'INVALID_JSON', `Fill in the field "${name}".`);
   return value;
+}
+
+/**
+ * A prompt's answer from a form: `poll`, the JSON a browser API resolved to (`credential`, posted
+ * as text by the security-key script), or a typed `code`. The credential must parse to a JSON
+ * object; a string, an array or broken JSON is the same 400 as a missing field.
+ */
+function formAnswer(call: RouteCall): string | Record<string, unknown> | { poll: true } {
+  if (call.body['poll'] !== undefined) return { poll: true };
+  const credential = optionalString(call.body, 'credential');
+  if (credential === undefined || credential === '') return field(call, 'code');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(credential);
+  } catch {
+    parsed = undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new WebError(400, 'INVALID_JSON', 'The field "credential" must hold a JSON object.');
+  return parsed as Record<string, unknown>;
+}
+
+/** The name a person gave a new factor on its enrollment page, if any (core checks it). */
+function chosenLabel(call: RouteCall): { label?: string } {
+  const label = optionalString(call.body, 'label')?.trim();
+  return label === undefined || label === '' ? {} : { label };
 }
 
 function pendingUser(call: RouteCall) {
@@ -188,11 +216,10 @@ export function pageRoutes(pages: ResolvedPages): readonly Route[] {
         const state = pendingUser(call);
         const challenge = state.challenge;
         if (challenge === undefined) throw new PendingStateError('CHALLENGE_NOT_FOUND');
-        const input = call.body['poll'] !== undefined ? { poll: true } : field(call, 'code');
         const result = await call.steps.service.completeChallenge(
           challenge.id,
           state.user,
-          input,
+          formAnswer(call),
           call.info,
         );
         if (result.ok !== true) return home;
@@ -247,12 +274,12 @@ export function pageRoutes(pages: ResolvedPages): readonly Route[] {
         const activation = call.state.activation;
         if (activation === undefined) throw new PendingStateError('CHALLENGE_NOT_FOUND');
         await assertEnrollmentOffered(call);
-        const input = call.body['poll'] !== undefined ? { poll: true } : field(call, 'code');
         const done = await call.steps.service.completeActivation(
           activation.id,
           call.state.user,
-          input,
+          formAnswer(call),
           call.info,
+          chosenLabel(call),
         );
         if (done.ok !== true) return home;
         const { activation: _spent, ...rest } = call.state;

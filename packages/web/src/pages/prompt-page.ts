@@ -14,7 +14,8 @@ function linkOf(url: string): string {
 
 /**
  * The page of one prompt (a challenge's or an enrollment's), posting its answer to `action`.
- * Every prompt kind has one; a challenge only ever has code-entry, redirect or push-wait.
+ * Every prompt kind has one; a challenge only ever has code-entry, redirect, push-wait or
+ * webauthn-authentication.
  */
 export function promptPage(
   pages: ResolvedPages,
@@ -105,13 +106,21 @@ export function promptPage(
         tpl.externalEnrollment({ ...base, ...message, url: linkOf(prompt.url) }),
       );
     case 'webauthn-registration':
-    case 'webauthn-authentication':
-      // Security keys need @simplewebauthn/browser in the page; the default pages do not ship
-      // it yet, so these prompts are for the JSON API (`credential` in the answer) for now.
-      throw new WebError(
-        501,
-        'PROMPT_NOT_RENDERED',
-        'Security keys are not offered on the default pages yet; use the JSON routes.',
+    case 'webauthn-authentication': {
+      const registering = prompt.kind === 'webauthn-registration';
+      return htmlPage(
+        pages,
+        ctx,
+        registering ? t.webauthn.registerTitle : t.webauthn.signInTitle,
+        tpl.webauthn({
+          ...base,
+          action,
+          ceremony: registering ? 'registration' : 'authentication',
+          optionsJSON: prompt.optionsJSON,
+          scriptUrl: pages.webauthnScript,
+          nonce: ctx.nonce,
+        }),
       );
+    }
   }
 }

@@ -45,7 +45,13 @@ export function pageContext(call: RouteCall, pages: ResolvedPages, withRecovery:
     csrf: call.steps.csrfToken(call.state),
     ...(flash === undefined
       ? {}
-      : { flash: { message: t.errors[flash.code], ...(retry === undefined ? {} : { retry }) } }),
+      : {
+          flash: {
+            message: t.errors[flash.code],
+            code: flash.code,
+            ...(retry === undefined ? {} : { retry }),
+          },
+        }),
     ...(withRecovery ? { recoveryUrl: `${pages.prefix}/recovery` } : {}),
   };
   return { lang, t, nonce: newNonce(), base };

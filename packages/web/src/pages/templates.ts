@@ -2,7 +2,10 @@ import escape from 'escape-html';
 import { fill } from './catalogs.js';
 import type * as V from './views.js';
 
-/** The default pages: plain HTML, no script except push-wait's optional re-check. */
+/**
+ * The default pages: plain HTML. Scripts only where the page needs one: push-wait's optional
+ * re-check, and the security-key pages (the browser's WebAuthn API has no HTML form).
+ */
 
 const STYLE = `body{font:16px/1.5 system-ui,sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}
 label{display:block;font-weight:600;margin-top:1rem}input{font:inherit;font-size:1.25rem;padding:.4rem;width:100%;box-sizing:border-box}
@@ -11,7 +14,8 @@ a{color:#1a5fb4}:focus-visible{outline:3px solid #c64600;outline-offset:2px}
 [role=alert]{border-left:4px solid #c01c28;padding:.5rem;background:#fdecea}
 code,.key{font:1.1rem ui-monospace,monospace;letter-spacing:.05em}ul.codes{columns:2;font-family:ui-monospace,monospace}
 img.qr{width:14rem;height:14rem;display:block}
-.check{display:flex;gap:.5rem;align-items:center;margin-top:1rem}.check input{width:auto}.check label{margin:0;font-weight:400}`;
+.check{display:flex;gap:.5rem;align-items:center;margin-top:1rem}.check input{width:auto}.check label{margin:0;font-weight:400}
+[hidden]{display:none!important}`;
 
 /** The stylesheet, for hosts whose own layout keeps the default look. */
 export const DEFAULT_STYLE = STYLE;
@@ -70,6 +74,58 @@ function codeField(view: V.BaseView, label: string, digits: number | undefined):
       ? 'autocomplete="off" spellcheck="false" autocapitalize="none"'
       : `autocomplete="one-time-code" inputmode="numeric" pattern="[0-9]{${digits}}" maxlength="${digits}"`) +
     `${describedBy}>`
+  );
+}
+
+/**
+ * JSON as the text of a `<script type="application/json">`: inert data, never run. `<`, `>` and
+ * `&` are escaped inside strings (JSON outside strings has none), so no value can close the
+ * element or open a comment; U+2028/2029 too, for parsers older than ES2019.
+ */
+function inertJson(value: unknown): string {
+  return JSON.stringify(value).replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+/** The refusals of a key's answer say so, instead of the code-entry wording ("That code..."). */
+const KEY_REFUSALS = new Set(['INVALID_CODE', 'INVALID_FORMAT', 'CODE_ALREADY_USED']);
+
+function webauthnPage(v: V.WebauthnView): string {
+  const w = v.t.webauthn;
+  const registering = v.ceremony === 'registration';
+  const flash =
+    v.flash?.code !== undefined && KEY_REFUSALS.has(v.flash.code)
+      ? { ...v.flash, message: w.refused }
+      : v.flash;
+  const labelField = registering
+    ? `<label for="key-label">${e(w.labelField)}</label><p id="key-label-hint">${e(w.labelHint)}</p>` +
+      `<input id="key-label" name="label" type="text" maxlength="64" autocomplete="off" autofocus ` +
+      `aria-describedby="key-label-hint">`
+    : '';
+  const messages = {
+    ceremony: v.ceremony,
+    cancelled: w.cancelled,
+    unsupported: w.unsupported,
+    registered: w.alreadyRegistered,
+    failed: w.failed,
+    retry: w.retry,
+  };
+  const data = Object.entries(messages)
+    .map(([k, value]) => ` data-${k}="${e(value)}"`)
+    .join('');
+  return (
+    `<h1>${e(registering ? w.registerTitle : w.signInTitle)}</h1>${alert({ ...v, ...(flash === undefined ? {} : { flash }) })}` +
+    `<p>${e(registering ? w.registerIntro : w.signInIntro)}</p>` +
+    `<p id="webauthn-problem" role="alert" hidden></p>` +
+    `<noscript><p role="alert">${e(w.needsScript)}</p></noscript>` +
+    `<script type="application/json" id="webauthn-options">${inertJson(v.optionsJSON)}</script>` +
+    `<form id="webauthn-form" method="post" action="${e(v.action)}"${data}>${csrfField(v)}` +
+    `<input type="hidden" name="credential" value="">${labelField}` +
+    `<button id="webauthn-start" type="submit"${registering ? '' : ' autofocus'}>${e(w.button)}</button></form>` +
+    recoveryLink(v) +
+    `<script src="${e(v.scriptUrl)}" nonce="${e(v.nonce)}"></script>`
   );
 }
 
@@ -145,6 +201,8 @@ export const DEFAULT_TEMPLATES: V.Templates = {
   externalEnrollment: (v) =>
     `<h1>${e(v.t.externalTitle)}</h1>${alert(v)}<p>${e(v.message ?? v.t.externalIntro)}</p>` +
     `<p><a class="button" href="${e(v.url)}" autofocus>${e(v.t.externalLink)}</a></p>`,
+
+  webauthn: webauthnPage,
 
   recoveryForm: (v) =>
     `<h1>${e(v.t.recoveryTitle)}</h1>${alert(v)}<p>${e(v.t.recoveryIntro)}</p>` +

@@ -12,8 +12,8 @@ export interface BaseView {
   readonly t: Catalog;
   /** The session's CSRF token, for the hidden `_csrf` field of every form. */
   readonly csrf: string;
-  /** The one-shot refusal of the previous form post, worded in `lang`. */
-  readonly flash?: { readonly message: string; readonly retry?: string };
+  /** The one-shot refusal of the previous form post, worded in `lang`, with its error code. */
+  readonly flash?: { readonly message: string; readonly retry?: string; readonly code?: string };
   /** The host's recovery-code page link, where the user has recovery codes. */
   readonly recoveryUrl?: string;
 }
@@ -89,6 +89,18 @@ export interface SignInView {
   readonly signInUrl: string;
 }
 
+/** A security-key ceremony: registration (enrollment) or authentication (sign-in). */
+export interface WebauthnView extends BaseView {
+  readonly action: string;
+  readonly ceremony: 'registration' | 'authentication';
+  /** The prompt's options for @simplewebauthn/browser, plain JSON data (escape before embedding). */
+  readonly optionsJSON: { readonly [key: string]: unknown };
+  /** The handler's script asset (library plus glue); load it with `nonce`. */
+  readonly scriptUrl: string;
+  /** The CSP nonce of the page's script. */
+  readonly nonce: string;
+}
+
 export interface LayoutView {
   readonly lang: string;
   readonly t: Catalog;
@@ -111,6 +123,7 @@ export interface Templates {
   readonly redirect: (view: RedirectView) => string;
   readonly pushWait: (view: PushWaitView) => string;
   readonly externalEnrollment: (view: ExternalEnrollmentView) => string;
+  readonly webauthn: (view: WebauthnView) => string;
   readonly recoveryForm: (view: RecoveryFormView) => string;
   readonly recoveryCodes: (view: RecoveryCodesView) => string;
   readonly denied: (view: BaseView) => string;
