@@ -12,6 +12,8 @@ import type { PageOptions } from './pages/options.js';
 import { pageRoutes, resolvePages } from './pages/page-routes.js';
 import { signInRequiredPage } from './pages/sign-in-page.js';
 import { assetResponse, webauthnAsset, type PageAsset } from './pages/webauthn-asset.js';
+import { callbackRoutes } from './callback-routes.js';
+import { pushPollRoutes } from './push-poll-routes.js';
 import * as routes from './routes.js';
 import type { Route, RouteResult } from './route.js';
 import type { HostSession, SecondStep, SecondStepStarted } from './second-step.js';
@@ -91,7 +93,12 @@ export interface TwoFactorHandler<C extends HandlerContext = HandlerContext> {
 /**
  * Every route, by module. A feature adds its own `Route[]` module and one line here.
  */
-const ROUTES: readonly Route[] = [...routes.secondStepRoutes, ...stepUpRoutes, ...accountRoutes];
+const ROUTES: readonly Route[] = [
+  ...routes.secondStepRoutes,
+  ...pushPollRoutes,
+  ...stepUpRoutes,
+  ...accountRoutes,
+];
 
 /** Body fields and headers that only an attacker would send: ignored, and reported (FL-04). */
 const BYPASS_FIELDS = [
@@ -148,6 +155,8 @@ export function createTwoFactorHandler<C extends HandlerContext = HandlerContext
     ...ROUTES,
     ...(options.admin === undefined ? [] : adminRoutes),
     ...pageTable,
+    // With the pages on, Duo's redirect back lands a person on a page, not on JSON.
+    ...callbackRoutes(pages),
   ];
   // The pages' scripts: public and static, so they need no session and may be cached.
   const assets: readonly PageAsset[] = options.pages === undefined ? [] : [webauthnAsset()];

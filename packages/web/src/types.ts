@@ -59,6 +59,25 @@ export interface WaitingResponse {
   readonly waiting: true;
 }
 
+/** `POST /challenge/poll`: how long to hold the request open while the push is unanswered. */
+export interface PollRequest {
+  /** 0 (answer at once, the default) to 25000 ms: a long poll. */
+  readonly waitMs?: number;
+  /** Gives up waiting (the push stays on the phone until Duo ends it). */
+  readonly cancel?: true;
+}
+
+/**
+ * `POST /challenge/poll`: still `waiting` (202: poll again after the prompt's `pollIntervalMs`),
+ * or `approved` (the session is signed in, as with `SignedInResponse`). A denied or expired push
+ * is the usual error body (`PROVIDER_DENIED` 401, `CHALLENGE_EXPIRED` 409).
+ */
+export type PollResponse =
+  | (WaitingResponse & { readonly status: 'waiting' })
+  | (Omit<SignedInResponse, 'recoveryCodesRemaining' | 'lowRecoveryCodes'> & {
+      readonly status: 'approved';
+    });
+
 /** `GET /enroll/:providerId`: the same prompt (QR code) until the enrollment is confirmed. */
 export interface EnrollmentPromptResponse {
   readonly providerId: string;

@@ -62,7 +62,7 @@ export const expressRig: MakeRig = async (options = {}) => {
   app.use(requireSecondFactor(b.steps, { allow: (req) => req.path === '/logout' }));
   app.get('/account', (_req, res) => res.json({ ok: true }));
   const server: Server = createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     name: 'Express over HTTP',

@@ -46,7 +46,7 @@ export const fastifyRig: MakeRig = async (options = {}) => {
     requireSecondFactor(b.steps, { allow: (request) => open.has(request.routeOptions.url ?? '') }),
   );
   app.get('/account', async () => ({ ok: true }));
-  await app.listen({ port: 0, host: '127.0.0.1' });
+  await app.listen({ port: options.port ?? 0, host: '127.0.0.1' });
   const origin = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   return {
     name: 'Fastify over HTTP',

@@ -5,6 +5,7 @@
 import * as OTPAuth from 'otpauth';
 import type { MemoryAuditSink, TwoFactorService, TwoFactorUser } from '@factorkit/core';
 import { FakeClock, createHarness, testUser } from '@factorkit/core/testing';
+import { DuoProvider } from '@factorkit/provider-duo';
 import { TotpProvider } from '@factorkit/provider-totp';
 import {
   SecondStep,
@@ -30,6 +31,10 @@ export interface RigOptions {
   readonly pages?: PageOptions;
   /** Where second-step states live. @default a MemorySecondStepStore on the rig's clock */
   readonly store?: () => SecondStepStore;
+  /** Duo's settings (pointing at an emulator): the Duo provider is registered beside TOTP. */
+  readonly duo?: Record<string, unknown>;
+  /** The port an HTTP rig listens on (a browser test that must know its origin up front). */
+  readonly port?: number;
   /** The handler's remembered-device cookie option. */
   readonly rememberDevice?: RememberDeviceOptions | false;
   /** The audiences' `rememberDeviceDays` (30 unless given). */
@@ -102,7 +107,8 @@ export function nextIp(): string {
 export function base(options: RigOptions) {
   const clock = new FakeClock(Date.now());
   const { service, audit } = createHarness({
-    providers: [TotpProvider],
+    providers: options.duo === undefined ? [TotpProvider] : [TotpProvider, DuoProvider],
+    ...(options.duo === undefined ? {} : { settings: { duo: options.duo } }),
     clock,
     policy: {
       audiences: {

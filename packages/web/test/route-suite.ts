@@ -6,6 +6,8 @@ import { describe } from 'vitest';
 import { accountChecks } from './account-checks.js';
 import { adminChecks } from './admin-checks.js';
 import { attackChecks } from './attack-checks.js';
+import { callbackChecks } from './callback-checks.js';
+import { pollChecks } from './poll-checks.js';
 import { deviceChecks } from './device-checks.js';
 import { enumerationChecks } from './enumeration-checks.js';
 import { routeChecks } from './route-checks.js';
@@ -19,5 +21,7 @@ export function routeSuite(make: MakeRig): void {
   describe('enumeration (BF-07)', () => enumerationChecks(open));
   describe('step-up and account', () => accountChecks(open));
   describe('admin', () => adminChecks(open));
+  describe('Duo callback', () => callbackChecks(open));
+  describe('push polling', () => pollChecks(open));
   describe('remembered devices', () => deviceChecks(open));
 }

@@ -95,7 +95,7 @@ function pendingUser(call: RouteCall) {
  * A form post: runs `act`; a refusal becomes a one-shot flash in the server-side state (never
  * in the URL) and a 303 back to the current step. Faults on our side still reach `onError`.
  */
-function formPost(pages: ResolvedPages, act: (call: RouteCall) => Promise<string>) {
+export function formPost(pages: ResolvedPages, act: (call: RouteCall) => Promise<string>) {
   return async (call: RouteCall): Promise<RouteResult> => {
     try {
       return seeOther(await act(call));

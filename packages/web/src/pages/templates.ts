@@ -196,7 +196,10 @@ export const DEFAULT_TEMPLATES: V.Templates = {
     `<button type="submit" autofocus>${e(v.t.checkAgain)}</button></form>` +
     recoveryLink(v) +
     // Optional: the page works without it (the button); this only saves the user the press.
-    `<script nonce="${e(v.nonce)}">setTimeout(function(){document.getElementById('poll').submit()},${Number(v.pollIntervalMs) || 3000})</script>`,
+    // Not while an alert is shown: a reload would take the message away before it is read.
+    (v.flash === undefined
+      ? `<script nonce="${e(v.nonce)}">setTimeout(function(){document.getElementById('poll').submit()},${Number(v.pollIntervalMs) || 3000})</script>`
+      : ''),
 
   externalEnrollment: (v) =>
     `<h1>${e(v.t.externalTitle)}</h1>${alert(v)}<p>${e(v.message ?? v.t.externalIntro)}</p>` +
