@@ -157,15 +157,28 @@ describe('recovery codes in the service', () => {
     expect((await h.service.useRecoveryCode(user, codes[0])).recoveryCodesRemaining).toBe(9);
   });
 
-  it('EN-03a: no recovery codes can be created or used without an enrolled factor', async () => {
+  it('EN-03a, BF-07: no recovery codes without a factor; a use is answered as a wrong code, and counted', async () => {
     const h = clockHarness();
     const user = testUser();
     await expect(h.service.regenerateRecoveryCodes(user)).rejects.toMatchObject({
       code: 'NOT_ENROLLED',
     });
-    await expect(
-      h.service.useRecoveryCode(user, 'ABCD-EFGH-JKMN-PQRS-TVWX-YZ01'),
-    ).rejects.toMatchObject({ code: 'NOT_ENROLLED' });
+    const enrolled = testUser();
+    await h.enroll(enrolled);
+    const answers = [];
+    for (const who of [user, enrolled]) {
+      const err = (await h.service
+        .useRecoveryCode(who, 'ABCD-EFGH-JKMN-PQRS-TVWX-YZ01')
+        .catch((e: unknown) => e)) as { code: string; message: string; name: string };
+      answers.push({ name: err.name, code: err.code, message: err.message });
+      expect((await h.service.throttleStatus(who)).failures).toBe(1);
+    }
+    expect(answers[0]).toEqual(answers[1]);
+    expect(answers[0]?.code).toBe('INVALID_CODE');
+    expect(h.audit.ofType('recovery.failed').map((e) => e.reason)).toEqual([
+      'NOT_ENROLLED',
+      'INVALID_CODE',
+    ]);
   });
 
   it('EN-03b: after an admin reset, old recovery codes fail', async () => {

@@ -10,6 +10,7 @@ import { adminRoutes, bindAdmin, type AdminRouteOptions } from './admin-routes.j
 import { isForm, readFormObject } from './pages/form.js';
 import type { PageOptions } from './pages/options.js';
 import { pageRoutes, resolvePages } from './pages/page-routes.js';
+import { signInRequiredPage } from './pages/sign-in-page.js';
 import { assetResponse, webauthnAsset, type PageAsset } from './pages/webauthn-asset.js';
 import { callbackRoutes } from './callback-routes.js';
 import { pushPollRoutes } from './push-poll-routes.js';
@@ -148,14 +149,14 @@ export function createTwoFactorHandler<C extends HandlerContext = HandlerContext
       : new DeviceCookie(options.rememberDevice ?? {}, reader);
   // Without the host's authorizer the admin routes are not in the table: a 404 like any other.
   // The page routes need the prefix and the options, so they join the table here.
+  const pages = options.pages === undefined ? undefined : resolvePages(options.pages, prefix);
+  const pageTable = pages === undefined ? [] : pageRoutes(pages);
   const table: readonly Route[] = [
     ...ROUTES,
     ...(options.admin === undefined ? [] : adminRoutes),
-    ...(options.pages === undefined ? [] : pageRoutes(options.pages, prefix)),
+    ...pageTable,
     // With the pages on, Duo's redirect back lands a person on a page, not on JSON.
-    ...callbackRoutes(
-      options.pages === undefined ? undefined : resolvePages(options.pages, prefix),
-    ),
+    ...callbackRoutes(pages),
   ];
   // The pages' scripts: public and static, so they need no session and may be cached.
   const assets: readonly PageAsset[] = options.pages === undefined ? [] : [webauthnAsset()];
@@ -195,8 +196,12 @@ export function createTwoFactorHandler<C extends HandlerContext = HandlerContext
     if (hit === undefined)
       throw new MethodNotAllowed([...new Set(matches.map((x) => x.r.method))].join(', '));
     const state = await steps.state(ctx.session);
-    if (state === undefined)
+    if (state === undefined) {
+      // A person on a page gets a page with the way back to the sign-in, not JSON.
+      if (pages !== undefined && pageTable.includes(hit.r))
+        return toResponse(signInRequiredPage(pages, request), info.requestId!, []);
       throw new WebError(401, 'NO_SECOND_STEP', 'Sign in with your password first.');
+    }
     let body: Record<string, unknown> = {};
     if (hit.r.form === true && hit.r.method === 'POST' && isForm(request)) {
       // A form cannot send a header: its token is the `_csrf` field, so the (limited) body is read

@@ -14,6 +14,7 @@ import {
   type SecondStepStore,
 } from './second-step-store.js';
 import { WebError } from './errors.js';
+import { ReadDigests } from './flash-only-change.js';
 
 /**
  * The host's session as this package needs it. The host implements it over its own session
@@ -118,6 +119,7 @@ export class SecondStep {
   private readonly pendingMs: number;
   private readonly authenticatedMs: number;
   private readonly tokens = new Tokens();
+  private readonly reads = new ReadDigests();
 
   constructor(options: SecondStepOptions) {
     this.service = options.service;
@@ -180,8 +182,10 @@ export class SecondStep {
   }
 
   /** @internal The state of a session, for the routes. */
-  state(session: HostSession): Promise<SecondStepState | undefined> {
-    return this.store.get(session.id);
+  async state(session: HostSession): Promise<SecondStepState | undefined> {
+    const state = await this.store.get(session.id);
+    if (state !== undefined) this.reads.remember(session.id, state);
+    return state;
   }
 
   /**
@@ -190,8 +194,27 @@ export class SecondStep {
    */
   async save(session: HostSession, state: SecondStepState): Promise<void> {
     const ttl = state.phase === 'pending' ? this.pendingMs : this.authenticatedMs;
-    const saved = await this.store.replace(session.id, readRevision(state), state, ttl);
-    if (!saved) throw stateChanged();
+    if (!(await this.replaceFrom(session.id, readRevision(state), state, ttl)))
+      throw stateChanged();
+  }
+
+  /**
+   * Compare-and-set of `next` on revision `expected`, retried once when the only write since that
+   * read changed the flash message (a page view racing this request): what this request acted on
+   * is unchanged. Any other change, or a second lost race, is refused (FL-15).
+   */
+  private async replaceFrom(
+    sessionId: string,
+    expected: number,
+    next: SecondStepState | null,
+    ttlMs: number,
+  ): Promise<boolean> {
+    if (await this.store.replace(sessionId, expected, next, ttlMs)) return true;
+    const now = await this.store.get(sessionId);
+    if (now === undefined) return false;
+    const retry = this.reads.retryable(sessionId, expected, next, now);
+    if (retry === undefined) return false;
+    return this.store.replace(sessionId, readRevision(now), retry.next, ttlMs);
   }
 
   /** @internal A CSRF token for the state's secret. */
@@ -224,7 +247,7 @@ export class SecondStep {
       at: success.at,
     };
     // Only the request holding the latest state may turn it into a sign-in (FL-15).
-    if (!(await this.store.replace(session.id, readRevision(state), null, 0))) throw stateChanged();
+    if (!(await this.replaceFrom(session.id, readRevision(state), null, 0))) throw stateChanged();
     await session.rotateId();
     const next: SecondStepState = {
       phase: 'authenticated',

@@ -101,7 +101,7 @@ describe.skipIf(!haveChromium)('the pages in a real browser (Chromium)', () => {
 
   async function rigWithPages(throttle?: Record<string, unknown>) {
     const rig = await open({
-      pages: { afterSignIn: '/account', signOutUrl: '/logout' },
+      pages: { afterSignIn: '/account', signOutUrl: '/logout', signInUrl: '/hello' },
       ...(throttle === undefined ? {} : { throttle }),
     });
     const probe = rig.client();
@@ -205,5 +205,24 @@ describe.skipIf(!haveChromium)('the pages in a real browser (Chromium)', () => {
     expect(await page.getByRole('alert').textContent()).toMatch(
       /Try again (in \d+ (minute|second)s?|at \d\d:\d\d [AP]M UTC)\./,
     );
+  });
+
+  it('a person who opens the 2FA page without signing in is shown the way to the sign-in page', async () => {
+    await rigWithPages();
+    const context = await browser.newContext({ locale: 'de-DE' });
+    const page = await context.newPage();
+    const response = await page.goto(`${origin}/2fa/`);
+    expect(response?.status()).toBe(401);
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(
+      'Zuerst anmelden',
+    );
+    expect(await page.textContent('main')).toContain(
+      'Melden Sie sich zuerst mit Ihrem Passwort an.',
+    );
+    const link = page.getByRole('link', { name: 'Zur Anmeldeseite' });
+    expect(await isFocused(link)).toBe(true);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`${origin}/hello`);
+    await context.close();
   });
 });

@@ -16,6 +16,7 @@ import {
   type PageOptions,
   type RememberDeviceOptions,
   type SecondStepOutcome,
+  type SecondStepStore,
 } from '../src/index.js';
 
 export interface RigOptions {
@@ -28,6 +29,8 @@ export interface RigOptions {
   readonly admins?: ReadonlySet<string>;
   /** The server-rendered pages, when a test needs them. */
   readonly pages?: PageOptions;
+  /** Where second-step states live. @default a MemorySecondStepStore on the rig's clock */
+  readonly store?: () => SecondStepStore;
   /** Duo's settings (pointing at an emulator): the Duo provider is registered beside TOTP. */
   readonly duo?: Record<string, unknown>;
   /** The port an HTTP rig listens on (a browser test that must know its origin up front). */
@@ -124,7 +127,11 @@ export function base(options: RigOptions) {
       },
     },
   });
-  const steps = new SecondStep({ service, now: () => clock.now() });
+  const steps = new SecondStep({
+    service,
+    now: () => clock.now(),
+    ...(options.store === undefined ? {} : { store: options.store() }),
+  });
   const bypass: BypassAttempt[] = [];
   const errors: unknown[] = [];
   const signedIn: SecondStepOutcome[] = [];

@@ -9,6 +9,11 @@ export interface PageOptions {
   readonly afterSignIn?: string;
   /** The host's sign-out URL, linked from every page. @default none (no link) */
   readonly signOutUrl?: string;
+  /**
+   * The host's sign-in page, linked from the 401 page a browser gets on a 2FA page without a
+   * pending second step (no password yet, an expired or an old session). @default '/'
+   */
+  readonly signInUrl?: string;
   /** Replaces some or all of the default templates. */
   readonly templates?: Partial<Templates>;
   /**
@@ -47,6 +52,7 @@ export interface ResolvedPages {
   readonly prefix: string;
   readonly afterSignIn: string;
   readonly signOutUrl: string | undefined;
+  readonly signInUrl: string;
   readonly templates: Templates;
   readonly catalogs: ReadonlyMap<string, Catalog>;
   readonly locale: (request: Request) => string;

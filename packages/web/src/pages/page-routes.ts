@@ -17,6 +17,7 @@ export function resolvePages(options: PageOptions, prefix: string): ResolvedPage
     prefix,
     afterSignIn: options.afterSignIn ?? '/',
     signOutUrl: options.signOutUrl,
+    signInUrl: options.signInUrl ?? '/',
     templates: { ...DEFAULT_TEMPLATES, ...options.templates },
     catalogs,
     locale: options.locale ?? negotiatedLocale(catalogs),
@@ -24,6 +25,24 @@ export function resolvePages(options: PageOptions, prefix: string): ResolvedPage
     siteName: options.siteName,
     webauthnScript: `${prefix}${webauthnAsset().path}`,
   };
+}
+
+/**
+ * A page view drops what it showed once. A flash message is only a message: if another request
+ * changed the state meanwhile, the view still shows (the message may show once more). Recovery
+ * codes must leave the state before they are shown, so that write is never skipped.
+ */
+async function dropShown(call: RouteCall, withCodes: boolean): Promise<void> {
+  const page = call.state.page ?? {};
+  const codes = withCodes && page.recoveryCodes !== undefined;
+  if (page.flash === undefined && !codes) return;
+  try {
+    await updatePage(call, ({ flash: _f, recoveryCodes, ...rest }) =>
+      withCodes || recoveryCodes === undefined ? rest : { ...rest, recoveryCodes },
+    );
+  } catch (err) {
+    if (codes || !(err instanceof WebError && err.code === 'STATE_CHANGED')) throw err;
+  }
 }
 
 /** Changes the pages' part of the session's state as it is now (core may have changed it). */
@@ -105,8 +124,7 @@ async function currentStep(pages: ResolvedPages, call: RouteCall): Promise<Route
       : undefined;
   const ctx = pageContext(call, pages, req?.action === 'challenge' && req.recoveryCodes > 0);
   // The flash and the recovery codes are shown once: they leave the state with this view.
-  if (page.flash !== undefined || page.recoveryCodes !== undefined)
-    await updatePage(call, ({ flash: _f, recoveryCodes: _c, ...rest }) => rest);
+  await dropShown(call, true);
   if (page.recoveryCodes !== undefined) {
     const continueUrl = state.phase === 'pending' ? `${pages.prefix}/` : pages.afterSignIn;
     const main = pages.templates.recoveryCodes({
@@ -154,8 +172,7 @@ async function currentStep(pages: ResolvedPages, call: RouteCall): Promise<Route
 async function recoveryForm(pages: ResolvedPages, call: RouteCall): Promise<RouteResult> {
   pendingUser(call);
   const ctx = pageContext(call, pages, false);
-  if (call.state.page?.flash !== undefined)
-    await updatePage(call, ({ flash: _f, ...rest }) => rest);
+  await dropShown(call, false);
   const main = pages.templates.recoveryForm({
     ...ctx.base,
     action: `${pages.prefix}/page/recovery`,
@@ -165,8 +182,8 @@ async function recoveryForm(pages: ResolvedPages, call: RouteCall): Promise<Rout
 }
 
 /** The page routes, under the handler's prefix; every POST is a form with a `_csrf` field. */
-export function pageRoutes(options: PageOptions, prefix: string): readonly Route[] {
-  const pages = resolvePages(options, prefix);
+export function pageRoutes(pages: ResolvedPages): readonly Route[] {
+  const prefix = pages.prefix;
   const home = `${prefix}/`;
   return [
     { method: 'GET', pattern: /^\/$/, run: (call) => currentStep(pages, call) },

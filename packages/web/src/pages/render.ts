@@ -27,9 +27,15 @@ export interface PageContext {
   readonly base: BaseView;
 }
 
-export function pageContext(call: RouteCall, pages: ResolvedPages, withRecovery: boolean) {
-  const lang = pages.locale(call.request);
+/** The language the request is answered in, and its catalog. */
+export function pageLanguage(pages: ResolvedPages, request: Request) {
+  const lang = pages.locale(request);
   const t = pages.catalogs.get(lang) ?? pages.catalogs.get(lang.split('-')[0]!) ?? ENGLISH;
+  return { lang, t };
+}
+
+export function pageContext(call: RouteCall, pages: ResolvedPages, withRecovery: boolean) {
+  const { lang, t } = pageLanguage(pages, call.request);
   const flash = call.state.page?.flash;
   const retry =
     flash === undefined ? undefined : retryText(flash, t, lang, call.steps.now(), pages.timeZone);
@@ -48,15 +54,21 @@ export function pageContext(call: RouteCall, pages: ResolvedPages, withRecovery:
         }),
     ...(withRecovery ? { recoveryUrl: `${pages.prefix}/recovery` } : {}),
   };
-  return { lang, t, nonce: randomBytes(16).toString('base64'), base };
+  return { lang, t, nonce: newNonce(), base };
+}
+
+export function newNonce(): string {
+  return randomBytes(16).toString('base64');
 }
 
 /** A whole page: the layout around `main`, with the security headers and the page CSP. */
 export function htmlPage(
   pages: ResolvedPages,
-  ctx: PageContext,
+  ctx: Pick<PageContext, 'lang' | 't' | 'nonce'>,
   title: string,
   main: string,
+  /** A page for a visitor who is not signed in has no sign-out link. */
+  options: { readonly status?: number; readonly signOut?: boolean } = {},
 ): RouteResult {
   const html = pages.templates.layout({
     lang: ctx.lang,
@@ -64,14 +76,16 @@ export function htmlPage(
     title: `${title} – ${pages.siteName ?? ctx.t.siteName}`,
     nonce: ctx.nonce,
     main,
-    ...(pages.signOutUrl === undefined ? {} : { signOutUrl: pages.signOutUrl }),
+    ...(pages.signOutUrl === undefined || options.signOut === false
+      ? {}
+      : { signOutUrl: pages.signOutUrl }),
   });
   const headers = {
     ...SECURITY_HEADERS,
     'content-type': 'text/html; charset=utf-8',
     'content-security-policy': pageCsp(ctx.nonce),
   };
-  return { response: new Response(html, { status: 200, headers }) };
+  return { response: new Response(html, { status: options.status ?? 200, headers }) };
 }
 
 /** Post/redirect/get: a form post answers with 303 to a page of this handler or the host. */

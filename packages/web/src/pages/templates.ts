@@ -221,4 +221,8 @@ export const DEFAULT_TEMPLATES: V.Templates = {
     `<p><a class="button" href="${e(v.continueUrl)}" autofocus>${e(v.t.codesContinue)}</a></p>`,
 
   denied: (v) => `<h1>${e(v.t.deniedTitle)}</h1>${alert(v)}<p>${e(v.t.deniedIntro)}</p>`,
+
+  signIn: (v) =>
+    `<h1>${e(v.t.signInTitle)}</h1><p>${e(v.t.errors.NO_SECOND_STEP)}</p>` +
+    `<p><a class="button" href="${e(v.signInUrl)}" autofocus>${e(v.t.signInLink)}</a></p>`,
 };

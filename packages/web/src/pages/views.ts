@@ -81,6 +81,14 @@ export interface RecoveryCodesView extends BaseView {
   readonly continueUrl: string;
 }
 
+/** The page of a browser with no second step to take: it has no state, so no CSRF token. */
+export interface SignInView {
+  readonly lang: string;
+  readonly t: Catalog;
+  /** The host's sign-in page (`pages.signInUrl`). */
+  readonly signInUrl: string;
+}
+
 /** A security-key ceremony: registration (enrollment) or authentication (sign-in). */
 export interface WebauthnView extends BaseView {
   readonly action: string;
@@ -119,4 +127,5 @@ export interface Templates {
   readonly recoveryForm: (view: RecoveryFormView) => string;
   readonly recoveryCodes: (view: RecoveryCodesView) => string;
   readonly denied: (view: BaseView) => string;
+  readonly signIn: (view: SignInView) => string;
 }

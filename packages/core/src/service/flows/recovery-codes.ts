@@ -50,10 +50,14 @@ export async function useRecoveryCode(
   // The same decision as every other sign-in path: a user it denies (an audience without a
   // policy, say) cannot get in with a code either.
   const { requirement, enrollments } = await decide(k, user);
-  if (enrollments.length === 0) throw notEnrolled('This account has no second factor.');
   // Before any attempt is counted: a code policy does not accept is no guess either (AS-04).
   refuseUnlessCodesUsable(k, user);
-  if (requirement.action !== 'challenge') {
+  // A user without a factor (or one core has never seen) is answered as a wrong code, after the
+  // same work and counted in the same budget: the answer does not tell them apart (BF-07).
+  const enrolled = enrollments.length > 0;
+  if (!enrolled)
+    await k.stores.enrollments.countRecoveryCodes(user.id); // decide()'s read
+  else if (requirement.action !== 'challenge') {
     throw new PolicyError('POLICY_DENIED', 'Two-factor sign-in is refused for this account.', {
       details: { requirement: requirement.action },
     });
@@ -80,8 +84,11 @@ export async function useRecoveryCode(
       new CodeAlreadyUsedError('This recovery code was already used.'),
     );
   }
-  if (result !== 'consumed') {
-    return fail('INVALID_CODE', new InvalidCodeError('That recovery code is not valid.'));
+  if (result !== 'consumed' || !enrolled) {
+    // `notEnrolled` is for the host's logs only; the HTTP answer shows code and message.
+    const details = enrolled ? undefined : { details: { notEnrolled: true } };
+    const err = new InvalidCodeError('That recovery code is not valid.', details);
+    return fail(enrolled ? 'INVALID_CODE' : 'NOT_ENROLLED', err);
   }
   await k.attempts.reset(user);
   const { remaining, low } = await recoveryCodeStatus(k, user);

@@ -1,0 +1,4 @@
+export {
+  RedisSecondStepStore,
+  type RedisSecondStepStoreOptions,
+} from './redis-second-step-store.js';
