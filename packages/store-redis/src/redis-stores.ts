@@ -19,7 +19,10 @@ export interface RedisStoreOptions {
    * caller owns it).
    */
   client?: RedisClient;
-  /** Options for the client this package creates from `url`. */
+  /**
+   * Options for the client this package creates from `url` (or for each node of `cluster`).
+   * Defaults here: `maxRetriesPerRequest: 2`, `commandTimeout: 5000` ms.
+   */
   redisOptions?: RedisOptions;
   /**
    * Prefix of every key, so several apps (or test runs) share one Redis without colliding.
@@ -86,10 +89,18 @@ export function createRedisStores(options: RedisStoreOptions): RedisStores {
   };
 }
 
+const DEFAULT_COMMAND_TIMEOUT_MS = 5000;
+
 function ownClient(options: RedisStoreOptions): RedisClient {
   // Fail a command after a few reconnection attempts instead of queueing it for long: a
   // caller waiting on a security decision gets STORE_UNAVAILABLE, never a silent hang.
-  const failFast = { maxRetriesPerRequest: 2, ...options.redisOptions };
+  // A command Redis does not answer within `commandTimeout` fails the same way (a paused or
+  // overloaded server), rather than holding the sign-in until it answers.
+  const failFast = {
+    maxRetriesPerRequest: 2,
+    commandTimeout: DEFAULT_COMMAND_TIMEOUT_MS,
+    ...options.redisOptions,
+  };
   if (options.cluster !== undefined) {
     const { nodes, options: clusterOptions } = options.cluster;
     if (!Array.isArray(nodes) || nodes.length === 0) {

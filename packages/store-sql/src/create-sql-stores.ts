@@ -15,6 +15,8 @@ import { SqlPendingStore } from './pending-store.js';
 import type { Database } from './schema.js';
 import { SqlThrottleStore } from './throttle-store.js';
 
+const DEFAULT_QUERY_TIMEOUT_MS = 10_000;
+
 interface CommonOptions {
   /**
    * How long an expired pending record is kept before a create sweeps it (meanwhile core still
@@ -45,6 +47,13 @@ export interface PostgresStoreOptions extends CommonOptions {
   schema?: string;
   /** Connections in the pool this package creates. @default 10 */
   poolSize?: number;
+  /**
+   * How long the pool this package creates waits for a connection, and for a query's answer,
+   * before the call fails (core then reports STORE_UNAVAILABLE instead of hanging on a paused
+   * or unreachable server). 0 waits without limit; raise it if a migration on a large table
+   * needs longer. @default 10000
+   */
+  queryTimeoutMs?: number;
 }
 
 export type SqlStoreOptions = SqliteStoreOptions | PostgresStoreOptions;
@@ -118,14 +127,26 @@ export function createSqlStores(options: SqlStoreOptions): SqlStores {
     }
     ownPool = !given;
     const { connectionString, poolSize } = options;
+    const queryTimeoutMs = options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
+    if (!Number.isInteger(queryTimeoutMs) || queryTimeoutMs < 0)
+      throw new InvalidArgumentError('store-sql: queryTimeoutMs must be a non-negative integer.');
     dialect = new PostgresDialect({
       pool:
         given ??
         (async () => {
           const { default: pgModule } = await import('pg');
-          const pool = new pgModule.Pool({ connectionString, max: poolSize ?? 10 });
-          // An idle connection dropped by the server must not crash the host; the next query reports it.
+          const pool = new pgModule.Pool({
+            connectionString,
+            max: poolSize ?? 10,
+            ...(queryTimeoutMs > 0
+              ? { query_timeout: queryTimeoutMs, connectionTimeoutMillis: queryTimeoutMs }
+              : {}),
+          });
+          // A connection dropped by the server must not crash the host, idle or checked out (a
+          // client between two statements of a transaction has no query to fail, so pg emits
+          // 'error' on it): the next query on it reports the failure instead.
           pool.on('error', () => undefined);
+          pool.on('connect', (client) => client.on('error', () => undefined));
           return pool;
         }),
     });
