@@ -37,7 +37,7 @@ async function withFaults(first: Fault | null, other: Fault | null): Promise<str
     ...rig.cloud.nonces.slice(0, before[0]),
     ...second.nonces.slice(0, before[1]),
   ]);
-  const fresh = [...rig.cloud.nonces.slice(before[0]!), ...second.nonces.slice(before[1]!)].filter(
+  const fresh = [...rig.cloud.nonces.slice(before[0]), ...second.nonces.slice(before[1])].filter(
     (n) => !earlier.has(n),
   );
   expect(new Set(fresh).size).toBe(1);
