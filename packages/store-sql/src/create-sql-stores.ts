@@ -7,6 +7,7 @@ import {
 import { Kysely, PostgresDialect, SqliteDialect, sql, type Dialect } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import type pg from 'pg';
+import { loadDriver } from './drivers.js';
 import { ADVISORY_NAMESPACE, type SqlContext, type SqlTestHooks } from './context.js';
 import { SqlEnrollmentStore } from './enrollment-store.js';
 import { withOwnSchemaIntrospection } from './own-schema-introspection.js';
@@ -86,7 +87,7 @@ function sqliteDialect(o: SqliteStoreOptions): Dialect {
   return new SqliteDialect({
     // Drivers load on first use, so a PostgreSQL-only host never loads the native SQLite module.
     database: async () => {
-      const { default: BetterSqlite3 } = await import('better-sqlite3');
+      const { default: BetterSqlite3 } = await loadDriver('sqlite', () => import('better-sqlite3'));
       const db = new BetterSqlite3(o.filename, { timeout: busy });
       // WAL: readers never block the writer and a crash never leaves a half-written
       // transaction; writers are still serialised (one at a time), waiting up to busy_timeout.
@@ -134,7 +135,7 @@ export function createSqlStores(options: SqlStoreOptions): SqlStores {
       pool:
         given ??
         (async () => {
-          const { default: pgModule } = await import('pg');
+          const { default: pgModule } = await loadDriver('postgres', () => import('pg'));
           const pool = new pgModule.Pool({
             connectionString,
             max: poolSize ?? 10,
