@@ -28,6 +28,7 @@ import {
   type Service,
   type WorkerConfig,
 } from './rig.js';
+import { startRedisCluster, type TestCluster } from '../../packages/store-redis/test/cluster.js';
 
 const server = await probeServers(true);
 const STEP = 30_000;
@@ -58,8 +59,18 @@ function wrongCode(uri: string, now: number): string {
 }
 
 const COMPOSITIONS = [
-  { name: 'all stores on PostgreSQL', redis: false },
-  { name: 'enrollments on PostgreSQL, pending and throttles on Redis', redis: true },
+  { name: 'all stores on PostgreSQL', redis: false, cluster: false },
+  {
+    name: 'enrollments on PostgreSQL, pending and throttles on Redis',
+    redis: true,
+    cluster: false,
+  },
+  // CC-07: the same races on a private 3-master Redis Cluster (its keys go with it at the end).
+  {
+    name: 'enrollments on PostgreSQL, pending and throttles on a 3-master Redis Cluster',
+    redis: true,
+    cluster: true,
+  },
 ];
 
 for (const comp of COMPOSITIONS) {
@@ -67,6 +78,7 @@ for (const comp of COMPOSITIONS) {
     const schema = uniqueName(comp.redis ? 'mi_redis' : 'mi_pg');
     const prefix = `factorkit-test:${schema}:`;
     let one: Instance, two: Instance;
+    let cluster: TestCluster | undefined;
     // The same two processes, each seen through its wide-budget and its strict service.
     let a: Service, b: Service, sa: Service, sb: Service;
 
@@ -75,9 +87,18 @@ for (const comp of COMPOSITIONS) {
       const admin = createSqlStores({ dialect: 'postgres', connectionString: PG_URL, schema });
       await admin.migrate();
       await admin.close();
+      if (comp.cluster) cluster = await startRedisCluster(3);
       const config: WorkerConfig = {
         sql: { dialect: 'postgres', connectionString: PG_URL, schema, poolSize: 6 },
-        ...(comp.redis ? { redis: { url: REDIS_URL, prefix } } : {}),
+        ...(comp.redis
+          ? {
+              redis: {
+                url: REDIS_URL,
+                prefix,
+                ...(cluster ? { clusterNodes: cluster.nodes } : {}),
+              },
+            }
+          : {}),
         encryptionKey: encryptionKey(),
         throttles: { wide: WIDE, strict: STRICT },
       };
@@ -96,7 +117,8 @@ for (const comp of COMPOSITIONS) {
     afterAll(async () => {
       await Promise.all([one, two].filter(Boolean).map((i) => i.stop()));
       await dropSchema(schema);
-      if (comp.redis) await deleteRedisPrefix(prefix);
+      if (cluster) await cluster.stop();
+      else if (comp.redis) await deleteRedisPrefix(prefix);
     });
 
     /** Activation begun on `first`, completed on `second` with the code at `now`. */

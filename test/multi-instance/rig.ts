@@ -22,7 +22,8 @@ export interface WorkerConfig {
   sql:
     | { dialect: 'postgres'; connectionString: string; schema: string; poolSize?: number }
     | { dialect: 'sqlite'; filename: string };
-  redis?: { url: string; prefix: string };
+  /** `clusterNodes`: a Redis Cluster's seed nodes, used instead of `url`. */
+  redis?: { url: string; prefix: string; clusterNodes?: { host: string; port: number }[] };
   encryptionKey: string;
   /** `policy.audiences` of every service (absent: the default policy). */
   audiences?: Record<string, Record<string, unknown>>;

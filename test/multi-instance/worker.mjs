@@ -33,7 +33,11 @@ const testHooks = {
 
 const sql = createSqlStores({ ...cfg.sql, testHooks });
 const redis = cfg.redis
-  ? createRedisStores({ url: cfg.redis.url, prefix: cfg.redis.prefix })
+  ? createRedisStores(
+      cfg.redis.clusterNodes
+        ? { cluster: { nodes: cfg.redis.clusterNodes }, prefix: cfg.redis.prefix }
+        : { url: cfg.redis.url, prefix: cfg.redis.prefix },
+    )
   : undefined;
 const stores = redis
   ? {

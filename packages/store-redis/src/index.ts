@@ -5,3 +5,4 @@ export {
   type RedisStoreOptions,
   type RedisStores,
 } from './redis-stores.js';
+export { userHashTag, type RedisClient } from './commands.js';

@@ -3,9 +3,9 @@
  * before any other command, so a check and the write that follows it cannot be interleaved by
  * another instance. Loaded with ioredis `defineCommand` (EVALSHA, falling back to EVAL).
  *
- * Standalone Redis (or a primary with replicas / Sentinel), not Redis Cluster: `deleteForUser`
- * and the sweep in `create` reach keys listed in the user's index, which Cluster would require
- * to share one hash slot.
+ * Redis Cluster runs a script on one slot only. The pending scripts reach the user's records
+ * through the user's index, so every pending key of a user carries the user's hash tag (see
+ * `Keys`); the throttle and quota scripts touch one key each.
  */
 
 /**
@@ -62,11 +62,29 @@ return v[3]
 `;
 
 /**
- * KEYS: user index, the user's index as versions before the sorted set wrote it (a plain set,
- * which expires on its own within one pending lifetime plus grace). ARGV: userId. Deletes the
- * user's records listed in either; returns how many.
+ * KEYS: user index, then the records the caller read from it just before (declared, so that
+ * during a slot migration Redis Cluster redirects or retries the call instead of running it on
+ * a node that no longer holds some of them). ARGV: userId. Deletes the user's records named in
+ * KEYS or listed in the index now (one created since the read); returns how many.
  */
 export const DELETE_FOR_USER = `
+local n = 0
+local function drop(k)
+  if redis.call('HGET', k, 'u') == ARGV[1] then
+    n = n + redis.call('DEL', k)
+  end
+end
+for i = 2, #KEYS do drop(KEYS[i]) end
+for _, k in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do drop(k) end
+redis.call('DEL', KEYS[1])
+return n
+`;
+
+/**
+ * The same for the layout before Redis Cluster support (standalone only). KEYS: the old
+ * sorted-set index, the even older plain-set index. ARGV: userId.
+ */
+export const LEGACY_DELETE_FOR_USER = `
 local n = 0
 local function drop(k)
   if redis.call('HGET', k, 'u') == ARGV[1] then

@@ -6,7 +6,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { PendingRecord } from '@factorkit/core';
-import { createRedisStores } from '../src/index.js';
+import { createRedisStores, userHashTag } from '../src/index.js';
 import { REDIS_URL, deletePrefix, probeRedis, uniquePrefix } from './servers.js';
 
 const server = await probeRedis();
@@ -37,8 +37,9 @@ const step = (userId: string, createdAt: number): PendingRecord => ({
 describe.skipIf(!server.ok)(`store-redis pending index ${server.reason}`, () => {
   const r = createRedisStores({ url: REDIS_URL, prefix, pendingGraceMs: GRACE });
   afterAll(() => r.close());
-  const index = (userId: string) => `${prefix}pending-index:${userId}`;
-  const record = (id: string) => `${prefix}pending:${id}`;
+  const index = (userId: string) => `${prefix}pending-by-user:${userHashTag(userId)}`;
+  const record = (userId: string, id: string) =>
+    `${prefix}pending-step:${userHashTag(userId)}:${id}`;
   const members = async (userId: string) => {
     const flat = await admin!.zrange(index(userId), 0, -1, 'WITHSCORES');
     const out: [string, number][] = [];
@@ -55,10 +56,10 @@ describe.skipIf(!server.ok)(`store-redis pending index ${server.reason}`, () => 
       // Each next step starts once the previous one is past its expiry plus the grace.
       at += LIFETIME + GRACE;
     }
-    expect(await members('serial')).toEqual([[record(last.id), last.expiresAt + GRACE]]);
+    expect(await members('serial')).toEqual([[record('serial', last.id), last.expiresAt + GRACE]]);
     let records = 0;
     for await (const keys of admin!.scanStream({
-      match: `${prefix}pending:idx-*`,
+      match: `${prefix}pending-step:*:idx-*`,
     }) as AsyncIterable<string[]>) {
       for (const k of keys) if ((await admin!.hget(k, 'u')) === 'serial') records++;
     }
@@ -73,31 +74,48 @@ describe.skipIf(!server.ok)(`store-redis pending index ${server.reason}`, () => 
     // The last entry gone, the index key goes with it.
     expect(await admin!.exists(index('life'))).toBe(0);
     await r.stores.pending.restore({ ...taken!, attempts: 1 });
-    expect(await members('life')).toEqual([[record(a.id), a.expiresAt + GRACE]]);
+    expect(await members('life')).toEqual([[record('life', a.id), a.expiresAt + GRACE]]);
 
     // One ms short of "expired plus grace": still there (core reports it as expired).
     const b = step('life', a.expiresAt + GRACE - 1);
     await r.stores.pending.create(b);
     expect((await members('life')).map(([k]) => k).sort()).toEqual(
-      [record(a.id), record(b.id)].sort(),
+      [record('life', a.id), record('life', b.id)].sort(),
     );
     const c = step('life', a.expiresAt + GRACE);
     await r.stores.pending.create(c);
-    expect(await admin!.exists(record(a.id))).toBe(0);
+    expect(await admin!.exists(record('life', a.id))).toBe(0);
     expect((await members('life')).map(([k]) => k).sort()).toEqual(
-      [record(b.id), record(c.id)].sort(),
+      [record('life', b.id), record('life', c.id)].sort(),
     );
     // The index lives as long as its longest-lived record, not longer.
     const ttl = await admin!.pttl(index('life'));
     expect(ttl).toBeGreaterThan(LIFETIME);
     expect(ttl).toBeLessThanOrEqual(LIFETIME + GRACE);
 
-    // A record indexed by the previous version's plain set still goes with deleteForUser.
-    await admin!.hset(record('legacy-1'), 'u', 'life', 'k', 'challenge', 'r', '{}');
-    await admin!.sadd(`${prefix}pending-user:life`, record('legacy-1'));
-    expect(await r.stores.pending.deleteForUser('life')).toBe(3);
-    expect(await admin!.exists(index('life'), `${prefix}pending-user:life`)).toBe(0);
-    expect(await admin!.exists(record(b.id), record(c.id), record('legacy-1'))).toBe(0);
+    // Records the layouts before Redis Cluster support indexed (a sorted set, and before it a
+    // plain set, both keyed by the raw user id) still go with deleteForUser on standalone Redis.
+    const legacyRecord = (id: string) => `${prefix}pending:${id}`;
+    await admin!.hset(legacyRecord('legacy-1'), 'u', 'life', 'k', 'challenge', 'r', '{}');
+    await admin!.sadd(`${prefix}pending-user:life`, legacyRecord('legacy-1'));
+    await admin!.hset(legacyRecord('legacy-2'), 'u', 'life', 'k', 'challenge', 'r', '{}');
+    await admin!.zadd(`${prefix}pending-index:life`, NOW, legacyRecord('legacy-2'));
+    expect(await r.stores.pending.deleteForUser('life')).toBe(4);
+    expect(
+      await admin!.exists(
+        index('life'),
+        `${prefix}pending-user:life`,
+        `${prefix}pending-index:life`,
+      ),
+    ).toBe(0);
+    expect(
+      await admin!.exists(
+        record('life', b.id),
+        record('life', c.id),
+        legacyRecord('legacy-1'),
+        legacyRecord('legacy-2'),
+      ),
+    ).toBe(0);
   });
 
   it("sweeping one user's index never touches another user's records", async () => {
@@ -106,7 +124,7 @@ describe.skipIf(!server.ok)(`store-redis pending index ${server.reason}`, () => 
     await r.stores.pending.create(mine);
     await r.stores.pending.create(theirs);
     await r.stores.pending.create(step('sweeper', NOW + LIFETIME + GRACE));
-    expect(await admin!.exists(record(mine.id))).toBe(0);
+    expect(await admin!.exists(record('sweeper', mine.id))).toBe(0);
     expect(await r.stores.pending.take(theirs.id, 'bystander', 'challenge')).toEqual(theirs);
   });
 });

@@ -8,7 +8,7 @@ import {
   type ThrottleSchedule,
   type ThrottleTicket,
 } from '@factorkit/core';
-import { createRedisStores } from '../src/index.js';
+import { createRedisStores, userHashTag } from '../src/index.js';
 import { REDIS_URL, deletePrefix, probeRedis, uniquePrefix } from './servers.js';
 
 const server = await probeRedis();
@@ -104,10 +104,12 @@ describe.skipIf(!server.ok)(`store-redis specifics ${server.reason}`, () => {
         expiresAt: NOW + 300_000,
       };
       await r.stores.pending.create(rec);
-      const ttl = await admin!.pttl(`${prefix}pending:ttl-1`);
+      const ttl = await admin!.pttl(`${prefix}pending-step:${userHashTag('u')}:ttl-1`);
       expect(ttl).toBeGreaterThan(300_000);
       expect(ttl).toBeLessThanOrEqual(330_000);
-      expect(await admin!.pttl(`${prefix}pending-index:u`)).toBeGreaterThan(300_000);
+      expect(await admin!.pttl(`${prefix}pending-by-user:${userHashTag('u')}`)).toBeGreaterThan(
+        300_000,
+      );
       await r.stores.throttle.reserve('ttl-k', NOW, {
         freeFailures: 0,
         baseDelayMs: 1,
@@ -182,7 +184,7 @@ describe.skipIf(!server.ok)(`store-redis specifics ${server.reason}`, () => {
       expect(await b.stores.pending.take('iso-1', 'u9', 'activation')).toBeNull();
       expect(await b.stores.pending.deleteForUser('u9')).toBe(0);
       expect(await a.stores.pending.take('iso-1', 'u9', 'activation')).toEqual(rec);
-      expect(await admin!.exists(`${prefix}pending:iso-1`)).toBe(0);
+      expect(await admin!.exists(`${prefix}pending-step:${userHashTag('u9')}:iso-1`)).toBe(0);
     } finally {
       await b.close();
       await a.close();

@@ -7,6 +7,7 @@ import {
 import { Kysely, PostgresDialect, SqliteDialect, sql, type Dialect } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import type pg from 'pg';
+import { loadDriver } from './drivers.js';
 import { ADVISORY_NAMESPACE, type SqlContext, type SqlTestHooks } from './context.js';
 import { SqlEnrollmentStore } from './enrollment-store.js';
 import { withOwnSchemaIntrospection } from './own-schema-introspection.js';
@@ -14,6 +15,8 @@ import { FactorkitMigrationProvider, type SqlDialectName } from './migrations.js
 import { SqlPendingStore } from './pending-store.js';
 import type { Database } from './schema.js';
 import { SqlThrottleStore } from './throttle-store.js';
+
+const DEFAULT_QUERY_TIMEOUT_MS = 10_000;
 
 interface CommonOptions {
   /**
@@ -45,6 +48,13 @@ export interface PostgresStoreOptions extends CommonOptions {
   schema?: string;
   /** Connections in the pool this package creates. @default 10 */
   poolSize?: number;
+  /**
+   * How long the pool this package creates waits for a connection, and for a query's answer,
+   * before the call fails (core then reports STORE_UNAVAILABLE instead of hanging on a paused
+   * or unreachable server). 0 waits without limit; raise it if a migration on a large table
+   * needs longer. @default 10000
+   */
+  queryTimeoutMs?: number;
 }
 
 export type SqlStoreOptions = SqliteStoreOptions | PostgresStoreOptions;
@@ -77,7 +87,7 @@ function sqliteDialect(o: SqliteStoreOptions): Dialect {
   return new SqliteDialect({
     // Drivers load on first use, so a PostgreSQL-only host never loads the native SQLite module.
     database: async () => {
-      const { default: BetterSqlite3 } = await import('better-sqlite3');
+      const { default: BetterSqlite3 } = await loadDriver('sqlite', () => import('better-sqlite3'));
       const db = new BetterSqlite3(o.filename, { timeout: busy });
       // WAL: readers never block the writer and a crash never leaves a half-written
       // transaction; writers are still serialised (one at a time), waiting up to busy_timeout.
@@ -118,14 +128,26 @@ export function createSqlStores(options: SqlStoreOptions): SqlStores {
     }
     ownPool = !given;
     const { connectionString, poolSize } = options;
+    const queryTimeoutMs = options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
+    if (!Number.isInteger(queryTimeoutMs) || queryTimeoutMs < 0)
+      throw new InvalidArgumentError('store-sql: queryTimeoutMs must be a non-negative integer.');
     dialect = new PostgresDialect({
       pool:
         given ??
         (async () => {
-          const { default: pgModule } = await import('pg');
-          const pool = new pgModule.Pool({ connectionString, max: poolSize ?? 10 });
-          // An idle connection dropped by the server must not crash the host; the next query reports it.
+          const { default: pgModule } = await loadDriver('postgres', () => import('pg'));
+          const pool = new pgModule.Pool({
+            connectionString,
+            max: poolSize ?? 10,
+            ...(queryTimeoutMs > 0
+              ? { query_timeout: queryTimeoutMs, connectionTimeoutMillis: queryTimeoutMs }
+              : {}),
+          });
+          // A connection dropped by the server must not crash the host, idle or checked out (a
+          // client between two statements of a transaction has no query to fail, so pg emits
+          // 'error' on it): the next query on it reports the failure instead.
           pool.on('error', () => undefined);
+          pool.on('connect', (client) => client.on('error', () => undefined));
           return pool;
         }),
     });

@@ -12,3 +12,4 @@ export { SqlThrottleStore } from './throttle-store.js';
 export { MIGRATION_NAMES, type SqlDialectName } from './migrations.js';
 export type { SqlTestHooks } from './context.js';
 export type { Database } from './schema.js';
+export { DRIVERS, MissingDriverError } from './drivers.js';

@@ -44,6 +44,8 @@ export class OfflineYubiCloud {
   fault: Fault | null = null;
   /** Requests received, for tests that prove no network call was made. */
   requests = 0;
+  /** The nonce of every request received, in order (empty string when it had none). */
+  readonly nonces: string[] = [];
   /** Milliseconds to wait before answering (a slow server, a sync in progress). */
   delayMs = 0;
   private readonly clients = new Map<string, string>();
@@ -127,6 +129,7 @@ export class OfflineYubiCloud {
   private handle(req: IncomingMessage, res: ServerResponse): void {
     this.requests++;
     const url = new URL(req.url ?? '/', 'http://localhost');
+    this.nonces.push(url.searchParams.get('nonce') ?? '');
     if (this.fault === 'down') return void req.socket.destroy();
     if (this.fault === 'hang') return;
     if (this.fault === 'http500') return void res.writeHead(500).end();
