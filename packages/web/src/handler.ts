@@ -150,13 +150,16 @@ export function createTwoFactorHandler<C extends HandlerContext = HandlerContext
   // Without the host's authorizer the admin routes are not in the table: a 404 like any other.
   // The page routes need the prefix and the options, so they join the table here.
   const pages = options.pages === undefined ? undefined : resolvePages(options.pages, prefix);
+  // With the pages on, Duo's redirect back lands a person on a page, not on JSON.
+  const callbackTable = callbackRoutes(pages);
+  // Routes a person reaches in the browser: without a second step they get the sign-in page.
   const pageTable = pages === undefined ? [] : pageRoutes(pages);
+  const personTable = pages === undefined ? [] : [...pageTable, ...callbackTable];
   const table: readonly Route[] = [
     ...ROUTES,
     ...(options.admin === undefined ? [] : adminRoutes),
     ...pageTable,
-    // With the pages on, Duo's redirect back lands a person on a page, not on JSON.
-    ...callbackRoutes(pages),
+    ...callbackTable,
   ];
   // The pages' scripts: public and static, so they need no session and may be cached.
   const assets: readonly PageAsset[] = options.pages === undefined ? [] : [webauthnAsset()];
@@ -198,7 +201,7 @@ export function createTwoFactorHandler<C extends HandlerContext = HandlerContext
     const state = await steps.state(ctx.session);
     if (state === undefined) {
       // A person on a page gets a page with the way back to the sign-in, not JSON.
-      if (pages !== undefined && pageTable.includes(hit.r))
+      if (pages !== undefined && personTable.includes(hit.r))
         return toResponse(signInRequiredPage(pages, request), info.requestId!, []);
       throw new WebError(401, 'NO_SECOND_STEP', 'Sign in with your password first.');
     }

@@ -76,6 +76,17 @@ describe.each([
     await expectSignInPage(await thief.get('/2fa/'));
   });
 
+  it('FL-01: page mode: coming back from Duo with the session lost shows the sign-in page; API mode keeps JSON', async () => {
+    const callback = '/2fa/callback/duo?state=s&duo_code=c';
+    const paged = await open({ pages: PAGES });
+    await expectSignInPage(await paged.client().get(callback));
+    const api = await open();
+    const res = await api.client().get(callback);
+    expect(res.status).toBe(401);
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect((await errorOf(res)).code).toBe('NO_SECOND_STEP');
+  });
+
   it('page mode: the JSON routes still answer JSON 401 NO_SECOND_STEP', async () => {
     const r = await open({ pages: PAGES });
     const c = r.client();
