@@ -25,7 +25,17 @@ export interface Rig {
   readonly clock: FakeClock;
 }
 
-export function serviceOn(stores: FactorkitStores, key = encryptionKey()): Rig {
+/** The key ring: one random key by default; a rotation test gives its own (old and new). */
+export interface Ring {
+  readonly activeKeyId: string;
+  readonly keys: Readonly<Record<string, string>>;
+}
+
+export function serviceOn(
+  stores: FactorkitStores,
+  key = encryptionKey(),
+  ring: Ring = { activeKeyId: 'k1', keys: { k1: key } },
+): Rig {
   const clock = new FakeClock(T0);
   const registry = new ProviderRegistry({ clock });
   registry.register(TotpProvider);
@@ -36,7 +46,7 @@ export function serviceOn(stores: FactorkitStores, key = encryptionKey()): Rig {
         throttle: { maxFailures: 5, freeFailures: 5, lockSeconds: 900, permanentLockAfter: 100 },
         pending: { ttlSeconds: 300, maxAttempts: 5 },
       },
-      encryption: { activeKeyId: 'k1', keys: { k1: key } },
+      encryption: { activeKeyId: ring.activeKeyId, keys: { ...ring.keys } },
     },
     registry,
   );

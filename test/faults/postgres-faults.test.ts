@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { openSqlStores, type SqlStores } from '@factorkit/store-sql';
-import { totpCode } from '../multi-instance/rig.js';
+import { SecretBox, type EnrollmentStore } from '@factorkit/core';
+import { encryptionKey, totpCode } from '../multi-instance/rig.js';
 import { STEP, enroll, newUser, outcome, serviceOn, type Rig } from './fault-rig.js';
 import { PrivatePostgres, postgresBinDir } from './private-servers.js';
 
@@ -20,6 +21,10 @@ describe.skipIf(!available)('faults on a private PostgreSQL', () => {
   let server: PrivatePostgres;
   let sql: SqlStores;
   let rig: Rig;
+  /** The key `rig` seals with: the old key of the rotation test. */
+  const oldKey = encryptionKey();
+  /** Armed by the rotation test: called after each secret is resealed. */
+  let afterReseal: ((done: number) => Promise<void>) | undefined;
   /** Armed by a test: the activation transaction waits here (rows written, not committed). */
   let holdActivation: { reached: () => void; release: Promise<void> } | undefined;
 
@@ -41,7 +46,7 @@ describe.skipIf(!available)('faults on a private PostgreSQL', () => {
         },
       },
     });
-    rig = serviceOn(sql.stores);
+    rig = serviceOn(sql.stores, oldKey);
   }, 90_000);
   afterAll(async () => {
     await sql?.close().catch(() => undefined);
@@ -152,6 +157,65 @@ describe.skipIf(!available)('faults on a private PostgreSQL', () => {
     }
     expect(results.filter((r) => r === 'ok').length).toBeLessThanOrEqual(1);
     expect(results.slice(1)).toEqual(['CODE_ALREADY_USED', 'CODE_ALREADY_USED']);
+  });
+
+  it('SIGKILL during key rotation: the run fails as STORE_UNAVAILABLE, every secret stays whole under the old key or the new, and a second run after the restart finishes; then every user signs in on the new key alone (OUT-05, SS-08)', async () => {
+    const users = Array.from({ length: 6 }, (_, i) => newUser(`rotate-${i}`));
+    const uris = new Map<string, string>();
+    for (const u of users) uris.set(u.id, (await enroll(rig, u)).uri);
+    const newKey = encryptionKey();
+    const both = { activeKeyId: 'k2', keys: { k1: oldKey, k2: newKey } };
+    // The enrollment store the rotation writes through, which kills the server after 3 reseals.
+    let resealed = 0;
+    const enrollments = new Proxy(sql.stores.enrollments, {
+      get(target, prop, receiver) {
+        if (prop === 'replaceSecret')
+          return async (id: string, expected: string, next: string) => {
+            const done = await target.replaceSecret(id, expected, next);
+            if (done) await afterReseal?.(++resealed);
+            return done;
+          };
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
+      },
+    }) as EnrollmentStore;
+    afterReseal = async (n) => {
+      if (n === 3) await server.kill();
+    };
+    const rotating = serviceOn({ ...sql.stores, enrollments }, newKey, both);
+    expect(await outcome(rotating.service.rotateEncryptionKeys(4))).toBe('STORE_UNAVAILABLE');
+    afterReseal = undefined;
+
+    await server.startServer();
+    const keyIds = async () => {
+      const ids: string[] = [];
+      for (let after: string | null = null; ;) {
+        const page: Awaited<ReturnType<EnrollmentStore['listAll']>> = await retryWhileUnavailable(
+          () => sql.stores.enrollments.listAll(after, 100),
+        );
+        if (page.length === 0) return ids;
+        ids.push(...page.map((e) => SecretBox.keyIdOf(e.secret) ?? 'none'));
+        after = page[page.length - 1]!.id;
+      }
+    };
+    const split = await keyIds();
+    // Killed part-way: some rows moved, some not, and none is anything but whole on one key.
+    expect(split.filter((id) => id === 'k2')).toHaveLength(3);
+    expect(split.filter((id) => id === 'k1').length).toBeGreaterThan(0);
+    expect(split.every((id) => id === 'k1' || id === 'k2')).toBe(true);
+
+    const again = await serviceOn(sql.stores, newKey, both).service.rotateEncryptionKeys(4);
+    expect(again).toEqual({ rotated: split.length - 3, unchanged: 3, failed: [] });
+    expect((await keyIds()).every((id) => id === 'k2')).toBe(true);
+
+    // The old key is dropped from the ring: every user still signs in with their app.
+    const after = serviceOn(sql.stores, newKey, { activeKeyId: 'k2', keys: { k2: newKey } });
+    after.clock.set(rig.clock.now() + 2 * STEP);
+    for (const u of users) {
+      const c = await after.service.beginChallenge(u);
+      const code = totpCode(uris.get(u.id)!, after.clock.now());
+      expect(await outcome(after.service.completeChallenge(c.challengeId, u, code))).toBe('ok');
+    }
   });
 });
 
