@@ -1,14 +1,12 @@
-import { isIPv4 } from 'node:net';
 import { InvalidArgumentError } from '@factorkit/core';
 import { parseCookie, stringifySetCookie } from 'cookie';
-import type { RequestInfoReader } from './request-info.js';
 
 /** The remembered-device cookie (`TwoFactorHandlerOptions.rememberDevice`). */
 export interface RememberDeviceOptions {
   /**
-   * The cookie's name. Where the cookie is `Secure` (everywhere but plain http on a loopback
-   * host) it is sent as `__Host-<name>`, which a browser accepts only from this very host, over
-   * TLS, for `Path=/`. @default 'factorkit_device'
+   * The cookie's name. It is always sent as `__Host-<name>` with `Secure`, which a browser
+   * accepts only from this very host, from a secure context, for `Path=/`.
+   * @default 'factorkit_device'
    */
   readonly cookieName?: string;
   /**
@@ -24,27 +22,20 @@ const COOKIE_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/;
 /** Far above core's 43 characters: longer is not ours, and is not handed on. */
 const MAX_TOKEN = 256;
 
-/** Where a browser treats plain http as a secure context: localhost names and loopback IPs. */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.toLowerCase();
-  if (host === 'localhost' || host.endsWith('.localhost') || host === '[::1]') return true;
-  return isIPv4(host) && host.startsWith('127.');
-}
-
 /**
  * Reads, sets and clears the remembered-device cookie of one request. The cookie is always
- * `HttpOnly` (no script can read the token), `Path=/` and `SameSite`, and `Secure` unless the
- * request came over plain http to a loopback host (a developer's machine); the protocol comes
- * from the request or a trusted proxy only (SECURITY.md FL-16).
+ * `HttpOnly` (no script can read the token), `Path=/`, `SameSite`, `Secure` and `__Host-`
+ * (SECURITY.md FL-16). Always, not "unless plain http on localhost": whether a request is local
+ * can only be read from its Host header, which a TLS proxy in front (`proxy_pass
+ * http://127.0.0.1:3000`) rewrites to loopback, and the token would then travel in clear to the
+ * real site. Browsers treat http://localhost and loopback addresses as secure contexts and keep
+ * such a cookie there (checked in Chromium), so a developer's machine still works.
  */
 export class DeviceCookie {
   private readonly baseName: string;
   private readonly sameSite: 'strict' | 'lax';
 
-  constructor(
-    options: RememberDeviceOptions,
-    private readonly reader: RequestInfoReader,
-  ) {
+  constructor(options: RememberDeviceOptions) {
     const name = options.cookieName ?? 'factorkit_device';
     if (!COOKIE_NAME.test(name) || /^__(host|secure)-/i.test(name))
       throw new InvalidArgumentError(
@@ -59,13 +50,12 @@ export class DeviceCookie {
     this.sameSite = sameSite;
   }
 
-  /** Secure everywhere except plain http to a loopback host. */
-  secure(request: Request, peerAddress: string | undefined): boolean {
-    if (this.reader.isHttps(request, peerAddress)) return true;
-    return !isLoopbackHost(new URL(request.url).hostname);
+  /** Always: see the class comment. Kept as a method so the attribute has one source. */
+  secure(_request: Request, _peerAddress: string | undefined): boolean {
+    return true;
   }
 
-  /** The cookie's name on this request: `__Host-` prefixed when Secure. */
+  /** The cookie's name on this request: `__Host-` prefixed (it is always Secure). */
   name(request: Request, peerAddress: string | undefined): string {
     return this.secure(request, peerAddress) ? `__Host-${this.baseName}` : this.baseName;
   }

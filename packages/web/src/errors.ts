@@ -79,6 +79,7 @@ export interface MappedError {
 }
 
 const GENERIC = 'Something went wrong on our side. Try again later.';
+const UNAVAILABLE = 'The service is unavailable for a moment. Try again shortly.';
 
 /** Turns anything thrown while serving a request into its status and public body. */
 export function mapError(err: unknown, requestId: string): MappedError {
@@ -89,8 +90,9 @@ export function mapError(err: unknown, requestId: string): MappedError {
   }
   if (err instanceof FactorkitError) {
     const status = CORE_STATUS[err.code] ?? 500;
-    // 5xx messages may name internals (a store, a key id): the outside gets a generic one.
-    const message = status >= 500 && status !== 503 ? GENERIC : err.message;
+    // 5xx messages may name internals (a store, a key id, a data format): the outside gets a
+    // generic one; a 503 says it is worth trying again, with the same care.
+    const message = status === 503 ? UNAVAILABLE : status >= 500 ? GENERIC : err.message;
     const retryAfter = err.details.retryAfter;
     const retry =
       typeof retryAfter === 'number' || retryAfter === null ? { retryAfter } : undefined;

@@ -144,9 +144,7 @@ export function createTwoFactorHandler<C extends HandlerContext = HandlerContext
   const reader = new RequestInfoReader(options.trustedProxies);
   const ipLimit = options.ipRateLimit === false ? undefined : new IpRateLimit(options.ipRateLimit);
   const device =
-    options.rememberDevice === false
-      ? undefined
-      : new DeviceCookie(options.rememberDevice ?? {}, reader);
+    options.rememberDevice === false ? undefined : new DeviceCookie(options.rememberDevice ?? {});
   // Without the host's authorizer the admin routes are not in the table: a 404 like any other.
   // The page routes need the prefix and the options, so they join the table here.
   const pages = options.pages === undefined ? undefined : resolvePages(options.pages, prefix);

@@ -31,7 +31,7 @@ export {
   type WebErrorCode,
 } from './errors.js';
 export { RequestInfoReader } from './request-info.js';
-export { DeviceCookie, isLoopbackHost, type RememberDeviceOptions } from './device-cookie.js';
+export { DeviceCookie, type RememberDeviceOptions } from './device-cookie.js';
 export type { RememberedDeviceInfo } from './remember-device.js';
 export { SECURITY_HEADERS } from './responses.js';
 export type { IpRateLimitOptions } from './ip-limit.js';

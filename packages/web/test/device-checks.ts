@@ -9,7 +9,9 @@ import { enrolledUser, type Client, type Rig } from './rig.js';
 import { errorOf, stepUp, type OpenRig } from './suite-kit.js';
 
 /** The cookie's name over plain http to the rigs' loopback address. */
-const LOOPBACK_NAME = 'factorkit_device';
+/** Always the `__Host-` name, loopback http included (FL-16). */
+const DEVICE_NAME = '__Host-factorkit_device';
+const PLAIN_NAME = 'factorkit_device';
 const DAY_SECONDS = 86_400;
 
 /** The `Set-Cookie` line a response set for `name`. */
@@ -37,7 +39,7 @@ async function signInRemembering(
 }
 
 /** A fresh browser that has only the device cookie, as after signing out. */
-function browserWith(r: Rig, token: string, name = LOOPBACK_NAME): Client {
+function browserWith(r: Rig, token: string, name = DEVICE_NAME): Client {
   const c = r.client();
   c.putCookie(name, token);
   return c;
@@ -51,14 +53,16 @@ export function deviceChecks(open: OpenRig): void {
     const lines = res.headers.getSetCookie();
     // Both cookies arrive: the session's rotated id and the device's (no Set-Cookie is lost).
     expect(lineFor(lines, 'sid')).toBeDefined();
-    const line = lineFor(lines, LOOPBACK_NAME)!;
+    const line = lineFor(lines, DEVICE_NAME)!;
     const attributes = line.split(/;\s*/).slice(1).sort();
-    // Plain http to a loopback host (a developer's machine): the one place it is not Secure.
+    // Plain http to a loopback host too: a Host header says nothing about the way in (a TLS
+    // proxy may rewrite it to loopback), and browsers keep Secure cookies on localhost.
     expect(attributes).toEqual([
       'HttpOnly',
       `Max-Age=${30 * DAY_SECONDS}`,
       'Path=/',
       'SameSite=Strict',
+      'Secure',
     ]);
     const body = (await res.json()) as {
       rememberedDevice: { deviceId: string; expiresAt: number };
@@ -66,18 +70,18 @@ export function deviceChecks(open: OpenRig): void {
     const [device] = await r.service.listTrustedDevices(e.user);
     expect(body.rememberedDevice).toEqual({ deviceId: device!.id, expiresAt: device!.expiresAt });
     expect(device!.expiresAt).toBe(r.clock.now() + 30 * DAY_SECONDS * 1000);
-    expect(c.jar(LOOPBACK_NAME)).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(JSON.stringify(body)).not.toContain(c.jar(LOOPBACK_NAME));
+    expect(c.jar(DEVICE_NAME)).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(JSON.stringify(body)).not.toContain(c.jar(DEVICE_NAME));
   });
 
-  it('FL-16: behind a trusted proxy that says https the cookie is Secure and __Host- prefixed', async () => {
+  it('FL-16: a proxy or client that says http changes nothing: the cookie stays Secure and __Host- prefixed, and only that name is read', async () => {
     const r = await open();
     const e = await enrolledUser(r);
-    const https = { 'x-forwarded-proto': 'https' };
-    const { res } = await signInRemembering(r, e, r.client(), https);
+    const http = { 'x-forwarded-proto': 'http' };
+    const { res } = await signInRemembering(r, e, r.client(), http);
     const lines = res.headers.getSetCookie();
-    expect(lineFor(lines, LOOPBACK_NAME)).toBeUndefined();
-    const line = lineFor(lines, `__Host-${LOOPBACK_NAME}`)!;
+    expect(lineFor(lines, PLAIN_NAME)).toBeUndefined();
+    const line = lineFor(lines, DEVICE_NAME)!;
     expect(line.split(/;\s*/).slice(1).sort()).toEqual([
       'HttpOnly',
       `Max-Age=${30 * DAY_SECONDS}`,
@@ -85,12 +89,11 @@ export function deviceChecks(open: OpenRig): void {
       'SameSite=Strict',
       'Secure',
     ]);
-    // The next sign-in over https reads the __Host- cookie, and only that one.
     const token = /^__Host-factorkit_device=([^;]+)/.exec(line)![1]!;
-    const next = browserWith(r, token, `__Host-${LOOPBACK_NAME}`);
-    expect((await next.login(e.user, https)).authenticated).toBe(true);
-    const unprefixed = browserWith(r, token);
-    expect((await unprefixed.login(e.user, https)).authenticated).toBe(false);
+    expect((await browserWith(r, token).login(e.user, http)).authenticated).toBe(true);
+    // The same token under the unprefixed name (a sibling subdomain could plant one) is not ours.
+    const unprefixed = browserWith(r, token, PLAIN_NAME);
+    expect((await unprefixed.login(e.user, http)).authenticated).toBe(false);
   });
 
   it('FL-16: without "remember this device" no device cookie is set and nothing is remembered', async () => {
@@ -101,7 +104,7 @@ export function deviceChecks(open: OpenRig): void {
     await c.post('/2fa/challenge', {});
     const res = await c.post('/2fa/challenge/answer', { code: e.code() });
     expect(res.status).toBe(200);
-    expect(lineFor(res.headers.getSetCookie(), LOOPBACK_NAME)).toBeUndefined();
+    expect(lineFor(res.headers.getSetCookie(), DEVICE_NAME)).toBeUndefined();
     expect(Object.hasOwn((await res.json()) as object, 'rememberedDevice')).toBe(false);
     expect(await r.service.listTrustedDevices(e.user)).toEqual([]);
   });
@@ -123,7 +126,7 @@ export function deviceChecks(open: OpenRig): void {
     const r = await open({ rememberDeviceDays: 0 });
     const e = await enrolledUser(r);
     const { res } = await signInRemembering(r, e);
-    expect(lineFor(res.headers.getSetCookie(), LOOPBACK_NAME)).toBeUndefined();
+    expect(lineFor(res.headers.getSetCookie(), DEVICE_NAME)).toBeUndefined();
     expect(((await res.json()) as { rememberedDevice: unknown }).rememberedDevice).toBeNull();
   });
 
@@ -131,7 +134,7 @@ export function deviceChecks(open: OpenRig): void {
     const r = await open();
     const e = await enrolledUser(r);
     const { c: first } = await signInRemembering(r, e);
-    const again = browserWith(r, first.jar(LOOPBACK_NAME)!);
+    const again = browserWith(r, first.jar(DEVICE_NAME)!);
     const started = await again.login(e.user);
     expect(started.authenticated).toBe(true);
     expect(started.requirement).toMatchObject({ action: 'skip', reason: 'trusted-device' });
@@ -159,7 +162,7 @@ export function deviceChecks(open: OpenRig): void {
     const alice = await enrolledUser(r);
     const bob = await enrolledUser(r);
     const { c: alicesBrowser } = await signInRemembering(r, alice);
-    const token = alicesBrowser.jar(LOOPBACK_NAME)!;
+    const token = alicesBrowser.jar(DEVICE_NAME)!;
     const shared = browserWith(r, token);
     const started = await shared.login(bob.user);
     expect(started).toMatchObject({
@@ -167,8 +170,10 @@ export function deviceChecks(open: OpenRig): void {
       requirement: { action: 'challenge', deviceRejected: 'unknown' },
     });
     expect((await shared.account()).status).toBe(401);
-    expect(lineFor(started.setCookie, LOOPBACK_NAME)).toMatch(/^factorkit_device=;.*Max-Age=0/);
-    expect(shared.jar(LOOPBACK_NAME)).toBeUndefined();
+    expect(lineFor(started.setCookie, DEVICE_NAME)).toMatch(
+      /^__Host-factorkit_device=;.*Max-Age=0/,
+    );
+    expect(shared.jar(DEVICE_NAME)).toBeUndefined();
     expect(r.audit.ofType('device.rejected')).toEqual([
       expect.objectContaining({ userId: bob.user.id, why: 'unknown' }),
     ]);
@@ -182,23 +187,23 @@ export function deviceChecks(open: OpenRig): void {
     const [device] = await r.service.listTrustedDevices(e.user);
     // The owner revokes it over HTTP, which needs a recent second factor (done just now).
     expect((await c.post(`/2fa/account/devices/${device!.id}/revoke`, {})).status).toBe(200);
-    const revoked = browserWith(r, c.jar(LOOPBACK_NAME)!);
+    const revoked = browserWith(r, c.jar(DEVICE_NAME)!);
     const afterRevoke = await revoked.login(e.user);
     expect(afterRevoke).toMatchObject({
       authenticated: false,
       requirement: { action: 'challenge' },
     });
-    expect(revoked.jar(LOOPBACK_NAME)).toBeUndefined();
+    expect(revoked.jar(DEVICE_NAME)).toBeUndefined();
 
     r.clock.advance(30_000);
     const { c: again } = await signInRemembering(r, e);
     await r.service.passwordChanged(e.user);
-    const stale = browserWith(r, again.jar(LOOPBACK_NAME)!);
+    const stale = browserWith(r, again.jar(DEVICE_NAME)!);
     expect(await stale.login(e.user)).toMatchObject({
       authenticated: false,
       requirement: { action: 'challenge', deviceRejected: 'unknown' },
     });
-    expect(stale.jar(LOOPBACK_NAME)).toBeUndefined();
+    expect(stale.jar(DEVICE_NAME)).toBeUndefined();
     expect((await stale.account()).status).toBe(401);
   });
 
@@ -206,18 +211,18 @@ export function deviceChecks(open: OpenRig): void {
     const r = await open();
     const e = await enrolledUser(r);
     const { c } = await signInRemembering(r, e);
-    const token = c.jar(LOOPBACK_NAME)!;
+    const token = c.jar(DEVICE_NAME)!;
     const tampered = (token[0] === 'A' ? 'B' : 'A') + token.slice(1);
     for (const value of [tampered, 'not-a-token', token + 'A']) {
       const b = browserWith(r, value);
       const started = await b.login(e.user);
       expect(started).toMatchObject({ authenticated: false, requirement: { action: 'challenge' } });
-      expect(b.jar(LOOPBACK_NAME)).toBeUndefined();
+      expect(b.jar(DEVICE_NAME)).toBeUndefined();
     }
     expect(r.audit.ofType('device.rejected')).toHaveLength(3);
-    // Over plain http the __Host- name is not ours to read; it is neither trusted nor an error.
-    const prefixed = browserWith(r, token, `__Host-${LOOPBACK_NAME}`);
-    expect((await prefixed.login(e.user)).authenticated).toBe(false);
+    // The unprefixed name is not ours to read; it is neither trusted nor an error.
+    const plain = browserWith(r, token, PLAIN_NAME);
+    expect((await plain.login(e.user)).authenticated).toBe(false);
     expect((await browserWith(r, token).login(e.user)).authenticated).toBe(true);
   });
 
@@ -234,23 +239,23 @@ export function deviceChecks(open: OpenRig): void {
       await r.service.completeChallenge(challengeId, e.user, '000000').catch(() => undefined);
     }
     expect((await r.service.throttleStatus(e.user)).locked).toBe(true);
-    const b = browserWith(r, c.jar(LOOPBACK_NAME)!);
+    const b = browserWith(r, c.jar(DEVICE_NAME)!);
     const started = await b.login(e.user);
     expect(started).toMatchObject({
       authenticated: false,
       requirement: { action: 'challenge', deviceRejected: 'locked' },
     });
-    expect(lineFor(started.setCookie, LOOPBACK_NAME)).toBeUndefined();
-    expect(b.jar(LOOPBACK_NAME)).toBe(c.jar(LOOPBACK_NAME));
+    expect(lineFor(started.setCookie, DEVICE_NAME)).toBeUndefined();
+    expect(b.jar(DEVICE_NAME)).toBe(c.jar(DEVICE_NAME));
     await r.service.adminUnlock({ actorId: 'admin-1', reason: 'identity checked' }, e.user);
-    expect((await browserWith(r, c.jar(LOOPBACK_NAME)!).login(e.user)).authenticated).toBe(true);
+    expect((await browserWith(r, c.jar(DEVICE_NAME)!).login(e.user)).authenticated).toBe(true);
   });
 
   it('FL-11: after a step-up the device list and revoke-all work from a remembered-device session', async () => {
     const r = await open();
     const e = await enrolledUser(r);
     const { c: first } = await signInRemembering(r, e);
-    const again = browserWith(r, first.jar(LOOPBACK_NAME)!);
+    const again = browserWith(r, first.jar(DEVICE_NAME)!);
     r.clock.advance(30_000);
     expect((await again.login(e.user)).authenticated).toBe(true);
     const listed = (await (await again.get('/2fa/account/devices')).json()) as {
@@ -260,8 +265,6 @@ export function deviceChecks(open: OpenRig): void {
     await stepUp(again, e.code);
     const all = await again.post('/2fa/account/devices/revoke-all', {});
     expect(await all.json()).toEqual({ revoked: 1 });
-    expect((await browserWith(r, first.jar(LOOPBACK_NAME)!).login(e.user)).authenticated).toBe(
-      false,
-    );
+    expect((await browserWith(r, first.jar(DEVICE_NAME)!).login(e.user)).authenticated).toBe(false);
   });
 }

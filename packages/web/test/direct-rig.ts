@@ -107,6 +107,7 @@ export const directRig: MakeRig = async (options = {}) => {
                 ...o.headers,
               }),
               ...bodyInit(body),
+              ...(o.signal === undefined ? {} : { signal: o.signal }),
             }),
           );
         },

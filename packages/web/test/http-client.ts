@@ -60,6 +60,7 @@ export function httpClient(
           ...o.headers,
         },
         ...bodyInit(body),
+        ...(o.signal === undefined ? {} : { signal: o.signal }),
       });
     },
   };

@@ -62,6 +62,29 @@ export function pollChecks(open: OpenRig): void {
     expect(r.signedIn).toHaveLength(0);
   });
 
+  it('DA-08: a long poll stops asking core once the client has gone away', async () => {
+    const r = await rig();
+    const c = await pushPending(r, emu);
+    let asks = 0;
+    const complete = r.service.completeChallenge.bind(r.service);
+    r.service.completeChallenge = (...args: Parameters<typeof complete>) => {
+      asks++;
+      return complete(...args);
+    };
+    const gone = new AbortController();
+    const polling = c.post('/2fa/challenge/poll', { waitMs: 20_000 }, { signal: gone.signal });
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    gone.abort();
+    await polling.catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const atAbort = asks;
+    expect(atAbort).toBeGreaterThanOrEqual(2);
+    // Held open for the full 20 s it would ask about 40 times; gone, it asks no more.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(asks).toBe(atAbort);
+    r.service.completeChallenge = complete;
+  });
+
   it('DA-08: a long poll is held open until the phone answers, within its bound', async () => {
     const r = await rig();
     const c = await pushPending(r, emu);

@@ -71,8 +71,8 @@ describe.skipIf(!haveChromium)('remembering a device in a real browser (Chromium
     await page.waitForURL(`${origin}/account`);
 
     // What the browser keeps: a cookie no script can read, for this site only.
-    const device = (await context.cookies()).find((c) => c.name === 'factorkit_device')!;
-    expect(device).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/' });
+    const device = (await context.cookies()).find((c) => c.name === '__Host-factorkit_device')!;
+    expect(device).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Strict', path: '/' });
     expect(
       await page.evaluate(() => (globalThis as { document?: { cookie: string } }).document!.cookie),
     ).not.toContain(device.value);
@@ -101,7 +101,7 @@ describe.skipIf(!haveChromium)('remembering a device in a real browser (Chromium
     await page.getByRole('heading', { name: 'Confirm that it is you' }).waitFor();
     expect(page.url()).toBe(`${origin}/2fa/`);
     // The dead cookie was cleared by the sign-in that refused it.
-    expect((await context.cookies()).some((c) => c.name === 'factorkit_device')).toBe(false);
+    expect((await context.cookies()).some((c) => c.name === '__Host-factorkit_device')).toBe(false);
     expect(rig.audit.ofType('device.rejected')).toEqual([
       expect.objectContaining({ userId: e.user.id, why: 'unknown' }),
     ]);

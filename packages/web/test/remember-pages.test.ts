@@ -31,8 +31,8 @@ describe('remember this device on the code page', () => {
     });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/home');
-    const line = res.headers.getSetCookie().find((l) => l.startsWith('factorkit_device='));
-    expect(line).toMatch(/; HttpOnly; SameSite=Strict$/);
+    const line = res.headers.getSetCookie().find((l) => l.startsWith('__Host-factorkit_device='));
+    expect(line).toMatch(/; HttpOnly; Secure; SameSite=Strict$/);
     expect(await r.service.listTrustedDevices(e.user)).toHaveLength(1);
     expect((await c.login(e.user)).authenticated).toBe(true);
   });
@@ -48,7 +48,9 @@ describe('remember this device on the code page', () => {
       code: e.code(),
     });
     expect(res.status).toBe(303);
-    expect(res.headers.getSetCookie().some((l) => l.startsWith('factorkit_device='))).toBe(false);
+    expect(res.headers.getSetCookie().some((l) => l.startsWith('__Host-factorkit_device='))).toBe(
+      false,
+    );
     expect(await r.service.listTrustedDevices(e.user)).toEqual([]);
   });
 

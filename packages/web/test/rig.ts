@@ -55,6 +55,8 @@ export interface PostOptions {
   readonly csrf?: string | null;
   readonly contentType?: string;
   readonly headers?: Readonly<Record<string, string>>;
+  /** Aborting it is the client going away (closing the tab) before the answer came. */
+  readonly signal?: AbortSignal;
 }
 
 export interface Client {

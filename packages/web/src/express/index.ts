@@ -9,6 +9,7 @@ import type { RequestInfo, TwoFactorUser } from '@factorkit/core';
 import type { HandlerContext, TwoFactorHandler } from '../handler.js';
 import type { HostSession, SecondStep, SecondStepStarted } from '../second-step.js';
 import { drainRequest, requestBodyStream } from '../node/body-stream.js';
+import { disconnectSignal } from '../node/disconnect.js';
 import { headersOf, headersOnlyRequest, requestUrl } from '../node/request-url.js';
 import { jsonResponse } from '../responses.js';
 import type {} from 'express-session';
@@ -62,7 +63,11 @@ export function expressSession(req: ExpressRequest): HostSession {
 function toRequest(req: ExpressRequest): Request {
   const headers = headersOf(req);
   const url = requestUrl(req, req.originalUrl);
-  const init: RequestInit & { duplex?: 'half' } = { method: req.method, headers };
+  const init: RequestInit & { duplex?: 'half' } = {
+    method: req.method,
+    headers,
+    signal: disconnectSignal(req.res!),
+  };
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     const parsed: unknown = (req as { body?: unknown }).body;
     if (parsed !== undefined) {

@@ -10,6 +10,7 @@ import type {} from '@fastify/session';
 import type { RequestInfo, TwoFactorUser } from '@factorkit/core';
 import type { HandlerContext, TwoFactorHandler } from '../handler.js';
 import { drainRequest, requestBodyStream } from '../node/body-stream.js';
+import { disconnectSignal } from '../node/disconnect.js';
 import { headersOf, headersOnlyRequest, requestUrl } from '../node/request-url.js';
 import { jsonResponse } from '../responses.js';
 import type { HostSession, SecondStep, SecondStepStarted } from '../second-step.js';
@@ -53,10 +54,14 @@ export function fastifySession(request: FastifyRequest): HostSession {
 }
 
 /** A Web-standard Request with the socket's scheme and the Host (see `requestUrl`). */
-function toRequest(request: FastifyRequest): Request {
+function toRequest(request: FastifyRequest, reply: FastifyReply): Request {
   const headers = headersOf(request.raw);
   const url = requestUrl(request.raw, request.raw.url ?? '/');
-  const init: RequestInit & { duplex?: 'half' } = { method: request.method, headers };
+  const init: RequestInit & { duplex?: 'half' } = {
+    method: request.method,
+    headers,
+    signal: disconnectSignal(reply.raw),
+  };
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     const payload = request.body as IncomingMessage | undefined;
     init.body = requestBodyStream(payload ?? request.raw);
@@ -106,7 +111,7 @@ export function twoFactorPlugin(
             ? {}
             : { peerAddress: request.socket.remoteAddress }),
         };
-        return send(await handler(toRequest(request), ctx), request, reply);
+        return send(await handler(toRequest(request, reply), ctx), request, reply);
       },
     });
   };
