@@ -85,3 +85,15 @@ export async function outcome(call: Promise<unknown>): Promise<string> {
     throw err;
   }
 }
+
+/** Retries while the store reports STORE_UNAVAILABLE (a pool reconnecting after a restart). */
+export async function retryWhileUnavailable<T>(call: () => Promise<T>): Promise<T> {
+  for (let i = 0; ; i++) {
+    try {
+      return await call();
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'STORE_UNAVAILABLE' || i >= 50) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}

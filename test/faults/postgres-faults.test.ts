@@ -9,7 +9,15 @@ import pg from 'pg';
 import { openSqlStores, type SqlStores } from '@factorkit/store-sql';
 import { SecretBox, type EnrollmentStore } from '@factorkit/core';
 import { encryptionKey, totpCode } from '../multi-instance/rig.js';
-import { STEP, enroll, newUser, outcome, serviceOn, type Rig } from './fault-rig.js';
+import {
+  STEP,
+  enroll,
+  newUser,
+  outcome,
+  serviceOn,
+  type Rig,
+  retryWhileUnavailable,
+} from './fault-rig.js';
 import { PrivatePostgres, postgresBinDir } from './private-servers.js';
 
 const available = postgresBinDir() !== null;
@@ -218,15 +226,3 @@ describe.skipIf(!available)('faults on a private PostgreSQL', () => {
     }
   });
 });
-
-/** Retries while the store reports STORE_UNAVAILABLE (a pool reconnecting after a restart). */
-async function retryWhileUnavailable<T>(call: () => Promise<T>): Promise<T> {
-  for (let i = 0; ; i++) {
-    try {
-      return await call();
-    } catch (err) {
-      if ((err as { code?: string }).code !== 'STORE_UNAVAILABLE' || i >= 50) throw err;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}

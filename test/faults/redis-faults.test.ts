@@ -9,7 +9,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisStores, type RedisStores } from '@factorkit/store-redis';
 import { openSqlStores, type SqlStores } from '@factorkit/store-sql';
 import { PG_URL, dropSchema, probeServers, totpCode, uniqueName } from '../multi-instance/rig.js';
-import { STEP, enroll, newUser, outcome, serviceOn, type Rig } from './fault-rig.js';
+import {
+  STEP,
+  enroll,
+  newUser,
+  outcome,
+  serviceOn,
+  type Rig,
+  retryWhileUnavailable,
+} from './fault-rig.js';
 import { PrivateRedis } from './private-servers.js';
 
 const servers = await probeServers(false);
@@ -112,14 +120,3 @@ describe.skipIf(!servers.ok)(`faults on a private Redis ${servers.reason}`, () =
     expect(results).toEqual(['ok', 'CODE_ALREADY_USED']);
   });
 });
-
-async function retryWhileUnavailable<T>(call: () => Promise<T>): Promise<T> {
-  for (let i = 0; ; i++) {
-    try {
-      return await call();
-    } catch (err) {
-      if ((err as { code?: string }).code !== 'STORE_UNAVAILABLE' || i >= 50) throw err;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}

@@ -5,22 +5,15 @@
 // no click, only Tab, Enter and typing. Everything is asserted by what the page shows.
 //
 // Outside CI a missing Chromium skips this file with the reason printed; under CI=true it fails.
-import { existsSync } from 'node:fs';
 import * as OTPAuth from 'otpauth';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expressRig } from './express-rig.js';
 import { testUser, type Client, type Rig } from './rig.js';
 import { useRig } from './suite-kit.js';
+import { chromiumAvailable, isFocused, launchChromium, tabTo } from './browser-kit.js';
 
-const CHROMIUM = process.env['FACTORKIT_TEST_CHROMIUM'] ?? '/usr/bin/chromium';
-const IN_CI = process.env['CI'] === 'true';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) {
-  const reason = `Chromium not found at ${CHROMIUM} (install it with: apt-get install -y chromium)`;
-  if (IN_CI) throw new Error(`CI=true requires Chromium for the browser test. ${reason}`);
-  console.warn(`SKIPPED (not CI): ${reason}`);
-}
+const haveChromium = chromiumAvailable();
 
 const open = useRig(expressRig);
 let browser: Browser;
@@ -36,33 +29,6 @@ async function signedInWithPassword(rig: Rig, client: Client, user = testUser())
   const page = await context.newPage();
   await page.goto(`${origin}/2fa/`);
   return page;
-}
-
-/**
- * Whether `locator` has the keyboard focus, waiting a little: Chromium applies `autofocus` at
- * its next rendering step, which may come after the load event.
- */
-async function isFocused(locator: Locator): Promise<boolean> {
-  for (let i = 0; i < 40; i++) {
-    // Runs in the page; the tests' TypeScript has no DOM library, hence the cast.
-    const focused = await locator.evaluate(
-      (el) =>
-        el ===
-        (globalThis as unknown as { document: { activeElement: unknown } }).document.activeElement,
-    );
-    if (focused) return true;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return false;
-}
-
-/** Presses Tab until `target` has the focus, as a keyboard user would. */
-async function tabTo(page: Page, target: Locator): Promise<void> {
-  for (let i = 0; i < 12; i++) {
-    if (await isFocused(target)) return;
-    await page.keyboard.press('Tab');
-  }
-  throw new Error('Tab never reached the element');
 }
 
 /** The authenticator app a person sets up by typing the key shown on the page. */
@@ -81,19 +47,7 @@ async function manualKey(page: Page): Promise<string> {
 
 describe.skipIf(!haveChromium)('the pages in a real browser (Chromium)', () => {
   beforeAll(async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

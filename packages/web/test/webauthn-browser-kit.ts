@@ -3,7 +3,7 @@
  * and out, a key registered beforehand through core, and keyboard focus checks.
  */
 import type { TwoFactorUser, WebauthnRegistrationPrompt } from '@factorkit/core';
-import type { CDPSession, Locator, Page } from 'playwright-core';
+import type { CDPSession, Page } from 'playwright-core';
 import { webauthnAsset } from '../src/pages/webauthn-asset.js';
 import type { WebauthnRig } from './webauthn-rig.js';
 
@@ -74,25 +74,5 @@ export async function enrolledKey(
   return done.enrollmentId;
 }
 
-/** Whether `locator` has the keyboard focus, waiting for Chromium's autofocus step. */
-export async function isFocused(locator: Locator): Promise<boolean> {
-  for (let i = 0; i < 40; i++) {
-    // Runs in the page; the tests' TypeScript has no DOM library, hence the cast.
-    const focused = await locator.evaluate(
-      (el) =>
-        el ===
-        (globalThis as unknown as { document: { activeElement: unknown } }).document.activeElement,
-    );
-    if (focused) return true;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return false;
-}
-
-export async function tabTo(page: Page, target: Locator): Promise<void> {
-  for (let i = 0; i < 12; i++) {
-    if (await isFocused(target)) return;
-    await page.keyboard.press('Tab');
-  }
-  throw new Error('Tab never reached the element');
-}
+// The keyboard helpers are the pages' own (one copy for every browser test of this package).
+export { isFocused, tabTo } from './browser-kit.js';

@@ -4,16 +4,9 @@
 // challenge page, picks a second key, cancels (the key is not plugged in) and retries, and is
 // refused with a key removed meanwhile; with the keyboard only. Everything is asserted by what
 // the page shows. Outside CI a missing Chromium skips this file with the reason printed.
-import { existsSync } from 'node:fs';
 import type { TwoFactorUser } from '@factorkit/core';
 import { testUser } from '@factorkit/core/testing';
-import {
-  chromium,
-  type Browser,
-  type BrowserContext,
-  type CDPSession,
-  type Page,
-} from 'playwright-core';
+import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   enrolledKey,
@@ -24,14 +17,9 @@ import {
   unplug,
 } from './webauthn-browser-kit.js';
 import { webauthnRig, type WebauthnRig } from './webauthn-rig.js';
+import { chromiumAvailable, launchChromium } from './browser-kit.js';
 
-const CHROMIUM = process.env['FACTORKIT_TEST_CHROMIUM'] ?? '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) {
-  const reason = `Chromium not found at ${CHROMIUM} (install it with: apt-get install -y chromium)`;
-  if (process.env['CI'] === 'true') throw new Error(`CI=true requires Chromium. ${reason}`);
-  console.warn(`SKIPPED (not CI): ${reason}`);
-}
+const haveChromium = chromiumAvailable();
 
 let browser: Browser;
 let rig: WebauthnRig | undefined;
@@ -75,19 +63,7 @@ const heading = (page: Page) => page.getByRole('heading', { level: 1 });
 
 describe.skipIf(!haveChromium)('security keys on the default pages (Chromium)', () => {
   beforeAll(async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
