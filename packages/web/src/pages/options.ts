@@ -1,4 +1,4 @@
-import type { ChallengePrompt } from '@factorkit/core';
+import { InvalidArgumentError, type ChallengePrompt } from '@factorkit/core';
 import type { ApiErrorCode } from '../errors.js';
 import type { Catalog, CatalogOverride } from './catalogs.js';
 import type { Templates } from './views.js';
@@ -60,4 +60,22 @@ export interface ResolvedPages {
   readonly siteName: string | undefined;
   /** The full path of the security-key script (below the prefix, named by its digest). */
   readonly webauthnScript: string;
+}
+
+/**
+ * A page option that becomes a `Location` or a link: a path on this site only. `//evil.example`
+ * and `/\evil.example` are other hosts to a browser (an open redirect, DU-06), and a CR or LF
+ * would make the response throw after the session was already signed in.
+ */
+export function sitePath(option: string, value: unknown): string {
+  if (
+    typeof value !== 'string' ||
+    !value.startsWith('/') ||
+    /^\/[/\\]/.test(value) ||
+    [...value].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f)
+  )
+    throw new InvalidArgumentError(
+      `pages.${option} must be a path on this site, starting with "/" (not "//"), without control characters.`,
+    );
+  return value;
 }

@@ -1,4 +1,4 @@
-import { FactorkitError, InvalidArgumentError, PendingStateError } from '@factorkit/core';
+import { FactorkitError, PendingStateError } from '@factorkit/core';
 import { optionalString } from '../body.js';
 import { WebError, mapError } from '../errors.js';
 import type { Route, RouteCall, RouteResult } from '../route.js';
@@ -6,28 +6,10 @@ import { rememberOffered, rememberThisDevice } from '../remember-device.js';
 import { assertEnrollmentOffered, signIn } from '../routes.js';
 import { DEFAULT_TEMPLATES } from './templates.js';
 import { mergeCatalogs, negotiatedLocale } from './locale.js';
-import type { PageOptions, PageState, ResolvedPages } from './options.js';
+import { sitePath, type PageOptions, type PageState, type ResolvedPages } from './options.js';
 import { promptPage } from './prompt-page.js';
 import { htmlPage, pageContext, seeOther } from './render.js';
 import { webauthnAsset } from './webauthn-asset.js';
-
-/**
- * A page option that becomes a `Location` or a link: a path on this site only. `//evil.example`
- * and `/\evil.example` are other hosts to a browser (an open redirect, DU-06), and a CR or LF
- * would make the response throw after the session was already signed in.
- */
-function sitePath(option: string, value: unknown): string {
-  if (
-    typeof value !== 'string' ||
-    !value.startsWith('/') ||
-    /^\/[/\\]/.test(value) ||
-    [...value].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f)
-  )
-    throw new InvalidArgumentError(
-      `pages.${option} must be a path on this site, starting with "/" (not "//"), without control characters.`,
-    );
-  return value;
-}
 
 export function resolvePages(options: PageOptions, prefix: string): ResolvedPages {
   const catalogs = mergeCatalogs(options.locales);
