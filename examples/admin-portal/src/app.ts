@@ -23,6 +23,8 @@ export type AreaRegistrar = (area: {
   client: express.Router;
   admin: express.Router;
   app: Express;
+  /** What the module's pages need (users, the live 2FA setup, the database). */
+  portal: Portal;
 }) => void;
 
 export function createApp(
@@ -72,7 +74,7 @@ export function createApp(
   const admin = express.Router();
   admin.use(requireRole(portal, 'admin'));
   registerAdminDashboard(admin, portal);
-  for (const add of extra) add({ client, admin, app });
+  for (const add of extra) add({ client, admin, app, portal });
   app.use('/client', client);
   app.use('/admin', admin);
 

@@ -3,5 +3,8 @@
  * area's Two Factor Authentication settings, users and audit log, and the demo pages.
  */
 import type { AreaRegistrar } from './app.js';
+import { registerTwoFactorSettings } from './admin/two-factor/routes.js';
 
-export const AREAS: AreaRegistrar[] = [];
+export const AREAS: AreaRegistrar[] = [
+  ({ admin, portal }) => registerTwoFactorSettings(admin, portal),
+];
