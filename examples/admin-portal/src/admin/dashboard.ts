@@ -2,7 +2,7 @@
 import type { Router } from 'express';
 import { userOf } from '../http/guards.js';
 import { e } from '../http/html.js';
-import { renderPage } from '../http/render.js';
+import { renderPage, takeNotice } from '../http/render.js';
 import type { Portal } from '../portal.js';
 
 export function registerAdminDashboard(router: Router, portal: Portal): void {
@@ -20,7 +20,7 @@ export function registerAdminDashboard(router: Router, portal: Portal): void {
       title: 'Admin dashboard',
       user,
       main:
-        `<h1>Admin dashboard</h1>` +
+        `<h1>Admin dashboard</h1>${takeNotice(req)}` +
         `<ul><li><a href="/admin/two-factor">Configuration › System Settings › Two Factor Authentication</a></li>` +
         `<li><a href="/admin/users">Users</a></li><li><a href="/admin/audit">Audit log</a></li></ul>` +
         `<h2>Provider health</h2><table><thead><tr><th scope="col">Provider</th><th scope="col">Status</th></tr></thead><tbody>${rows}</tbody></table>`,

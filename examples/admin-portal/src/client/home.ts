@@ -2,7 +2,7 @@
 import type { Router } from 'express';
 import { userOf } from '../http/guards.js';
 import { e } from '../http/html.js';
-import { renderPage } from '../http/render.js';
+import { renderPage, takeNotice } from '../http/render.js';
 import type { Portal } from '../portal.js';
 import { twoFactorUser } from '../users/user-store.js';
 
@@ -19,7 +19,7 @@ export function registerClientHome(router: Router, portal: Portal): void {
       title: 'Client area',
       user,
       main:
-        `<h1>Welcome back, ${e(user.name)}</h1>${status}` +
+        `<h1>Welcome back, ${e(user.name)}</h1>${takeNotice(req)}${status}` +
         `<h2>Your services</h2><table><thead><tr><th scope="col">Service</th><th scope="col">Status</th><th scope="col">Next invoice</th></tr></thead>` +
         `<tbody><tr><td>Shared hosting (demo)</td><td>Active</td><td>USD 9.95</td></tr></tbody></table>`,
     });

@@ -76,6 +76,14 @@ export function registerLogin(app: Express, portal: Portal): void {
     const build = await portal.live.current();
     const started = await beginSecondStep(build.handler, req, res, twoFactorUser(user));
     req.session.userId = user.id;
+    // A grace sign-in lets the person in at once: say how long they have to set up a factor.
+    if (started.requirement.action === 'grace') {
+      const { daysLeft, deadline } = started.requirement;
+      req.session.flash = {
+        kind: 'notice',
+        message: `Your account must use two-factor authentication. You have ${daysLeft} day${daysLeft === 1 ? '' : 's'} left to set it up (until ${new Date(deadline).toISOString().slice(0, 10)}); after that you will be asked to set it up when you sign in.`,
+      };
+    }
     res.redirect(303, started.authenticated ? homeOf(user) : `${portal.prefix}/`);
   });
 

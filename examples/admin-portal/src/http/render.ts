@@ -4,7 +4,7 @@ import type { Portal } from '../portal.js';
 import { duoEmulated, yubicoEmulated, type RawConfig } from '../twofactor/deployment.js';
 import type { DemoServices } from '../twofactor/emulators.js';
 import type { PortalUser } from '../users/user-store.js';
-import { frame, sendPage, type NavLink } from './html.js';
+import { e, frame, sendPage, type NavLink } from './html.js';
 import { nonceOf } from './security-headers.js';
 import { csrfTokenOf } from './csrf.js';
 
@@ -38,6 +38,14 @@ export function demoNoticeFor(doc: RawConfig, demo: DemoServices | undefined): s
   return parts.length === 0
     ? undefined
     : `Demo mode: ${parts.join('; ')} running inside this portal (no real credentials are configured).`;
+}
+
+/** The session's one-shot notice (a grace sign-in's days left), shown once on the next page. */
+export function takeNotice(req: Request): string {
+  const flash = req.session.flash;
+  if (flash?.kind !== 'notice') return '';
+  delete req.session.flash;
+  return `<p class="notice" role="status" id="sign-in-notice">${e(flash.message)}</p>`;
 }
 
 export interface PageInput {

@@ -23,9 +23,13 @@ export class SqlSessionStore extends session.Store {
     super();
   }
 
+  /**
+   * When the row expires, on the portal's clock: express-session dates the cookie by the system
+   * clock, which the grace-period tests move away from the portal's (PORTAL_CLOCK_OFFSET_FILE).
+   */
   private expiry(sess: session.SessionData): number {
     const expires = sess.cookie?.expires;
-    return expires ? new Date(expires).getTime() : this.now() + DAY_MS;
+    return expires ? this.now() + (new Date(expires).getTime() - Date.now()) : this.now() + DAY_MS;
   }
 
   override get(sid: string, cb: Callback<session.SessionData | null>): void {

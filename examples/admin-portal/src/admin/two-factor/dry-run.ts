@@ -49,9 +49,11 @@ function day(ms: number): string {
 }
 
 function reportRow(audience: string, r: AudienceDryRun): string {
+  const from = r.graceDeadlines ? day(r.graceDeadlines.earliest) : '';
+  const to = r.graceDeadlines ? day(r.graceDeadlines.latest) : '';
   const grace =
     r.grace > 0 && r.graceDeadlines
-      ? `${r.grace} (must enroll from ${day(r.graceDeadlines.earliest)}${r.graceDeadlines.latest !== r.graceDeadlines.earliest ? ` to ${day(r.graceDeadlines.latest)}` : ''})`
+      ? `${r.grace} (must enroll from ${from}${to !== from ? ` to ${to}` : ''})`
       : String(r.grace);
   return (
     `<tr><th scope="row">${e(audienceLabel(audience))}</th><td>${r.users}</td><td>${r.enrolled}</td>` +
