@@ -168,18 +168,19 @@ export function readSettings(
         break;
       }
       case 'map': {
-        const map: Record<string, string> = {};
-        const lines = text.split(/\r?\n/);
-        for (const [i, line] of lines.entries()) {
+        const pairs: [string, string][] = [];
+        for (const [i, line] of text.split(/\r?\n/).entries()) {
           if (line.trim() === '') continue;
           const at = line.indexOf('=');
           if (at <= 0) {
             problems[f.name] = `line ${i + 1}: write one entry per line as "name = value"`;
             break;
           }
-          map[line.slice(0, at).trim()] = line.slice(at + 1).trim();
+          pairs.push([line.slice(0, at).trim(), line.slice(at + 1).trim()]);
         }
-        set(f, Object.keys(map).length === 0 ? undefined : map);
+        // fromEntries keeps a typed "__proto__" as a plain key, so core's loader refuses it by
+        // name instead of an assignment silently dropping it.
+        set(f, pairs.length === 0 ? undefined : Object.fromEntries(pairs));
         break;
       }
       default:
