@@ -96,6 +96,19 @@ describe.runIf(chromiumAvailable())('admin: Two Factor Authentication settings',
       await region(page, 'Duo Security').getByLabel('Client ID', { exact: true }).inputValue(),
     ).toBe('');
     expect(await page.getByRole('note').textContent()).toContain('offline Duo emulator');
+    // The stand-ins' connection fields are filled in at run time, never shown as the admin's.
+    expect(
+      await region(page, 'Duo Security').getByLabel('API hostname', { exact: true }).inputValue(),
+    ).toBe('');
+    expect(await region(page, 'Duo Security').textContent()).toContain(
+      'The Duo emulator is in use',
+    );
+    expect(await region(page, 'YubiKey').textContent()).toContain(
+      'The offline YubiCloud is in use',
+    );
+    expect(await region(page, 'YubiKey').getByLabel('Validation servers').inputValue()).toBe(
+      'https://api.yubico.com/wsapi/2.0/verify',
+    );
     const other = await browser.newContext();
     const clientPage = await other.newPage();
     await signInWithPassword(clientPage, portal.url, portal.client1);

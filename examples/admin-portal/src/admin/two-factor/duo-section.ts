@@ -2,7 +2,7 @@
  * What the Duo part of the page adds to the generic settings form: which version is in use and
  * which credentials it needs, the WHMCS admin username preset (`{email}:{email}:{licenseKey}`),
  * a note while the emulator stands in, and the legacy-to-Universal upgrade check (provider-duo's
- * `planUniversalUpgrade`, which reports no secret). Also the "Demo services" links.
+ * `planUniversalUpgrade`, which reports no secret).
  */
 import { planUniversalUpgrade } from '@factorkit/provider-duo';
 import { e } from '../../http/html.js';
@@ -123,18 +123,5 @@ export function renderUpgrade(
       typed.apiHost ?? '',
     ) +
     `<button type="submit">Check the upgrade</button></form>${result}`
-  );
-}
-
-/** Links for people trying the demo: the emulator's pending pushes page (an admin-only page). */
-export function demoServices(portal: Portal): string {
-  if (!portal.demo) return '';
-  const duo = portal.demo.duo;
-  const pushes = `${duo.baseUrl}/_emulator/pushes?token=${encodeURIComponent(duo.adminToken)}`;
-  return (
-    `<section aria-labelledby="h-demo"><h2 id="h-demo">Demo services</h2>` +
-    `<p>The offline stand-ins running inside this portal. The Duo emulator uses its own certificate authority, so the browser warns before opening it.</p>` +
-    `<ul><li><a id="duo-pushes" href="${e(pushes)}">Duo emulator: pending pushes (approve or deny a push as the phone would)</a></li>` +
-    `<li>Offline YubiCloud: ${e(portal.demo.yubico.url)}</li></ul></section>`
   );
 }

@@ -11,7 +11,6 @@ import type { Portal } from '../../portal.js';
 import type { PortalUser } from '../../users/user-store.js';
 import { audienceNames, audiencePolicies, providerEntries } from './document-edit.js';
 import {
-  demoServices,
   duoIntro,
   duoNotes,
   presetControl,
@@ -19,6 +18,7 @@ import {
   type UpgradeInput,
   type UpgradeReport,
 } from './duo-section.js';
+import { demoServices, yubikeyIntro, yubikeyNotes } from './stand-ins.js';
 import { policyDisplayValues, renderPolicySection, type PolicyValues } from './policy-section.js';
 import { renderProviderSection } from './provider-section.js';
 import type { FormValues } from './schema-form.js';
@@ -72,7 +72,11 @@ export async function renderTwoFactorPage(
     .map((id) => {
       const posted = state.provider?.id === id ? state.provider : undefined;
       const duo = id === 'duo';
-      const notes = duo ? duoNotes(doc, portal) : undefined;
+      const notes = duo
+        ? duoNotes(doc, portal)
+        : id === 'yubikey'
+          ? yubikeyNotes(doc, portal)
+          : undefined;
       return renderProviderSection({
         id,
         displayName: portal.registry.get(id).displayName,
@@ -95,7 +99,9 @@ export async function renderTwoFactorPage(
                 state.upgrade?.report,
               ),
             }
-          : {}),
+          : id === 'yubikey'
+            ? { intro: yubikeyIntro(doc, portal) }
+            : {}),
       });
     })
     .join('');

@@ -51,10 +51,6 @@ export function audiencesFieldId(providerId: string, audience: string): string {
   return `f-${providerId}-audience-${audience}`;
 }
 
-export function settingsFields(settingsClass: new () => object): FormField[] {
-  return formFields(settingsClass);
-}
-
 export function renderProviderSection(p: ProviderSectionInput): string {
   const fields = formFields(p.settingsClass);
   const stored = p.entry.settings ?? {};
@@ -63,7 +59,7 @@ export function renderProviderSection(p: ProviderSectionInput): string {
   const secretsSet = Object.fromEntries(
     secretFieldNames(p.settingsClass).map((n) => [
       n,
-      typeof stored[n] === 'string' && stored[n] !== '',
+      stored[n] !== undefined && stored[n] !== null && stored[n] !== '',
     ]),
   );
   const active = p.entry.enabled === true;
