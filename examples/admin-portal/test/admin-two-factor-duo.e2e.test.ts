@@ -112,6 +112,23 @@ describe.runIf(chromiumAvailable())('admin: Duo', () => {
     expect((storedDocument(portal).document as Doc).providers.duo.settings['version']).toBe(
       'legacy',
     );
+
+    // CF-06 on the page: a typed Client Secret is never shown back, whatever the plan says.
+    const typedSecret = 'Z'.repeat(40);
+    const again = page.getByRole('form', { name: 'Upgrade to the Universal Prompt' });
+    await again.getByLabel('Client ID').fill('DIWJ8X6AEYOR5OMC6TQ1');
+    await again.getByLabel('Client Secret').fill(typedSecret);
+    await again.getByRole('button', { name: 'Check the upgrade' }).click();
+    await expect
+      .poll(() => page.locator('#upgrade-result').textContent(), { timeout: 15_000 })
+      .toContain('Not ready');
+    expect(
+      await page
+        .getByRole('form', { name: 'Upgrade to the Universal Prompt' })
+        .getByLabel('Client ID')
+        .inputValue(),
+    ).toBe('DIWJ8X6AEYOR5OMC6TQ1');
+    expect(await page.content()).not.toContain(typedSecret);
   });
 
   it('DA-08: a client sets up and signs in with a legacy Duo push, approved on the emulator pushes page', async () => {

@@ -45,5 +45,5 @@ export function summaryAlert(title: string, placed: readonly PlacedIssue[]): str
         : `<li>${e(p.label)}: ${e(p.message)}</li>`,
     )
     .join('');
-  return `<div role="alert" id="save-problems" class="problems" tabindex="-1"><p><strong>${e(title)}</strong></p><ul>${items}</ul></div>`;
+  return `<div role="alert" id="save-problems" class="problems" tabindex="-1" autofocus><p><strong>${e(title)}</strong></p><ul>${items}</ul></div>`;
 }
