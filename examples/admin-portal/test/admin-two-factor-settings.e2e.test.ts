@@ -173,7 +173,7 @@ describe.runIf(chromiumAvailable())('admin: Two Factor Authentication settings',
     expect(await page.getByRole('note').textContent()).toContain('offline Duo emulator');
   });
 
-  it('deactivating a provider takes it off the sign-in pages without a restart', async () => {
+  it('deactivating a provider, or its use by clients, takes it off the sign-in pages without a restart', async () => {
     await adminPage();
     // Clients must set up a factor: the sign-in then lists the providers they may choose.
     const enforcement = region(page, 'Enforcement');
@@ -205,7 +205,33 @@ describe.runIf(chromiumAvailable())('admin: Two Factor Authentication settings',
     const choices = await againPage.getByRole('button', { name: /^Set up / }).allTextContents();
     expect(choices).not.toContain('Set up YubiKey');
     expect(choices).toContain('Set up authenticator app');
+    expect(choices).toContain('Set up Duo');
     await again.close();
+
+    // "Enable for use by Clients" off for Duo: clients are no longer offered it (admins still are).
+    await region(page, 'Duo Security').getByLabel('Enable for use by Clients').uncheck();
+    await region(page, 'Duo Security')
+      .getByRole('button', { name: 'Save Duo Security settings' })
+      .click();
+    await expect
+      .poll(() => page.locator('#saved-notice').textContent())
+      .toContain('Duo Security settings saved');
+    expect(
+      await region(page, 'Duo Security').getByLabel('Enable for use by Clients').isChecked(),
+    ).toBe(false);
+    const third = await browser.newContext();
+    const thirdPage = await third.newPage();
+    await signInWithPassword(thirdPage, portal.url, portal.client2);
+    await expectHeading(thirdPage, 'Set up two-factor authentication');
+    expect(
+      await thirdPage.getByRole('button', { name: /^Set up / }).allTextContents(),
+    ).not.toContain('Set up Duo');
+    await third.close();
+    await region(page, 'Duo Security').getByLabel('Enable for use by Clients').check();
+    await region(page, 'Duo Security')
+      .getByRole('button', { name: 'Save Duo Security settings' })
+      .click();
+    await expect.poll(() => page.locator('#saved-notice').textContent()).toContain('saved');
 
     // Put it back for the other tests, and turn the forcing off again.
     await region(page, 'YubiKey').getByRole('button', { name: 'Activate YubiKey' }).click();
