@@ -69,7 +69,7 @@ describe.runIf(chromiumAvailable())('portal login in Chromium', () => {
     expect(new URL(page.url()).pathname).toBe('/login');
   });
 
-  it('refuses a login post without the CSRF token', async () => {
+  it('refuses a login post without the CSRF token, with no stack trace (PT-02, PT-03)', async () => {
     const res = await fetch(`${portal.url}/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },

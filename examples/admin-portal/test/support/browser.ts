@@ -40,7 +40,14 @@ export async function signInWithPassword(page: Page, url: string, login: DemoLog
   await page.goto(`${url}/login`);
   await page.getByLabel('Email address').fill(login.email);
   await page.getByLabel('Password').fill(login.password);
+  // Wait for the page the login post led to (its 303), not the login page still showing.
+  const posted = page.waitForResponse(
+    (r) => new URL(r.url()).pathname === '/login' && r.request().method() === 'POST',
+  );
   await page.keyboard.press('Enter');
+  const response = await posted;
+  const next = response.headers()['location'];
+  if (next) await page.waitForURL((u) => u.pathname === new URL(next, u).pathname);
   await page.waitForLoadState('domcontentloaded');
 }
 
