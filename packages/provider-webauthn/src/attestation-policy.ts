@@ -37,8 +37,10 @@ export function attestationShapeProblem(value: unknown): string | null {
     return 'must be an object with allowedAaguids and trustAnchors (or left out for attestation "none")';
   const unknown = Object.keys(value).filter((k) => k !== 'allowedAaguids' && k !== 'trustAnchors');
   if (unknown.length > 0) return `${unknown[0]} is not a known setting`;
-  const hasList = Array.isArray(value['allowedAaguids']) && value['allowedAaguids'].length > 0;
-  const hasAnchors = Array.isArray(value['trustAnchors']) && value['trustAnchors'].length > 0;
+  // Given and not an empty list (a value of the wrong type is reported by its own rule).
+  const given = (v: unknown) => v !== undefined && !(Array.isArray(v) && v.length === 0);
+  const hasList = given(value['allowedAaguids']);
+  const hasAnchors = given(value['trustAnchors']);
   if (hasList && !hasAnchors)
     return 'trustAnchors is required with allowedAaguids: an AAGUID that no certificate chain vouches for is only a claim';
   if (hasAnchors && !hasList)
