@@ -17,6 +17,7 @@ import {
   X509Certificate as ParsedCertificate,
   type Extension,
 } from '@peculiar/x509';
+import { ProviderDeniedError, type Logger } from '@factorkit/core';
 import { decodeAttestationObject } from '@simplewebauthn/server/helpers';
 import type { AttestationPolicy } from './attestation-policy.js';
 
@@ -178,4 +179,27 @@ export function attestationVerdict(
   if (ext && extensionAaguid(ext) !== claimed)
     return refuse('WA_AAGUID_MISMATCH', 'the certificate names another AAGUID');
   return chainProblem(chain.certs, policy.trustAnchors, now);
+}
+
+/**
+ * Refuses a registration whose attestation this policy does not trust: thrown, not returned,
+ * so core hands the host the typed error with its reason and audits a failed activation.
+ */
+export function requireTrustedAttestation(
+  info: { attestationObject: Uint8Array; aaguid: string },
+  policy: AttestationPolicy,
+  now: number,
+  logger: Logger,
+): void {
+  const verdict = attestationVerdict(info.attestationObject, info.aaguid, policy, now);
+  if (verdict.ok) return;
+  logger.warn('webauthn: attestation refused', {
+    security: true,
+    reason: verdict.reason,
+    detail: verdict.detail,
+  });
+  throw new ProviderDeniedError(
+    'This security key is not a model this site accepts. Register an approved key.',
+    { details: { reason: verdict.reason } },
+  );
 }

@@ -11,13 +11,15 @@
  * signature with a counter that does not move forward is refused there; on a fresh single-use
  * challenge that means a cloned key, so the provider declares `counterRegressionMeansClone` and
  * core audits `clone.suspected` with the enrollment and notifies the user (WA-09, WA-20).
+ *
+ * Attestation is `none` unless the deployment sets an allow-list with trust anchors; then a
+ * registration must carry a verified attestation of a listed model (attestation-trust.ts, WA-14).
  */
 import {
   CORE_VERSION,
   Clock,
   Logger,
   Provider,
-  ProviderDeniedError,
   RandomSource,
   type ActivationOutcome,
   type Begun,
@@ -45,7 +47,7 @@ import { excludedCredentials, keyPublicInfo } from './excluded-credentials.js';
 import { credentialLookupKey, userHandleOf } from './identifiers.js';
 import { WebauthnSettings, userVerificationFor } from './settings.js';
 import { attestationPolicyOf } from './attestation-policy.js';
-import { attestationVerdict } from './attestation-trust.js';
+import { requireTrustedAttestation } from './attestation-trust.js';
 import { assuranceOf, isEnrollment, type WebauthnEnrollment } from './enrollment.js';
 
 export { assuranceOf, isEnrollment, type WebauthnEnrollment } from './enrollment.js';
@@ -158,26 +160,8 @@ export class WebauthnProvider implements TwoFactorProvider<WebauthnSettings, Web
     if (!backupEligible && info.credentialBackedUp) return invalid('WA_BACKUP_FLAGS_INVALID');
     void user;
     const policy = attestationPolicyOf(s.attestation);
-    if (policy) {
-      const verdict = attestationVerdict(
-        info.attestationObject,
-        info.aaguid,
-        policy,
-        this.clock.now(),
-      );
-      if (!verdict.ok) {
-        this.logger.warn('webauthn: attestation refused', {
-          security: true,
-          reason: verdict.reason,
-          detail: verdict.detail,
-        });
-        // Thrown, not returned: core hands the host this typed error with the reason (WA-14).
-        throw new ProviderDeniedError(
-          'This security key is not a model this site accepts. Register an approved key.',
-          { details: { reason: verdict.reason } },
-        );
-      }
-    }
+    // Throws the typed refusal (PROVIDER_DENIED with the reason) for an untrusted model (WA-14).
+    if (policy) requireTrustedAttestation(info, policy, this.clock.now(), this.logger);
     return {
       ok: true,
       enrollment: {
