@@ -32,7 +32,7 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 
 /** The problems of the policy's shape and of its pairing (each a message under its key). */
 export function attestationShapeProblem(value: unknown): string | null {
-  if (value === undefined) return null;
+  if (value === undefined || value === null) return null;
   if (!isRecord(value))
     return 'must be an object with allowedAaguids and trustAnchors (or left out for attestation "none")';
   const unknown = Object.keys(value).filter((k) => k !== 'allowedAaguids' && k !== 'trustAnchors');
@@ -98,9 +98,9 @@ const compiled = new WeakMap<AttestationSettings, AttestationPolicy>();
 
 /** The deployment's policy, or null for attestation `none` (the settings were validated). */
 export function attestationPolicyOf(
-  settings: AttestationSettings | undefined,
+  settings: AttestationSettings | null | undefined,
 ): AttestationPolicy | null {
-  if (settings === undefined) return null;
+  if (settings === undefined || settings === null) return null;
   let policy = compiled.get(settings);
   if (!policy) {
     policy = Object.freeze({

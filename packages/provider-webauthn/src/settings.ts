@@ -158,10 +158,12 @@ export class WebauthnSettings {
     label: 'Attestation policy',
     help: 'allowedAaguids (the authenticator models that may register) and trustAnchors (PEM root certificates of their vendors). Leave out to accept any key.',
   })
+  // Optional (also for the JSON Schema): absent or null is attestation `none`.
+  @v.IsOptional()
   @Check('webauthnAttestation', attestationShapeProblem)
   @Check('webauthnAllowedAaguids', allowedAaguidsProblem)
   @Check('webauthnTrustAnchors', trustAnchorsProblem)
-  attestation?: AttestationSettings;
+  attestation?: AttestationSettings | null;
 }
 
 /** The audience's user verification: its own entry, else the deployment default. */

@@ -3,8 +3,9 @@
  * anchors (a fake control), anchors without an allow-list, or a malformed entry stops the
  * process, each problem reported with its path and without echoing a certificate.
  */
-import { ConfigValidationError } from '@factorkit/core';
+import { ConfigValidationError, configJsonSchema } from '@factorkit/core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { WebauthnSettings } from '../src/settings.js';
 import { TestAttestationCa } from '../src/testing/index.js';
 import { LISTED } from './attestation-helpers.js';
 import { harness } from './helpers.js';
@@ -94,6 +95,19 @@ describe('WA-14: attestation settings', () => {
     expect(issuesOf('direct')).toEqual([
       `${PATH}: must be an object with allowedAaguids and trustAnchors (or left out for attestation "none")`,
     ]);
-    expect(issuesOf(null)).toHaveLength(1);
+    // Left out or null: attestation none.
+    expect(issuesOf(null)).toEqual([]);
+    expect(issuesOf(undefined)).toEqual([]);
+  });
+
+  it('WA-14: admin forms see the policy as optional, with its label and help', () => {
+    const schema = configJsonSchema(WebauthnSettings) as {
+      required: string[];
+      properties: Record<string, Record<string, unknown>>;
+    };
+    expect(schema.required).toEqual(['rpId', 'rpName', 'origins']);
+    const field = schema.properties['attestation'];
+    expect(field?.['title']).toBe('Attestation policy');
+    expect(String(field?.['description'])).toMatch(/allowedAaguids.*trustAnchors/);
   });
 });
