@@ -4,6 +4,10 @@
  * and validity; the provider must not depend on that).
  */
 import { encodeCBOR, type CBORType } from '@levischuck/tiny-cbor';
+// @peculiar/x509 loads tsyringe, which needs the Reflect metadata polyfill before it.
+import 'reflect-metadata';
+import { KeyObject, webcrypto } from 'node:crypto';
+import { BasicConstraintsExtension, X509CertificateGenerator } from '@peculiar/x509';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { attestationPolicyOf } from '../src/attestation-policy.js';
 import { attestationVerdict } from '../src/attestation-trust.js';
@@ -98,5 +102,69 @@ describe('WA-14: the attestation verdict', () => {
     expect(
       attestationVerdict(withStatement('packed', selfie), LISTED, policy, Date.now()),
     ).toMatchObject({ ok: false, reason: 'WA_ATTESTATION_UNTRUSTED' });
+  });
+
+  it('WA-14: an issuer may have as many CAs below it as its path length allows, no more', async () => {
+    const check = async (pathLength: number) => {
+      const top = await TestAttestationCa.create({ pathLength });
+      const identity = await (await top.intermediate()).attestation('packed', { aaguid: LISTED });
+      const own = attestationPolicyOf({ allowedAaguids: [LISTED], trustAnchors: [top.pem] })!;
+      return attestationVerdict(attestationObjectOf(identity), LISTED, own, Date.now());
+    };
+    expect(await check(1)).toEqual({ ok: true });
+    expect(await check(0)).toEqual({
+      ok: false,
+      reason: 'WA_ATTESTATION_UNTRUSTED',
+      detail: 'certificate 2 exceeds its path length',
+    });
+  });
+
+  it('WA-14: an anchor with a weak key, or a leaf signed with SHA-1, is refused (63B-4 §3.2.4)', async () => {
+    const verdictUnder = async (modulusLength: number, hash: string) => {
+      const rsa = { name: 'RSASSA-PKCS1-v1_5', hash, publicExponent: new Uint8Array([1, 0, 1]) };
+      const rootKeys = await webcrypto.subtle.generateKey({ ...rsa, modulusLength }, true, [
+        'sign',
+        'verify',
+      ]);
+      const validity = { notBefore: new Date('2025-01-01'), notAfter: new Date(Date.now() + 9e10) };
+      const anchor = await X509CertificateGenerator.createSelfSigned({
+        serialNumber: '0a',
+        name: 'CN=Old Root, O=Factorkit Test, C=DE',
+        keys: rootKeys,
+        signingAlgorithm: rsa,
+        extensions: [new BasicConstraintsExtension(true, undefined, true)],
+        ...validity,
+      });
+      const ec = { name: 'ECDSA', namedCurve: 'P-256' };
+      const leafKeys = await webcrypto.subtle.generateKey(ec, true, ['sign', 'verify']);
+      const leaf = await X509CertificateGenerator.create({
+        serialNumber: '0b',
+        subject: 'CN=Key, OU=Authenticator Attestation, O=Factorkit Test, C=DE',
+        issuer: anchor.subject,
+        signingKey: rootKeys.privateKey,
+        publicKey: leafKeys.publicKey,
+        signingAlgorithm: rsa,
+        ...validity,
+      });
+      const identity: AttestationIdentity = {
+        fmt: 'packed',
+        privateKey: KeyObject.from(leafKeys.privateKey),
+        x5c: [new Uint8Array(leaf.rawData)],
+      };
+      const own = attestationPolicyOf({
+        allowedAaguids: [LISTED],
+        trustAnchors: [anchor.toString('pem')],
+      })!;
+      return attestationVerdict(attestationObjectOf(identity), LISTED, own, Date.now());
+    };
+    expect(await verdictUnder(2048, 'SHA-256')).toEqual({ ok: true });
+    expect(await verdictUnder(1024, 'SHA-256')).toMatchObject({
+      reason: 'WA_ATTESTATION_UNTRUSTED',
+      detail: 'certificate 1 uses a weak key or hash',
+    });
+    expect(await verdictUnder(2048, 'SHA-1')).toMatchObject({
+      reason: 'WA_ATTESTATION_UNTRUSTED',
+      detail: 'certificate 0 uses a weak key or hash',
+    });
   });
 });
