@@ -229,11 +229,10 @@ export function accountPageChecks(open: OpenRig): void {
     expect(messageOf(after)).toBe('Two-factor authentication is off.');
     expect(after).toContain('You have no second sign-in method.');
     expect(after).not.toContain('/2fa/page/account/turn-off');
-    expect(await snapshot(r, user)).toEqual({
-      factors: [],
-      codes: { remaining: 0, low: expect.any(Boolean) },
-      devices: [],
-    });
+    const left = await snapshot(r, user);
+    expect(left.factors).toEqual([]);
+    expect(left.codes.remaining).toBe(0);
+    expect(left.devices).toEqual([]);
   });
 
   it('without allowUserDisable no factor has a Remove button, and a forged removal is refused', async () => {
