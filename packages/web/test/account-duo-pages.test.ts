@@ -1,14 +1,17 @@
 // Duo on the account pages (fetch handler, offline emulator): adding Duo from Security settings
 // goes through the Universal Prompt and its callback back to the settings (DU-10); Duo's redirect
 // cannot confirm a step-up yet (the callback has no step-up), which the page says instead of
-// sending the person away.
+// sending the person away. A Duo push (Auth API) confirms a step-up on the push page.
 import type { DuoEmulator } from '@factorkit/duo-emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountHtml } from './account-pages-checks.js';
 import { directRig } from './direct-rig.js';
 import {
   CALLBACK_PATH,
+  answerPushes,
   duoEnrolledUser,
+  legacyEnrolledUser,
+  legacySettings,
   duoUser,
   followPrompt,
   startTestEmulator,
@@ -98,5 +101,47 @@ describe('Duo on the account pages', () => {
     expect(again).not.toContain('<a class="button"');
     const state = await r.steps.state({ id: c.cookie()!, rotateId: async () => {} });
     expect(state?.phase === 'authenticated' && state.stepUp).toBeFalsy();
+  });
+
+  it('FL-13: a Duo push confirms the step-up from the push page: waiting, then approved', async () => {
+    // The shortest step-up window: the Auth API's signed requests must stay near the emulator's
+    // own clock, which the rig's fake clock would leave behind after the default ten minutes.
+    const r = await open({
+      duo: legacySettings(emu),
+      pages: { afterSignIn: '/home' },
+      clientPolicy: { stepUpSeconds: 30 },
+    });
+    const user = await legacyEnrolledUser(r, emu);
+    const c = r.client();
+    await c.login(user);
+    expect((await c.post('/2fa/challenge', {})).status).toBe(201);
+    answerPushes(emu, 'approve');
+    expect((await c.post('/2fa/challenge/poll', {})).status).toBe(200);
+    r.clock.advance(31_000);
+    const settings = await accountHtml(c);
+    const stale = await postForm(c, '/2fa/page/account/recovery-codes', {
+      _csrf: csrfOf(settings),
+    });
+    expect(stale.headers.get('location')).toBe('/2fa/account/step-up');
+    const chooser = await (await c.get('/2fa/account/step-up')).text();
+    const enrollmentId = /name="enrollmentId" value="([^"]+)"/.exec(chooser)![1]!;
+    const token = csrfOf(chooser);
+    const begun = await postForm(c, '/2fa/page/account/step-up', { _csrf: token, enrollmentId });
+    expect(begun.headers.get('location')).toBe('/2fa/account/step-up');
+    const push = await (await c.get('/2fa/account/step-up')).text();
+    expect(push).toContain('<h1>Approve the request</h1>');
+    expect(push).toContain('action="/2fa/page/account/step-up/answer"');
+    const waiting = await postForm(c, '/2fa/page/account/step-up/answer', {
+      _csrf: token,
+      poll: '1',
+    });
+    expect(waiting.headers.get('location')).toBe('/2fa/account/step-up');
+    expect(answerPushes(emu, 'approve')).toBe(1);
+    const approved = await postForm(c, '/2fa/page/account/step-up/answer', {
+      _csrf: token,
+      poll: '1',
+    });
+    expect(approved.headers.get('location')).toBe('/2fa/account');
+    expect(await accountHtml(c)).toContain('Thank you, it is confirmed.');
   });
 });
