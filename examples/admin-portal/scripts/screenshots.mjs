@@ -32,7 +32,7 @@ const login = (email) => running.logins.find((l) => l.email === email);
 const build = await running.portal.live.current();
 const doc = structuredClone(build.document);
 doc.policy.audiences.client = { force: true, notEnrolled: 'enroll' };
-const applied = await running.portal.live.apply(doc, 'screenshots');
+const applied = await running.portal.live.apply(doc, 'screenshots', build.version);
 if (!applied.ok) throw new Error(JSON.stringify(applied.issues));
 
 const browser = await chromium.launch({

@@ -34,6 +34,9 @@ export function createApp(
 ): Express {
   const app = express();
   app.disable('x-powered-by');
+  const proxies = portal.settings.trustedProxies;
+  // Only named proxies are believed; none: req.ip is the TCP peer.
+  app.set('trust proxy', proxies.length > 0 ? proxies : false);
   app.use(
     session({
       name: 'portal.sid',
@@ -42,6 +45,8 @@ export function createApp(
       resave: false,
       saveUninitialized: false,
       rolling: false,
+      // Behind a TLS proxy the request is http: believe its X-Forwarded-Proto for the Secure cookie.
+      proxy: proxies.length > 0,
       // Lax, not Strict: the way back from Duo's prompt is a cross-site navigation (web README).
       cookie: {
         httpOnly: true,
@@ -101,10 +106,18 @@ function errorPage(portal: Portal): ErrorRequestHandler {
     else if (status >= 400 && status < 500) message = 'That request could not be understood.';
     else portal.log('request failed', err);
     if (res.headersSent) return res.end();
-    renderPage(portal, req, res, {
-      title: 'Error',
-      status: status >= 400 && status < 600 ? status : 500,
-      main: `<h1>Sorry</h1><p role="alert">${e(message)}</p><p><a href="/">Go to the start page</a></p>`,
-    }).catch(() => res.status(500).type('text').send(message));
+    // An error raised before the secure headers ran (the session store down) still gets them.
+    const headers = (res.locals as { nonce?: string }).nonce ? skip : securityHeaders();
+    headers(req, res, () => {
+      void renderPage(portal, req, res, {
+        title: 'Error',
+        status: status >= 400 && status < 600 ? status : 500,
+        main: `<h1>Sorry</h1><p role="alert">${e(message)}</p><p><a href="/">Go to the start page</a></p>`,
+      }).catch(() => res.status(500).type('text').send(message));
+    });
   };
+}
+
+function skip(_req: unknown, _res: unknown, next: () => void): void {
+  next();
 }

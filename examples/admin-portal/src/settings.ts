@@ -21,6 +21,12 @@ export interface PortalSettings {
   readonly redisUrl: string | undefined;
   /** The origin browsers use, for WebAuthn and the Duo callback. Defaults to http://localhost:<port>. */
   readonly publicOrigin: string | undefined;
+  /**
+   * Proxies in front of the portal whose X-Forwarded-For and X-Forwarded-Proto are believed
+   * (addresses, CIDRs, `loopback`): for client addresses in the limits and for Secure cookies
+   * behind a TLS proxy. Empty: the TCP peer is the client.
+   */
+  readonly trustedProxies: string[];
   /** A file holding a number of milliseconds added to the clock (tests of grace periods only). */
   readonly clockOffsetFile: string | undefined;
 }
@@ -61,5 +67,9 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): PortalSettin
     redisUrl: url('PORTAL_REDIS_URL', env['PORTAL_REDIS_URL'], ['redis:', 'rediss:']),
     publicOrigin: origin === undefined ? undefined : new URL(origin).origin,
     clockOffsetFile: env['PORTAL_CLOCK_OFFSET_FILE'] || undefined,
+    trustedProxies: (env['PORTAL_TRUSTED_PROXIES'] ?? '')
+      .split(',')
+      .map((p) => p.trim())
+      .filter((p) => p !== ''),
   };
 }

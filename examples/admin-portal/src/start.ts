@@ -108,6 +108,7 @@ export async function startPortal(
     encryption: loadKeyRing(settings.dataDir),
     prefix: PREFIX,
     now,
+    trustedProxies: settings.trustedProxies,
     onError: (err, requestId) => log(`2FA request ${requestId} failed`, err),
     pages: (document) => ({
       afterSignIn: '/',

@@ -148,10 +148,14 @@ describe.runIf(chromiumAvailable())('admin: Two Factor Authentication settings',
     await duo().getByLabel('Request timeout (ms)').fill('9000');
     await duo().getByRole('button', { name: 'Save Duo Security settings' }).click();
     await expect.poll(() => page.locator('#saved-notice').textContent()).toContain('saved');
-    const kept = storedDocument(portal).document as {
+    const stored = storedDocument(portal);
+    const kept = stored.document as {
       providers: { duo: { settings: Record<string, unknown> } };
     };
     expect(kept.providers.duo.settings['clientSecret']).toBe(SECRET);
+    // The row itself is sealed with the key ring: a database dump does not show the secret (SS-01).
+    expect(stored.sealed).not.toContain(SECRET);
+    expect(stored.sealed).toMatch(/^fk1\./);
     expect(kept.providers.duo.settings['requestTimeoutMs']).toBe(9000);
     expect(
       await duo().locator('label', { hasText: 'Client Secret' }).first().textContent(),

@@ -15,25 +15,27 @@ import {
   signInWithPassword,
 } from './support/browser.js';
 import { startPortalProcess, type PortalProcess } from './support/portal-process.js';
+import { sealFor } from './support/stored-settings.js';
 import { oathtoolCode } from './support/totp.js';
 
 const PG_ADMIN = process.env['FACTORKIT_TEST_PG'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS = process.env['FACTORKIT_TEST_REDIS'] ?? 'redis://127.0.0.1:6379';
 
-async function forceClientTwoFactor(url: string): Promise<void> {
+async function forceClientTwoFactor(url: string, dataDir: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     const row = await client.query<{ value: string; version: number }>(
       `select value, version from portal_settings where name = 'deployment'`,
     );
-    const doc = JSON.parse(row.rows[0]!.value) as {
+    const seal = sealFor(dataDir);
+    const doc = seal.open(row.rows[0]!.value) as {
       policy: { audiences: Record<string, Record<string, unknown>> };
     };
     doc.policy.audiences['client'] = { force: true, notEnrolled: 'enroll' };
     await client.query(
       `update portal_settings set value = $1, version = version + 1 where name = 'deployment'`,
-      [JSON.stringify(doc)],
+      [seal.seal(doc)],
     );
   } finally {
     await client.end();
@@ -79,7 +81,7 @@ describe.runIf(chromiumAvailable())('two portal processes on PostgreSQL and Redi
   });
 
   it('a client enrolls on one process and signs in across both', async () => {
-    await forceClientTwoFactor(dbUrl);
+    await forceClientTwoFactor(dbUrl, a.dataDir);
     context = await browser.newContext();
     page = await context.newPage();
     // Each process looks for a stored change at most once a second (LiveTwoFactor).

@@ -170,6 +170,16 @@ export class SecondStep {
     return (await this.store.get(session.id))?.phase === 'authenticated';
   }
 
+  /**
+   * The user this session id is signed in as (password and second step), or null. A host should
+   * take the signed-in user from here rather than from its own session field: its own field may
+   * still hold an earlier user for a moment after a login on the same session.
+   */
+  async signedInUser(session: HostSession): Promise<TwoFactorUser | null> {
+    const state = await this.store.get(session.id);
+    return state?.phase === 'authenticated' ? state.user : null;
+  }
+
   /** The second factor this session passed, or null (none needed, pending, or unknown). */
   async outcome(session: HostSession): Promise<SecondStepOutcome | null> {
     const state = await this.store.get(session.id);

@@ -2,7 +2,7 @@
  * One database for everything: factorkit's stores (store-sql, SQLite by default or PostgreSQL)
  * and the portal's own tables on the same connection pool, each with its own migrations.
  */
-import { mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { openSqlStores, type SqlStores } from '@factorkit/store-sql';
 import { sql, type Kysely } from 'kysely';
@@ -102,5 +102,8 @@ export async function openPortalDatabase(settings: PortalSettings): Promise<Port
 
 function sqliteFile(settings: PortalSettings): string {
   mkdirSync(settings.dataDir, { recursive: true, mode: 0o700 });
-  return join(settings.dataDir, 'portal.sqlite');
+  const file = join(settings.dataDir, 'portal.sqlite');
+  // Readable by the owner only (the folder is too): it holds password hashes and sessions.
+  if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
+  return file;
 }

@@ -2,7 +2,7 @@
  * Limits password guessing, the host's half of brute-force protection (factorkit's core
  * throttles the second factor): failed logins per email address and per client address, in
  * memory for one process or in Redis when the deployment shares one (rate-limiter-flexible).
- * Only failures count; a success clears the email's count.
+ * Every try takes a point before the password is checked; a success gives it back.
  */
 import { Redis } from 'ioredis';
 import {
@@ -36,21 +36,30 @@ export class LoginLimit {
     this.byIp = make('portal:login:ip', FAILURES_PER_IP);
   }
 
-  /** Seconds to wait before another try, or 0 when a try is allowed. */
-  async retryAfter(email: string, ip: string): Promise<number> {
-    const [e, i] = await Promise.all([this.byEmail.get(email), this.byIp.get(ip)]);
-    const blocked = (r: RateLimiterRes | null, points: number) =>
-      r !== null && r.consumedPoints >= points ? Math.ceil(r.msBeforeNext / 1000) : 0;
-    return Math.max(blocked(e, FAILURES_PER_EMAIL), blocked(i, FAILURES_PER_IP));
+  /**
+   * Takes one try for this email and address BEFORE the password is checked, atomically in the
+   * store, so parallel guesses cannot all pass a read-then-count check: returns the seconds to
+   * wait when either limit is used up (the try is refused), or 0.
+   */
+  async take(email: string, ip: string): Promise<number> {
+    const results = await Promise.allSettled([this.byEmail.consume(email), this.byIp.consume(ip)]);
+    let wait = 0;
+    for (const r of results) {
+      if (r.status === 'fulfilled') continue;
+      // rate-limiter-flexible rejects with the result when the points are used up, and with an
+      // Error when the store failed: then refuse too (a guess is never let through unchecked).
+      const res = r.reason as unknown;
+      wait = Math.max(
+        wait,
+        res instanceof RateLimiterRes ? Math.ceil(res.msBeforeNext / 1000) : 60,
+      );
+    }
+    return wait;
   }
 
-  async failed(email: string, ip: string): Promise<void> {
-    // A rejection only means the limit is now reached: the next try is refused by retryAfter.
-    await Promise.allSettled([this.byEmail.consume(email), this.byIp.consume(ip)]);
-  }
-
-  async succeeded(email: string): Promise<void> {
-    await this.byEmail.delete(email);
+  /** A right password: the email's failures are forgotten and the address gets its try back. */
+  async succeeded(email: string, ip: string): Promise<void> {
+    await Promise.allSettled([this.byEmail.delete(email), this.byIp.reward(ip, 1)]);
   }
 
   async close(): Promise<void> {

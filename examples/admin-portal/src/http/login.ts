@@ -14,6 +14,12 @@ import { csrfTokenOf } from './csrf.js';
 
 const MAX_EMAIL = 254;
 const MAX_PASSWORD = 1024;
+/**
+ * Password checks running at once in this process: each scrypt holds 16 MiB and a core thread's
+ * worth of work for about 0.2 s, so a burst beyond this is told to retry instead of queueing.
+ */
+const MAX_PARALLEL_CHECKS = 8;
+let passwordChecks = 0;
 
 function loginForm(req: Request, error?: string, email = ''): string {
   const err = fieldError('login', error);
@@ -30,12 +36,16 @@ function loginForm(req: Request, error?: string, email = ''): string {
   );
 }
 
+/**
+ * The signed-in user, taken from factorkit's state of this session id, never from the portal's
+ * own `userId` field: a login on an already signed-in session copies the old data to the new
+ * id, so that field can name the previous user for a moment (PT-04).
+ */
 export async function signedInUser(portal: Portal, req: Request): Promise<PortalUser | undefined> {
-  const id = req.session.userId;
-  if (id === undefined) return undefined;
   const build = await portal.live.current();
-  if (!(await build.secondStep.isFullyAuthenticated(expressSession(req)))) return undefined;
-  return portal.users.byId(id);
+  const user = await build.secondStep.signedInUser(expressSession(req));
+  if (user === null) return undefined;
+  return portal.users.byId(user.id);
 }
 
 export function homeOf(user: PortalUser): string {
@@ -45,7 +55,8 @@ export function homeOf(user: PortalUser): string {
 export function registerLogin(app: Express, portal: Portal): void {
   app.get('/', async (req, res) => {
     const user = await signedInUser(portal, req);
-    res.redirect(303, user ? homeOf(user) : '/login');
+    const pending = !user && req.session.userId !== undefined;
+    res.redirect(303, user ? homeOf(user) : pending ? `${portal.prefix}/` : '/login');
   });
 
   app.get('/login', async (req, res) => {
@@ -68,23 +79,33 @@ export function registerLogin(app: Express, portal: Portal): void {
       res.redirect(303, '/login');
     };
     if (email === '' || password === '') return fail('Enter your email address and your password.');
-    const ip = req.socket.remoteAddress ?? 'unknown';
+    // req.ip follows `trust proxy`: the TCP peer unless PORTAL_TRUSTED_PROXIES names it.
+    const ip = req.ip ?? req.socket.remoteAddress ?? 'unknown';
     const key = email.toLowerCase();
-    const wait = await portal.loginLimit.retryAfter(key, ip);
+    if (passwordChecks >= MAX_PARALLEL_CHECKS)
+      return fail('Too many sign-ins at this moment. Try again in a few seconds.');
+    const wait = await portal.loginLimit.take(key, ip);
     if (wait > 0)
       return fail(
         `Too many failed sign-ins. Try again in ${Math.ceil(wait / 60)} minute${wait > 60 ? 's' : ''}.`,
       );
     if (password.length > MAX_PASSWORD) return fail('Wrong email address or password.');
     const user = await portal.users.byEmail(email);
-    // An unknown email costs the same hash as a known one, so timing does not tell them apart.
-    const ok = await verifyPassword(password, user?.password_hash ?? (await decoyHash()));
-    if (!user || !ok) {
-      await portal.loginLimit.failed(key, ip);
-      return fail('Wrong email address or password.');
+    let ok: boolean;
+    passwordChecks++;
+    try {
+      // An unknown email costs the same hash as a known one, so timing does not tell them apart.
+      ok = await verifyPassword(password, user?.password_hash ?? (await decoyHash()));
+    } finally {
+      passwordChecks--;
     }
-    await portal.loginLimit.succeeded(key);
+    if (!user || !ok) return fail('Wrong email address or password.');
+    await portal.loginLimit.succeeded(key, ip);
     const build = await portal.live.current();
+    // Nothing of an earlier sign-in on this browser goes along into the new session id: not the
+    // user, not the CSRF token (a fresh one is made for the new id).
+    delete req.session.userId;
+    delete req.session.csrfToken;
     const started = await beginSecondStep(build.handler, req, res, twoFactorUser(user));
     req.session.userId = user.id;
     // A grace sign-in lets the person in at once: say how long they have to set up a factor.

@@ -2,7 +2,8 @@
  * express-session's store on the portal's database, so sessions survive a restart and two
  * processes on PostgreSQL share them. Hand-written because the maintained stores each cover one
  * engine (connect-pg-simple: PostgreSQL only; the SQLite ones are unmaintained) and the portal
- * runs the same Kysely code on both. Expired rows are ignored on read and swept now and then.
+ * runs the same Kysely code on both. Expired rows are ignored on read and swept now and then;
+ * a session's expiry is fixed when it is created (an absolute lifetime).
  */
 import session from 'express-session';
 import type { Kysely } from 'kysely';
@@ -50,7 +51,9 @@ export class SqlSessionStore extends session.Store {
       .insertInto('portal_sessions')
       .values(row)
       .onConflict((oc) =>
-        oc.column('sid').doUpdateSet({ data: row.data, expires_at: row.expires_at }),
+        // The expiry is set once, when the row is made: a session lives at most its cookie's
+        // lifetime from creation however often it is used (a copied cookie does not live on).
+        oc.column('sid').doUpdateSet({ data: row.data }),
       )
       .execute()
       .then(() => this.sweepSometimes())
@@ -71,16 +74,9 @@ export class SqlSessionStore extends session.Store {
       );
   }
 
-  override touch(sid: string, sess: session.SessionData, cb?: Callback): void {
-    this.db
-      .updateTable('portal_sessions')
-      .set({ expires_at: this.expiry(sess) })
-      .where('sid', '=', sid)
-      .execute()
-      .then(
-        () => cb?.(),
-        (err) => cb?.(err),
-      );
+  /** Use does not extend a session (see `set`): there is nothing to touch. */
+  override touch(_sid: string, _sess: session.SessionData, cb?: Callback): void {
+    cb?.();
   }
 
   private async sweepSometimes(): Promise<void> {

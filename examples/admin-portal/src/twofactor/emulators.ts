@@ -1,7 +1,7 @@
 /**
  * Development stand-ins for the two outside services, started in-process when the deployment
  * config names no real credentials: factorkit's Duo emulator (HTTPS on loopback, its own CA) and
- * an offline YubiCloud. Every page that relies on them says so (see `usesEmulator`).
+ * an offline YubiCloud. Every page that relies on them says so (see `demoNoticeFor`).
  */
 import { randomBytes } from 'node:crypto';
 import { startDuoEmulator, type DuoEmulator } from '@factorkit/duo-emulator';

@@ -26,6 +26,8 @@ import type { Kysely } from 'kysely';
 import type { PortalTables } from '../db/tables.js';
 import { effectiveDocument, type RawConfig } from './deployment.js';
 import type { DemoServices } from './emulators.js';
+import type { KeyRingInput } from './encryption-keys.js';
+import { DocumentSeal } from './sealed-document.js';
 import type { PageOptions } from '@factorkit/web';
 
 const NAME = 'deployment';
@@ -48,11 +50,12 @@ export interface LiveOptions {
   secondStepStore: SecondStepStore;
   audit: AuditSink;
   demo: DemoServices | undefined;
-  encryption: unknown;
+  encryption: KeyRingInput;
   prefix: string;
   /** The second-step pages' options for a document (its layout says when stand-ins are used). */
   pages: (document: RawConfig) => PageOptions;
   now: () => number;
+  trustedProxies: readonly string[];
   onError: (error: unknown, requestId: string) => void;
 }
 
@@ -64,7 +67,13 @@ export class LiveTwoFactor {
   private checkedAt = 0;
   private refreshing: Promise<void> | undefined;
 
-  constructor(private readonly o: LiveOptions) {}
+  private readonly seal: DocumentSeal;
+  /** The last stored version this process could not use, so it is reported once, not every second. */
+  private refusedVersion: number | undefined;
+
+  constructor(private readonly o: LiveOptions) {
+    this.seal = new DocumentSeal(o.encryption);
+  }
 
   /** Loads the stored document (storing `initial` on a first start) and builds the service. */
   async start(initial: RawConfig): Promise<void> {
@@ -73,7 +82,7 @@ export class LiveTwoFactor {
       .insertInto('portal_settings')
       .values({
         name: NAME,
-        value: JSON.stringify(initial),
+        value: this.seal.seal(initial),
         version: 1,
         updated_at: now,
         updated_by: 'first start',
@@ -104,15 +113,20 @@ export class LiveTwoFactor {
     }
   }
 
-  async apply(document: RawConfig, actor: string): Promise<ApplyResult> {
-    const checked = this.check(document);
+  /**
+   * Stores `document` when it is valid and the stored settings are still at `base`, the version
+   * the admin's form was drawn from: a form older than another admin's save is refused.
+   */
+  async apply(document: RawConfig, actor: string, base: number): Promise<ApplyResult> {
+    // What is checked is exactly what is stored and what every process will read back.
+    const stored = JSON.parse(JSON.stringify(document)) as RawConfig;
+    const checked = this.check(stored);
     if (!checked.ok) return checked;
-    const base = (await this.current()).version;
     // Compare-and-set on the version: of two admins saving at once, the second is told to reload.
     const r = await this.o.db
       .updateTable('portal_settings')
       .set({
-        value: JSON.stringify(document),
+        value: this.seal.seal(stored),
         version: base + 1,
         updated_at: this.o.now(),
         updated_by: actor,
@@ -146,9 +160,20 @@ export class LiveTwoFactor {
       .select(['value', 'version'])
       .where('name', '=', NAME)
       .executeTakeFirstOrThrow();
-    if (this.build?.version === row.version) return;
-    const document = JSON.parse(row.value) as RawConfig;
-    const config = this.load(document);
+    if (this.build?.version === row.version || this.refusedVersion === row.version) return;
+    const document = this.seal.open(row.value);
+    let config: DeploymentConfig;
+    try {
+      config = this.load(document);
+    } catch (err) {
+      // Another process stored settings this one cannot use (a different PORTAL_NO_EMULATORS, a
+      // newer version of the code). Keep serving what was checked, and say so loudly: the
+      // operator must align the processes. At start there is nothing to keep: fail.
+      if (!this.build) throw err;
+      this.refusedVersion = row.version;
+      this.o.onError(err, `settings version ${row.version} refused by this process`);
+      return;
+    }
     const service = new TwoFactorService({
       registry: this.o.registry,
       config,
@@ -160,7 +185,10 @@ export class LiveTwoFactor {
       secondStep,
       prefix: this.o.prefix,
       pages: this.o.pages(document),
+      // The package's default (60 a minute per address) is for the 2FA routes alone; the pages
+      // and their assets go through the same routes, so a person clicking through uses more.
       ipRateLimit: { points: 300, durationSeconds: 60 },
+      trustedProxies: this.o.trustedProxies,
       onError: this.o.onError,
     });
     this.build = { version: row.version, document, config, service, secondStep, handler };

@@ -32,12 +32,12 @@ const FORMAT = /^scrypt\$(\d+)\$(\d+)\$(\d+)\$([A-Za-z0-9+/=]+)\$([A-Za-z0-9+/=]
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const m = FORMAT.exec(stored);
   if (!m) return false;
+  const [N, r, p] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  // Parameters come from the database: bounded, so a tampered row cannot make a login hang.
+  if (N < 2 || N > 2 ** 20 || (N & (N - 1)) !== 0 || r < 1 || r > 32 || p < 1 || p > 16)
+    return false;
   const key = Buffer.from(m[5]!, 'base64');
-  const got = await derive(password, Buffer.from(m[4]!, 'base64'), {
-    N: Number(m[1]),
-    r: Number(m[2]),
-    p: Number(m[3]),
-  });
+  const got = await derive(password, Buffer.from(m[4]!, 'base64'), { N, r, p });
   return got.length === key.length && timingSafeEqual(got, key);
 }
 

@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import type { Locator, Page } from 'playwright-core';
 import { expectHeading, signInWithPassword } from './browser.js';
 import type { PortalProcess } from './portal-process.js';
+import { openStored } from './stored-settings.js';
 
 export async function openTwoFactorSettings(page: Page, portal: PortalProcess): Promise<void> {
   if (!new URL(page.url()).pathname.startsWith('/admin')) {
@@ -28,13 +29,19 @@ export function region(page: Page, name: string): Locator {
 export function storedDocument(portal: PortalProcess): {
   version: number;
   document: Record<string, unknown>;
+  /** The row as stored: sealed, so no secret appears in it. */
+  sealed: string;
 } {
   const db = new Database(join(portal.dataDir, 'portal.sqlite'), { readonly: true });
   try {
     const row = db
       .prepare("select value, version from portal_settings where name = 'deployment'")
       .get() as { value: string; version: number };
-    return { version: row.version, document: JSON.parse(row.value) as Record<string, unknown> };
+    return {
+      version: row.version,
+      document: openStored(portal.dataDir, row.value),
+      sealed: row.value,
+    };
   } finally {
     db.close();
   }

@@ -3,6 +3,7 @@
  * enforcement, each provider's part and the demo services. After a refused save it shows the
  * summary alert at the top and the section that was posted with what was typed.
  */
+import { withVersionField } from './save.js';
 import type { Request, Response } from 'express';
 import { csrfTokenOf } from '../../http/csrf.js';
 import { e } from '../../http/html.js';
@@ -117,14 +118,17 @@ export async function renderTwoFactorPage(
     title: 'Two Factor Authentication',
     user,
     ...(state.status ? { status: state.status } : {}),
-    main:
+    main: withVersionField(
       `<p class="breadcrumb">Configuration › System Settings</p><h1>Two Factor Authentication</h1>` +
-      (state.alert ?? '') +
-      notice +
-      `<p>Settings are checked with the deployment-config rules and take effect at once, without a restart. A refused change leaves the running settings as they were.</p>` +
-      (await healthTable(portal)) +
-      policy +
-      providers +
-      demoServices(portal),
+        (state.alert ?? '') +
+        notice +
+        `<p>Settings are checked with the deployment-config rules and take effect at once, without a restart. A refused change leaves the running settings as they were.</p>` +
+        (await healthTable(portal)) +
+        policy +
+        providers +
+        demoServices(portal),
+      csrf,
+      build.version,
+    ),
   });
 }

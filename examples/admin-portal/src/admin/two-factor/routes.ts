@@ -22,7 +22,7 @@ import { errorsByField, placeIssues, summaryAlert } from './issues-view.js';
 import { renderTwoFactorPage, type PageState } from './page.js';
 import { locatePolicyIssue, policyPostedValues, readPolicy } from './policy-section.js';
 import { locateProviderIssue, readProviderForm } from './provider-section.js';
-import { saveDocument } from './save.js';
+import { postedVersion, saveDocument, withVersionField } from './save.js';
 import { formFields } from './schema-form.js';
 import { csrfTokenOf } from '../../http/csrf.js';
 import { e } from '../../http/html.js';
@@ -159,7 +159,12 @@ async function postPolicy(portal: Portal, req: Request, res: Response, admin: Po
     return renderPage(portal, req, res, {
       title: 'Confirm the enforcement change',
       user: admin,
-      main: renderConfirm(csrfTokenOf(req), report, values),
+      // The confirm form keeps the version the admin's own form was drawn from.
+      main: withVersionField(
+        renderConfirm(csrfTokenOf(req), report, values),
+        csrfTokenOf(req),
+        postedVersion(req) ?? '',
+      ),
     });
   }
   const result = await saveDocument(portal, req, admin, next);

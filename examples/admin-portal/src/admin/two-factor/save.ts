@@ -10,6 +10,7 @@ import type { Request } from 'express';
 import type { Portal } from '../../portal.js';
 import type { RawConfig } from '../../twofactor/deployment.js';
 import { twoFactorUser, type PortalUser } from '../../users/user-store.js';
+import { e } from '../../http/html.js';
 import { changedPaths } from './document-edit.js';
 
 export type SaveResult =
@@ -38,6 +39,26 @@ export async function stepUpProblem(
   return `Saving needs a second factor passed in the last ${minutes} minutes. Confirm it's you in Security settings, then save again.`;
 }
 
+/**
+ * Every form of the page carries the version of the settings it was drawn from, beside its
+ * CSRF field, so a save made from a page older than the stored settings is refused instead of
+ * overwriting another administrator's change (compare-and-set on that version).
+ */
+export function withVersionField(html: string, csrf: string, version: number | string): string {
+  const field = `<input type="hidden" name="_csrf" value="${e(csrf)}">`;
+  return html.replaceAll(
+    field,
+    `${field}<input type="hidden" name="_version" value="${e(String(version))}">`,
+  );
+}
+
+/** The version a posted form was drawn from, or undefined when it is missing or malformed. */
+export function postedVersion(req: Request): number | undefined {
+  const raw = (req.body as Record<string, unknown> | undefined)?.['_version'];
+  const n = typeof raw === 'string' && /^[0-9]{1,9}$/.test(raw) ? Number(raw) : NaN;
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
 export async function saveDocument(
   portal: Portal,
   req: Request,
@@ -49,7 +70,14 @@ export async function saveDocument(
   const before = (await portal.live.current()).document;
   const changed = changedPaths(before, next);
   if (changed.length === 0) return { ok: true, changed };
-  const applied = await portal.live.apply(next, admin.id);
+  const base = postedVersion(req);
+  if (base === undefined)
+    return {
+      ok: false,
+      reason: 'invalid',
+      issues: [{ path: '(root)', message: 'this form has no settings version: reload the page' }],
+    };
+  const applied = await portal.live.apply(next, admin.id, base);
   if (!applied.ok) return { ok: false, reason: 'invalid', issues: applied.issues };
   await portal.db.db
     .insertInto('portal_audit')
