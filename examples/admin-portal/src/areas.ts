@@ -3,5 +3,6 @@
  * area's Two Factor Authentication settings, users and audit log, and the demo pages.
  */
 import type { AreaRegistrar } from './app.js';
+import { registerDemoDevices } from './demo/devices.js';
 
-export const AREAS: AreaRegistrar[] = [];
+export const AREAS: AreaRegistrar[] = [registerDemoDevices];
