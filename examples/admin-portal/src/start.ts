@@ -126,7 +126,7 @@ export async function startPortal(
       },
     }),
   });
-  await live.start(defaultDocument(origin, PREFIX));
+  await live.start(defaultDocument(origin, PREFIX, demo !== undefined));
 
   const portal: Portal = {
     settings,

@@ -105,7 +105,12 @@ export function formPost(pages: ResolvedPages, act: (call: RouteCall) => Promise
       const mapped = mapError(err, call.info.requestId ?? '');
       if (mapped.unexpected && mapped.status !== 503) throw err;
       const { code, retryAfter } = mapped.body.error;
-      const ended = code === 'CHALLENGE_NOT_FOUND' || code === 'CHALLENGE_EXPIRED';
+      // Core says `retryable: false` when a refused answer also ended the challenge (a replayed
+      // code, the last allowed attempt): the page must not offer the dead prompt again.
+      const ended =
+        code === 'CHALLENGE_NOT_FOUND' ||
+        code === 'CHALLENGE_EXPIRED' ||
+        (err instanceof FactorkitError && err.details['retryable'] === false);
       await updatePage(call, (page) => ({
         ...(ended ? {} : page.challenge === undefined ? {} : { challenge: page.challenge }),
         flash: { code, ...(retryAfter === undefined ? {} : { retryAfter }) },
