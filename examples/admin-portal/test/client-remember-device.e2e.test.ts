@@ -75,7 +75,9 @@ describe.runIf(chromiumAvailable())('remember this device in the client area (Ch
     expect(new URL(page.url()).pathname).toBe('/client');
 
     // A remembered session proves no recent second factor: forgetting a device asks for one.
-    const devices = (await (await context.request.get(`${portal.url}/2fa/account/devices`)).json()) as {
+    const devices = (await (
+      await context.request.get(`${portal.url}/2fa/account/devices`)
+    ).json()) as {
       devices: { id: string }[];
     };
     expect(devices.devices).toHaveLength(1);

@@ -98,7 +98,10 @@ describe.runIf(chromiumAvailable())('a security key at sign-in (Chromium)', () =
     await page.goto(`${portal.url}/2fa/`);
     await page.getByRole('button', { name: 'Use Blue demo key' }).click();
     const again = await plugIn(cdp, 'usb');
-    await cdp.send('WebAuthn.addCredential', { authenticatorId: again, credential: credentials[0]! });
+    await cdp.send('WebAuthn.addCredential', {
+      authenticatorId: again,
+      credential: credentials[0]!,
+    });
     await page.goto(`${portal.url}/2fa/`);
     await expectHeading(page, 'Use your security key');
     await page.getByRole('button', { name: 'Use security key' }).click();

@@ -72,7 +72,9 @@ describe.runIf(chromiumAvailable())('a YubiKey OTP from the demo devices page (C
     const devices = await openDemoDevices(context, page);
     page = devices;
     expect(await devices.getByRole('main').textContent()).toContain('Development stand-in.');
-    expect(await devices.getByRole('link', { name: 'sign in with your password first' }).count()).toBe(1);
+    expect(
+      await devices.getByRole('link', { name: 'sign in with your password first' }).count(),
+    ).toBe(1);
     expect(await devices.getByRole('button', { name: 'Touch your demo YubiKey' }).count()).toBe(0);
   });
 
@@ -122,7 +124,7 @@ describe.runIf(chromiumAvailable())('a YubiKey OTP from the demo devices page (C
   }, 90_000);
 
   it('FL-05: presses only the key of the user whose password this session passed, whatever the form says', async () => {
-    // client1's key, from a session of client1 (pending: client1 has a YubiKey by now or not).
+    // client1's key (its public id: the OTP's first 12 characters), from a session of client1.
     const own = await browser.newContext({ locale: 'en-US' });
     const ownPage = await own.newPage();
     await signInWithPassword(ownPage, portal.url, portal.client1);
@@ -136,23 +138,27 @@ describe.runIf(chromiumAvailable())('a YubiKey OTP from the demo devices page (C
     await expectHeading(page, 'Set up two-factor authentication');
     const devices = await openDemoDevices(context, page);
     page = devices;
-    // A forged field naming client1 is ignored: the form posts what the page sent plus extras.
-    await devices.evaluate(() => {
-      const doc = (globalThis as unknown as { document: any }).document;
-      const form = doc.querySelector('form[action="/demo/devices/yubikey"]');
-      for (const [name, value] of [
-        ['email', 'client1@example.com'],
-        ['userId', 'client1@example.com'],
-      ]) {
-        const input = doc.createElement('input');
-        input.type = 'hidden';
-        input.name = name;
-        input.value = value;
-        form.appendChild(input);
-      }
-    });
+    // The page's own form, posted with extra fields and a query naming client1: ignored.
+    const csrf = await devices
+      .locator('form[action="/demo/devices/yubikey"] input[name="_csrf"]')
+      .inputValue();
+    const forged = await context.request.post(
+      `${portal.url}/demo/devices/yubikey?email=client1%40example.com`,
+      {
+        form: { _csrf: csrf, email: 'client1@example.com', user: 'client1@example.com' },
+        maxRedirects: 0,
+      },
+    );
+    expect(forged.status()).toBe(303);
+    await devices.reload();
+    const forgedOtp = await devices
+      .getByLabel('One-time password from your demo YubiKey')
+      .inputValue();
+    expect(forgedOtp).toMatch(MODHEX_OTP);
+    expect(forgedOtp.slice(0, 12)).not.toBe(client1Key);
     const otp = await touchDemoYubikey(devices);
     expect(await devices.getByRole('main').textContent()).toContain('For client2@example.com.');
+    expect(otp.slice(0, 12)).toBe(forgedOtp.slice(0, 12));
     expect(otp.slice(0, 12)).not.toBe(client1Key);
   });
 });

@@ -17,7 +17,12 @@ import type { Portal } from '../portal.js';
 import { duoEmulated, yubicoEmulated } from '../twofactor/deployment.js';
 import type { DemoServices } from '../twofactor/emulators.js';
 import type { PortalUser } from '../users/user-store.js';
-import { DEMO_DEVICES_PATH, devicesPage, type DevicesView, type WaitingPush } from './devices-view.js';
+import {
+  DEMO_DEVICES_PATH,
+  devicesPage,
+  type DevicesView,
+  type WaitingPush,
+} from './devices-view.js';
 
 declare module 'express-session' {
   interface SessionData {

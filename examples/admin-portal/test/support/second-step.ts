@@ -70,7 +70,10 @@ export async function answerWithCode(page: Page, code: string): Promise<void> {
 /** Signs out with the site frame's button (the client area) or the sign-out page. */
 export async function signOut(page: Page, portal: PortalProcess): Promise<void> {
   await page.goto(`${portal.url}/logout`);
-  await page.getByRole('main').getByRole('button', { name: /^Sign out/ }).click();
+  await page
+    .getByRole('main')
+    .getByRole('button', { name: /^Sign out/ })
+    .click();
   await expectHeading(page, 'Sign in');
 }
 
