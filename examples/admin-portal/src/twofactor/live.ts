@@ -61,6 +61,9 @@ export type ApplyResult =
 
 export class LiveTwoFactor {
   private build: TwoFactorBuild | undefined;
+  /** The version stored last seen, even one that did not load (see `reload`). */
+  private storedVersion = 0;
+  private refusedVersion = 0;
   private checkedAt = 0;
   private refreshing: Promise<void> | undefined;
 
@@ -107,7 +110,8 @@ export class LiveTwoFactor {
   async apply(document: RawConfig, actor: string): Promise<ApplyResult> {
     const checked = this.check(document);
     if (!checked.ok) return checked;
-    const base = (await this.current()).version;
+    await this.current();
+    const base = this.storedVersion;
     // Compare-and-set on the version: of two admins saving at once, the second is told to reload.
     const r = await this.o.db
       .updateTable('portal_settings')
@@ -146,9 +150,24 @@ export class LiveTwoFactor {
       .select(['value', 'version'])
       .where('name', '=', NAME)
       .executeTakeFirstOrThrow();
-    if (this.build?.version === row.version) return;
+    this.storedVersion = row.version;
+    if (this.build?.version === row.version || this.refusedVersion === row.version) return;
     const document = JSON.parse(row.value) as RawConfig;
-    const config = this.load(document);
+    let config: DeploymentConfig;
+    try {
+      config = this.load(document);
+    } catch (err) {
+      // A document stored around `apply` (by hand, or by another build of the portal) that does
+      // not load: keep serving the running setup instead of failing every request, and say why
+      // once. At first start there is nothing to keep, and the start fails with the reason.
+      if (this.build === undefined || !(err instanceof ConfigValidationError)) throw err;
+      this.refusedVersion = row.version;
+      this.o.onError(
+        err,
+        `deployment config version ${row.version} (kept version ${this.build.version})`,
+      );
+      return;
+    }
     const service = new TwoFactorService({
       registry: this.o.registry,
       config,
