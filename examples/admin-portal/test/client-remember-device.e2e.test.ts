@@ -2,9 +2,8 @@
  * "Remember this device" in the client area, in Chromium: ticked on the code page, the next
  * sign-in on this browser skips the second step (FL-16); forgetting the device needs a fresh
  * second factor first, even on the remembered session (FL-08), and then the next sign-in asks
- * for a code again and the dead cookie is cleared (FL-17). There are no account pages in the
- * portal yet, so the device is forgotten through the JSON account routes, as the page's own
- * scripts would call them: the browser's cookies and the session's CSRF header.
+ * for a code again and the dead cookie is cleared (FL-17). The device is forgotten on the
+ * Security settings page, after its "Confirm it's you" step.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -20,17 +19,6 @@ import { startPortalProcess, type PortalProcess } from './support/portal-process
 import { clientAreaOpens, enrollTotpAtSignIn, nextCode, signOut } from './support/second-step.js';
 
 const DEVICE_COOKIE = '__Host-factorkit_device';
-
-/** A JSON POST of the 2FA API with this browser's cookies and the session's CSRF token. */
-async function apiPost(context: BrowserContext, url: string, path: string, body: object) {
-  const { csrfToken } = (await (await context.request.get(`${url}/2fa/csrf`)).json()) as {
-    csrfToken: string;
-  };
-  return context.request.post(`${url}${path}`, {
-    data: body,
-    headers: { 'x-csrf-token': csrfToken },
-  });
-}
 
 describe.runIf(chromiumAvailable())('remember this device in the client area (Chromium)', () => {
   let portal: PortalProcess;
@@ -74,25 +62,30 @@ describe.runIf(chromiumAvailable())('remember this device in the client area (Ch
     await expectHeading(page, /Welcome back, Chris Client/);
     expect(new URL(page.url()).pathname).toBe('/client');
 
-    // A remembered session proves no recent second factor: forgetting a device asks for one.
-    const devices = (await (
-      await context.request.get(`${portal.url}/2fa/account/devices`)
-    ).json()) as {
-      devices: { id: string }[];
-    };
-    expect(devices.devices).toHaveLength(1);
-    const revokePath = `/2fa/account/devices/${devices.devices[0]!.id}/revoke`;
-    const refused = await apiPost(context, portal.url, revokePath, {});
-    expect(refused.status()).toBe(403);
-    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe(
-      'STEP_UP_REQUIRED',
+    // On Security settings: a remembered session proves no recent second factor, so forgetting
+    // the device first asks "Confirm it's you" with a code.
+    await page.getByRole('navigation').getByRole('link', { name: 'Security settings' }).click();
+    await expectHeading(page, 'Security settings');
+    const forget = page.getByRole('button', { name: /^Forget (?!all devices)/ });
+    expect(await forget.count()).toBe(1);
+    await forget.click();
+    await expectHeading(page, 'Confirm it’s you');
+    expect(await page.getByRole('alert').textContent()).toBe(
+      'Confirm your second factor again first.',
     );
-    expect((await apiPost(context, portal.url, '/2fa/step-up', {})).status()).toBe(201);
-    const stepped = await apiPost(context, portal.url, '/2fa/step-up/answer', {
-      code: nextCode(portal, key),
-    });
-    expect(stepped.status()).toBe(200);
-    expect((await apiPost(context, portal.url, revokePath, {})).status()).toBe(200);
+    await page.getByRole('main').getByRole('button').first().click();
+    await expectHeading(page, 'Enter your code');
+    await page.getByLabel('Code', { exact: true }).fill(nextCode(portal, key));
+    await page.keyboard.press('Enter');
+    await expectHeading(page, 'Security settings');
+    expect(await page.getByRole('status').textContent()).toBe(
+      'Thank you, it is confirmed. Now make your change.',
+    );
+    await page.getByRole('button', { name: /^Forget (?!all devices)/ }).click();
+    await expect
+      .poll(() => page.getByRole('status').textContent())
+      .toBe('The device was forgotten.');
+    expect(await page.getByText('No device is remembered.').count()).toBe(1);
 
     // Forgotten: the next sign-in asks for the second factor, and the dead cookie is cleared.
     await signOut(page, portal);
