@@ -108,8 +108,7 @@ export function formPost(pages: ResolvedPages, act: (call: RouteCall) => Promise
       const mapped = mapError(err, call.info.requestId ?? '');
       if (mapped.unexpected && mapped.status !== 503) throw err;
       const { code, retryAfter } = mapped.body.error;
-      // Core says `retryable: false` when a refused answer also ended the challenge (a replayed
-      // code, the last allowed attempt): the page must not offer the dead prompt again.
+      // `retryable: false`: the refusal also ended the challenge; never offer its dead prompt.
       const ended =
         code === 'CHALLENGE_NOT_FOUND' ||
         code === 'CHALLENGE_EXPIRED' ||
