@@ -4,7 +4,9 @@
  */
 import type { AreaRegistrar } from './app.js';
 import { registerTwoFactorSettings } from './admin/two-factor/routes.js';
+import { registerDemoDevices } from './demo/devices.js';
 
 export const AREAS: AreaRegistrar[] = [
   ({ admin, portal }) => registerTwoFactorSettings(admin, portal),
+  registerDemoDevices,
 ];

@@ -128,7 +128,7 @@ export async function startPortal(
       },
     }),
   });
-  await live.start(defaultDocument(origin, PREFIX));
+  await live.start(defaultDocument(origin, PREFIX, demo !== undefined));
 
   const loginLimit = new LoginLimit(settings.redisUrl);
   const portal: Portal = {

@@ -88,4 +88,25 @@ describe('replay protection', () => {
     h.clock.advance(-3 * STEP_MS);
     expect(await attempt(h.service, user, h.code())).toBe('CODE_ALREADY_USED');
   });
+
+  it('RP-01: a replay ends its challenge and says so (retryable: false), so no page offers it again', async () => {
+    const h = clockHarness();
+    const user = testUser();
+    await h.enroll(user);
+    const c = h.code();
+    expect(await attempt(h.service, user, c)).toBe('ok');
+    const ch = await h.service.beginChallenge(user);
+    const refused = await h.service
+      .completeChallenge(ch.challengeId, user, c)
+      .catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(FactorkitError);
+    expect((refused as FactorkitError).code).toBe('CODE_ALREADY_USED');
+    expect((refused as FactorkitError).details['retryable']).toBe(false);
+    // It is true: the same challenge cannot be answered again, even with the right next code.
+    h.clock.advance(STEP_MS);
+    const again = await h.service
+      .completeChallenge(ch.challengeId, user, h.code())
+      .catch((e: unknown) => e);
+    expect((again as FactorkitError).code).toBe('CHALLENGE_NOT_FOUND');
+  });
 });

@@ -59,7 +59,10 @@ export function frame(o: FrameOptions): string {
     : o.signOutUrl
       ? `<a href="${e(o.signOutUrl)}">Sign out</a>`
       : '';
-  const demo = o.demoNotice ? `<p class="demo" role="note">${e(o.demoNotice)}</p>` : '';
+  // The notice is shown exactly while a stand-in runs, which is when the demo devices page exists.
+  const demo = o.demoNotice
+    ? `<p class="demo" role="note">${e(o.demoNotice)} <a href="/demo/devices">Demo devices: touch the YubiKey, answer Duo</a></p>`
+    : '';
   return (
     `<!doctype html><html lang="${e(o.lang ?? 'en')}"><head><meta charset="utf-8">` +
     `<meta name="viewport" content="width=device-width,initial-scale=1">` +

@@ -9,8 +9,13 @@ import type { DemoServices } from './emulators.js';
 export type RawConfig = Record<string, unknown>;
 type Entry = { enabled?: boolean; audiences?: string[]; settings?: Record<string, unknown> };
 
-/** The first start's document: every provider on for both audiences, 2FA offered, not forced. */
-export function defaultDocument(origin: string, prefix: string): RawConfig {
+/**
+ * The first start's document: every provider on for both audiences, 2FA offered, not forced.
+ * Without the stand-ins (PORTAL_NO_EMULATORS=1) Duo and YubiKey start switched off: they have no
+ * credentials yet, and an enabled provider without them would stop the portal from starting.
+ * The admin turns them on with real credentials in the admin area.
+ */
+export function defaultDocument(origin: string, prefix: string, standIns = true): RawConfig {
   const host = new URL(origin).hostname;
   return {
     providers: {
@@ -20,7 +25,7 @@ export function defaultDocument(origin: string, prefix: string): RawConfig {
         settings: { issuer: 'Example Billing' },
       },
       duo: {
-        enabled: true,
+        enabled: standIns,
         audiences: ['client', 'admin'],
         settings: {
           version: 'universal',
@@ -34,7 +39,7 @@ export function defaultDocument(origin: string, prefix: string): RawConfig {
         audiences: ['client', 'admin'],
         settings: { rpId: host, rpName: 'Example Billing', origins: [origin] },
       },
-      yubikey: { enabled: true, audiences: ['client', 'admin'], settings: {} },
+      yubikey: { enabled: standIns, audiences: ['client', 'admin'], settings: {} },
     },
     policy: {
       audiences: {

@@ -166,12 +166,15 @@ export class LiveTwoFactor {
     try {
       config = this.load(document);
     } catch (err) {
-      // Another process stored settings this one cannot use (a different PORTAL_NO_EMULATORS, a
-      // newer version of the code). Keep serving what was checked, and say so loudly: the
-      // operator must align the processes. At start there is nothing to keep: fail.
-      if (!this.build) throw err;
+      // A document stored around `apply` (by hand, or by another build of the portal) that does
+      // not load: keep serving the running setup instead of failing every request, and say why
+      // once. At first start there is nothing to keep, and the start fails with the reason.
+      if (this.build === undefined || !(err instanceof ConfigValidationError)) throw err;
       this.refusedVersion = row.version;
-      this.o.onError(err, `settings version ${row.version} refused by this process`);
+      this.o.onError(
+        err,
+        `deployment config version ${row.version} (kept version ${this.build.version})`,
+      );
       return;
     }
     const service = new TwoFactorService({

@@ -28,6 +28,8 @@ export interface PortalProcess {
   output(): string;
   /** Moves the portal's clock forward (PORTAL_CLOCK_OFFSET_FILE): grace periods without waiting. */
   advanceClock(ms: number): void;
+  /** The portal's clock now (the system clock plus the offset given so far), in ms. */
+  now(): number;
   stop(): Promise<void>;
 }
 
@@ -91,6 +93,7 @@ export async function startPortalProcess(options: StartOptions = {}): Promise<Po
       offset += ms;
       writeFileSync(clockFile, String(offset));
     },
+    now: () => Date.now() + offset,
     async stop() {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));

@@ -108,7 +108,11 @@ export function formPost(pages: ResolvedPages, act: (call: RouteCall) => Promise
       const mapped = mapError(err, call.info.requestId ?? '');
       if (mapped.unexpected && mapped.status !== 503) throw err;
       const { code, retryAfter } = mapped.body.error;
-      const ended = code === 'CHALLENGE_NOT_FOUND' || code === 'CHALLENGE_EXPIRED';
+      // `retryable: false`: the refusal also ended the challenge; never offer its dead prompt.
+      const ended =
+        code === 'CHALLENGE_NOT_FOUND' ||
+        code === 'CHALLENGE_EXPIRED' ||
+        (err instanceof FactorkitError && err.details['retryable'] === false);
       await updatePage(call, (page) => ({
         ...(ended ? {} : page.challenge === undefined ? {} : { challenge: page.challenge }),
         flash: { code, ...(retryAfter === undefined ? {} : { retryAfter }) },

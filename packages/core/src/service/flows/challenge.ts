@@ -193,7 +193,8 @@ export async function completeChallenge(
     if (commit === 'replayed') {
       await failed('CODE_ALREADY_USED');
       await k.attempts.counted(user, ticket.failures);
-      throw new CodeAlreadyUsedError();
+      // The step was taken and is not put back: say so, as every other refusal does.
+      throw new CodeAlreadyUsedError(undefined, { details: { retryable: false } });
     }
     // Only a full second-factor success resets the failure count (NIST SP 800-63B-4 §3.2.2).
     // A success that proved no second factor (AAL1: a Duo bypass) is no such success: the count
