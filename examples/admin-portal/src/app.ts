@@ -23,6 +23,7 @@ export type AreaRegistrar = (area: {
   client: express.Router;
   admin: express.Router;
   app: Express;
+  portal: Portal;
 }) => void;
 
 export function createApp(
@@ -72,7 +73,7 @@ export function createApp(
   const admin = express.Router();
   admin.use(requireRole(portal, 'admin'));
   registerAdminDashboard(admin, portal);
-  for (const add of extra) add({ client, admin, app });
+  for (const add of extra) add({ client, admin, app, portal });
   app.use('/client', client);
   app.use('/admin', admin);
 

@@ -3,5 +3,7 @@
  * area's Two Factor Authentication settings, users and audit log, and the demo pages.
  */
 import type { AreaRegistrar } from './app.js';
+import { registerAdminAudit } from './admin/audit/register.js';
+import { registerAdminUsers } from './admin/users/register.js';
 
-export const AREAS: AreaRegistrar[] = [];
+export const AREAS: AreaRegistrar[] = [registerAdminUsers, registerAdminAudit];
