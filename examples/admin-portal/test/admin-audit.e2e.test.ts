@@ -184,7 +184,7 @@ describe.runIf(chromiumAvailable())('admin audit log in Chromium', () => {
       admin.getByRole('link', { name: 'Export CSV' }).click(),
     ]);
     expect(download.suggestedFilename()).toMatch(/^audit-log-\d{4}-\d\d-\d\d\.csv$/);
-    const text = readFileSync((await download.path())!, 'utf8');
+    const text = readFileSync(await download.path(), 'utf8');
     const lines = text.trimEnd().split('\n');
     expect(lines[0]).toBe(
       'Time (UTC),Event,User email,User name,Actor email,Provider,IP address,Detail',
