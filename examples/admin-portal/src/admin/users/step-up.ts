@@ -1,7 +1,7 @@
 /**
  * Whether the signed-in administrator may reset or unlock someone now.
  *
- * Decision (documented in the portal README): an administrator who has a second factor must
+ * Decision (see docs/users-and-audit.md): an administrator who has a second factor must
  * have proved it recently (core's `stepUpSeconds` for the admin audience, 10 minutes by
  * default), through the sign-in or a "Confirm it's you" step on the Security settings pages;
  * the time is the session's server-side one (`lastSecondFactorAt`), never one from the request
