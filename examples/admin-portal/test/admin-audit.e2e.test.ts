@@ -15,6 +15,7 @@ import {
   signInWithPassword,
 } from './support/browser.js';
 import { startPortalProcess, type PortalProcess } from './support/portal-process.js';
+import { cookieHeader, postWithCookies } from './support/http.js';
 import { renameUser } from './support/portal-state.js';
 
 const FORMULA_NAME = '=HYPERLINK("https://evil.example/","Click me")';
@@ -27,17 +28,8 @@ describe.runIf(chromiumAvailable())('admin audit log in Chromium', () => {
 
   /** The admin's form posts, with the session's cookie and token, as the pages send them. */
   async function post(path: string, body: Record<string, string>): Promise<Response> {
-    const cookies = await admin.context().cookies(portal.url);
     const csrf = await admin.locator('input[name="_csrf"]').first().inputValue();
-    return fetch(`${portal.url}${path}`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        cookie: cookies.map((c) => `${c.name}=${c.value}`).join('; '),
-      },
-      body: new URLSearchParams({ ...body, _csrf: csrf }),
-      redirect: 'manual',
-    });
+    return postWithCookies(admin, portal.url, path, { ...body, _csrf: csrf });
   }
 
   /** One admin action through its two steps (the reason, then the confirm form). */
@@ -225,8 +217,7 @@ describe.runIf(chromiumAvailable())('admin audit log in Chromium', () => {
     }
   });
 
-  async function cookieOf(page: Page): Promise<string> {
-    const cookies = await page.context().cookies(portal.url);
-    return cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+  function cookieOf(page: Page): Promise<string> {
+    return cookieHeader(page, portal.url);
   }
 });

@@ -17,6 +17,7 @@ import {
   tabTo,
 } from './support/browser.js';
 import { startPortalProcess, type PortalProcess } from './support/portal-process.js';
+import { postWithCookies } from './support/http.js';
 import { changeDeployment } from './support/portal-state.js';
 import { chooseAuthenticator, enrollTotpAtSignIn, signInWithCode } from './support/second-step.js';
 import { currentStep, totpCode } from './support/totp.js';
@@ -260,22 +261,8 @@ describe.runIf(chromiumAvailable())('admin Users pages in Chromium', () => {
     return new URL(page.url()).pathname.split('/')[3]!;
   }
 
-  /** A POST with the page's cookies (a script on another site would not have them). */
-  async function fetchAs(
-    page: Page,
-    path: string,
-    body: Record<string, string>,
-  ): Promise<Response> {
-    const cookies = await page.context().cookies(portal.url);
-    return fetch(`${portal.url}${path}`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        cookie: cookies.map((c) => `${c.name}=${c.value}`).join('; '),
-      },
-      body: new URLSearchParams(body),
-      redirect: 'manual',
-    });
+  function fetchAs(page: Page, path: string, body: Record<string, string>): Promise<Response> {
+    return postWithCookies(page, portal.url, path, body);
   }
 
   /** Posts a form from the page with its own CSRF token, as the browser would, and follows. */

@@ -58,7 +58,7 @@ function actionForm(
 
 function proofNote(proof: AdminProof, draft: ActionDraft | undefined): string {
   if (!proof.allowed || draft?.refusal === 'step-up') {
-    const minutes = proof.allowed ? 10 : Math.round(proof.maxAgeSeconds / 60);
+    const minutes = Math.round(proof.maxAgeSeconds / 60);
     return (
       `<p role="alert" id="step-up-needed">Confirm it's you first: resetting or unlocking someone needs a second factor ` +
       `from the last ${minutes} minutes. <a href="/2fa/account">Confirm it's you in Security settings</a>, then come back to this page.</p>`

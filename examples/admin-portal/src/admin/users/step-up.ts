@@ -15,8 +15,9 @@ import type { Request } from 'express';
 import type { TwoFactorBuild } from '../../twofactor/live.js';
 import { twoFactorUser, type PortalUser } from '../../users/user-store.js';
 
+/** `maxAgeSeconds`: how recent the second factor must be (the admin audience's `stepUpSeconds`). */
 export type AdminProof =
-  | { readonly allowed: true; readonly withoutFactor: boolean }
+  | { readonly allowed: true; readonly withoutFactor: boolean; readonly maxAgeSeconds: number }
   | { readonly allowed: false; readonly maxAgeSeconds: number };
 
 async function context(
@@ -37,11 +38,11 @@ export async function adminProof(
   admin: PortalUser,
 ): Promise<AdminProof> {
   const { user, hasFactor, at } = await context(build, req, admin);
-  if (!hasFactor) return { allowed: true, withoutFactor: true };
-  const recency = build.service.isRecentSecondFactor(user, at);
-  return recency.recent
-    ? { allowed: true, withoutFactor: false }
-    : { allowed: false, maxAgeSeconds: recency.maxAgeSeconds };
+  const { recent, maxAgeSeconds } = build.service.isRecentSecondFactor(user, at);
+  if (!hasFactor) return { allowed: true, withoutFactor: true, maxAgeSeconds };
+  return recent
+    ? { allowed: true, withoutFactor: false, maxAgeSeconds }
+    : { allowed: false, maxAgeSeconds };
 }
 
 /** Right before acting: core's own check, which audits a refusal as `step-up.refused`. */
@@ -51,7 +52,8 @@ export async function requireAdminProof(
   admin: PortalUser,
 ): Promise<AdminProof> {
   const { user, hasFactor, at } = await context(build, req, admin);
-  if (!hasFactor) return { allowed: true, withoutFactor: true };
+  const { maxAgeSeconds } = build.service.isRecentSecondFactor(user, at);
+  if (!hasFactor) return { allowed: true, withoutFactor: true, maxAgeSeconds };
   try {
     await build.service.requireRecentSecondFactor(
       user,
@@ -59,7 +61,7 @@ export async function requireAdminProof(
       'host-action',
       { ip: req.ip, userAgent: req.get('user-agent') },
     );
-    return { allowed: true, withoutFactor: false };
+    return { allowed: true, withoutFactor: false, maxAgeSeconds };
   } catch (err) {
     if (err instanceof StepUpRequiredError)
       return { allowed: false, maxAgeSeconds: err.maxAgeSeconds };
