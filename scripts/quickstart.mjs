@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The README's quick-start commands (`npm start`, `npm test`, `npm run emulator`) land here. On a machine with
 // only Node >= 20.19 and npm, it fetches the pinned pnpm through npx, installs the workspace
-// from the committed lockfile, builds it, then starts the demo or runs every test.
+// from the committed lockfile, builds it, then starts the demo portal or runs every test.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';

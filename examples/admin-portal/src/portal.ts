@@ -1,6 +1,7 @@
 /** What every part of the portal is given: its settings, database, users and the live 2FA setup. */
 import type { ProviderRegistry } from '@factorkit/core';
 import type { PortalDatabase } from './db/database.js';
+import type { LoginLimit } from './http/login-limit.js';
 import type { PortalSettings } from './settings.js';
 import type { DemoServices } from './twofactor/emulators.js';
 import type { LiveTwoFactor } from './twofactor/live.js';
@@ -13,6 +14,8 @@ export interface Portal {
   readonly users: UserStore;
   readonly live: LiveTwoFactor;
   readonly registry: ProviderRegistry;
+  /** Failed password logins per email and per client address. */
+  readonly loginLimit: LoginLimit;
   /** The in-process Duo emulator and offline YubiCloud, when they are used. */
   readonly demo: DemoServices | undefined;
   /** Where factorkit's routes and pages are mounted. */

@@ -2,7 +2,11 @@
  * The portal's own settings, from the environment. Everything 2FA lives in the deployment
  * config kept in the database and edited in the admin area; these only say where things are.
  */
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The portal's own folder (dist/.. ): the default data folder sits beside its sources. */
+const PORTAL_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 export interface PortalSettings {
   /** Address to listen on; loopback unless told otherwise (a demo is not a public service). */
@@ -49,7 +53,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): PortalSettin
   return {
     host: env['PORTAL_HOST'] || '127.0.0.1',
     port: port(env['PORTAL_PORT']),
-    dataDir: resolve(env['PORTAL_DATA_DIR'] || 'data'),
+    dataDir: env['PORTAL_DATA_DIR'] ? resolve(env['PORTAL_DATA_DIR']) : join(PORTAL_DIR, 'data'),
     databaseUrl: url('PORTAL_DATABASE_URL', env['PORTAL_DATABASE_URL'], [
       'postgres:',
       'postgresql:',

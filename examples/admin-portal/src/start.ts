@@ -14,6 +14,7 @@ import type { Express } from 'express';
 import { createApp, type AreaRegistrar } from './app.js';
 import { SqlAuditSink } from './audit/sql-audit-sink.js';
 import { openPortalDatabase } from './db/database.js';
+import { LoginLimit } from './http/login-limit.js';
 import { frame } from './http/html.js';
 import { demoNotice, demoNoticeFor } from './http/render.js';
 import type { Portal } from './portal.js';
@@ -128,6 +129,7 @@ export async function startPortal(
   });
   await live.start(defaultDocument(origin, PREFIX));
 
+  const loginLimit = new LoginLimit(settings.redisUrl);
   const portal: Portal = {
     settings,
     origin,
@@ -135,6 +137,7 @@ export async function startPortal(
     users,
     live,
     registry,
+    loginLimit,
     demo,
     prefix: PREFIX,
     now,
@@ -149,6 +152,7 @@ export async function startPortal(
     demoNotice: await demoNotice(portal),
     async stop() {
       await demo?.stop();
+      await loginLimit.close();
       await (secondStepStore as { close?: () => Promise<void> }).close?.();
       await redis?.close();
       await db.close();

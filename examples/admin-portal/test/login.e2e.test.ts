@@ -1,7 +1,8 @@
 /**
  * The password step in Chromium, by keyboard: a wrong password is refused with the typed email
  * kept, a right one (no factor, 2FA not forced) opens the client area; the admin area is not a
- * client's; signing out ends the session (FL-01: the pages behind it are closed again).
+ * client's; signing out ends the session (FL-01: the pages behind it are closed again); password
+ * guessing is limited per account.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -69,7 +70,22 @@ describe.runIf(chromiumAvailable())('portal login in Chromium', () => {
     expect(new URL(page.url()).pathname).toBe('/login');
   });
 
-  it('refuses a login post without the CSRF token', async () => {
+  it('stops password guessing: after 10 failures even the right password waits (PT-03)', async () => {
+    context = await browser.newContext();
+    page = await context.newPage();
+    for (let i = 0; i < 10; i++)
+      await signInWithPassword(page, portal.url, { ...portal.client2, password: `guess-${i}` });
+    await signInWithPassword(page, portal.url, portal.client2);
+    await expect
+      .poll(() => page.getByRole('alert').textContent())
+      .toMatch(/Too many failed sign-ins\. Try again in 15 minutes\./);
+    expect(new URL(page.url()).pathname).toBe('/login');
+    // Another account from the same browser is not blocked by it.
+    await signInWithPassword(page, portal.url, portal.client1);
+    await expectHeading(page, /Welcome back/);
+  }, 120_000);
+
+  it('refuses a login post without the CSRF token, with no stack trace (PT-02, PT-03)', async () => {
     const res = await fetch(`${portal.url}/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },

@@ -5,6 +5,18 @@ export {
   type WebauthnEnrollment,
 } from './webauthn-provider.js';
 export { credentialLookupKey, userHandleOf } from './identifiers.js';
+export {
+  attestationPolicyOf,
+  type AttestationPolicy,
+  type AttestationSettings,
+} from './attestation-policy.js';
+export {
+  ATTESTED_FORMATS,
+  FIDO_AAGUID_OID,
+  attestationVerdict,
+  type AttestationRefusal,
+  type AttestationVerdict,
+} from './attestation-trust.js';
 export { excludedCredentials, type ExcludedCredential } from './excluded-credentials.js';
 export {
   WebauthnSettings,

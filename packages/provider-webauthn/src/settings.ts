@@ -4,6 +4,12 @@
  * binding), so they are checked when the deployment boots, never taken from a request (WA-03).
  */
 import { Field, v } from '@factorkit/core';
+import {
+  allowedAaguidsProblem,
+  attestationShapeProblem,
+  trustAnchorsProblem,
+  type AttestationSettings,
+} from './attestation-policy.js';
 
 export type UserVerification = 'required' | 'preferred';
 export const USER_VERIFICATIONS: readonly UserVerification[] = ['required', 'preferred'];
@@ -141,6 +147,23 @@ export class WebauthnSettings {
   @v.Min(30000, { message: 'must be at least 30000' })
   @v.Max(600000, { message: 'must be at most 600000' })
   timeoutMs: number = 300000;
+
+  /**
+   * Left out: attestation `none`, any authenticator registers and its AAGUID is an unverified
+   * claim. Set: only the listed models register, with an attestation chain to one of these
+   * anchors (WA-14).
+   * @default undefined
+   */
+  @Field({
+    label: 'Attestation policy',
+    help: 'allowedAaguids (the authenticator models that may register) and trustAnchors (PEM root certificates of their vendors). Leave out to accept any key.',
+  })
+  // Optional (also for the JSON Schema): absent or null is attestation `none`.
+  @v.IsOptional()
+  @Check('webauthnAttestation', attestationShapeProblem)
+  @Check('webauthnAllowedAaguids', allowedAaguidsProblem)
+  @Check('webauthnTrustAnchors', trustAnchorsProblem)
+  attestation?: AttestationSettings | null;
 }
 
 /** The audience's user verification: its own entry, else the deployment default. */

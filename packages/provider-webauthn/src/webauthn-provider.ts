@@ -11,15 +11,18 @@
  * signature with a counter that does not move forward is refused there; on a fresh single-use
  * challenge that means a cloned key, so the provider declares `counterRegressionMeansClone` and
  * core audits `clone.suspected` with the enrollment and notifies the user (WA-09, WA-20).
+ *
+ * Attestation is `none` unless the deployment sets an allow-list with trust anchors; then a
+ * registration must carry a verified attestation of a listed model (attestation-trust.ts, WA-14).
  */
 import {
   CORE_VERSION,
+  Clock,
   Logger,
   Provider,
   RandomSource,
   type ActivationOutcome,
   type Begun,
-  type FactorAssurance,
   type JsonValue,
   type ProviderContext,
   type TwoFactorProvider,
@@ -43,23 +46,11 @@ import {
 import { excludedCredentials, keyPublicInfo } from './excluded-credentials.js';
 import { credentialLookupKey, userHandleOf } from './identifiers.js';
 import { WebauthnSettings, userVerificationFor } from './settings.js';
+import { attestationPolicyOf } from './attestation-policy.js';
+import { requireTrustedAttestation } from './attestation-trust.js';
+import { assuranceOf, isEnrollment, type WebauthnEnrollment } from './enrollment.js';
 
-/** What core keeps (encrypted) per registered key. */
-export interface WebauthnEnrollment {
-  [key: string]: JsonValue;
-  /** base64url, from the authenticator data (not the client's `id`). */
-  credentialId: string;
-  /** COSE public key, base64url. */
-  publicKey: string;
-  transports: string[];
-  /** Claimed by the authenticator; unverified under attestation `none`, never used for policy. */
-  aaguid: string;
-  fmt: string;
-  backupEligible: boolean;
-  /** The backup state at registration (core seals enrollments, so later changes are not kept). */
-  backedUp: boolean;
-  uvInitialized: boolean;
-}
+export { assuranceOf, isEnrollment, type WebauthnEnrollment } from './enrollment.js';
 
 type Ctx = ProviderContext<WebauthnSettings>;
 type Failure = { ok: false; reason: 'INVALID_FORMAT' | 'INVALID_CODE' | 'ERROR'; detail: string };
@@ -70,23 +61,6 @@ const format = (detail: string): Failure => ({ ok: false, reason: 'INVALID_FORMA
 /** 32 fresh bytes from core's random source (63B-4 §3.1.6.2 asks for at least 64 bits). */
 function freshChallenge(random: RandomSource): Uint8Array<ArrayBuffer> {
   return new Uint8Array(random.bytes(32));
-}
-
-export function isEnrollment(value: unknown): value is WebauthnEnrollment {
-  if (typeof value !== 'object' || value === null) return false;
-  const e = value as Record<string, unknown>;
-  return (
-    typeof e['credentialId'] === 'string' &&
-    typeof e['publicKey'] === 'string' &&
-    typeof e['backupEligible'] === 'boolean'
-  );
-}
-
-/** What one success proved (WA-15): only a device-bound key is hardware-bound. */
-export function assuranceOf(deviceBound: boolean): FactorAssurance {
-  // AAL3 also needs an attested, operator-listed model (63B-4 §2.3.2); without attestation
-  // checking in this provider no success claims it.
-  return { phishingResistant: true, hardwareBound: deviceBound, aal: 2 };
 }
 
 @Provider()
@@ -113,6 +87,7 @@ export class WebauthnProvider implements TwoFactorProvider<WebauthnSettings, Web
   constructor(
     private readonly random: RandomSource,
     private readonly logger: Logger,
+    private readonly clock: Clock,
   ) {}
 
   async healthCheck(): Promise<{ healthy: true; detail: string }> {
@@ -136,7 +111,8 @@ export class WebauthnProvider implements TwoFactorProvider<WebauthnSettings, Web
       userDisplayName: user.displayName ?? user.username,
       challenge: freshChallenge(this.random),
       timeout: s.timeoutMs,
-      attestationType: 'none',
+      // With an allow-list the model must prove itself (WA-14); else nothing is asked.
+      attestationType: attestationPolicyOf(s.attestation) ? 'direct' : 'none',
       // The user's other keys: the authenticator refuses to register one of them again
       // (InvalidStateError); the server refuses it too, by the lookup key (WA-12).
       excludeCredentials: excludedCredentials(ctx),
@@ -183,6 +159,9 @@ export class WebauthnProvider implements TwoFactorProvider<WebauthnSettings, Web
     const backupEligible = info.credentialDeviceType === 'multiDevice';
     if (!backupEligible && info.credentialBackedUp) return invalid('WA_BACKUP_FLAGS_INVALID');
     void user;
+    const policy = attestationPolicyOf(s.attestation);
+    // Throws the typed refusal (PROVIDER_DENIED with the reason) for an untrusted model (WA-14).
+    if (policy) requireTrustedAttestation(info, policy, this.clock.now(), this.logger);
     return {
       ok: true,
       enrollment: {
@@ -191,6 +170,7 @@ export class WebauthnProvider implements TwoFactorProvider<WebauthnSettings, Web
         transports: [...(credential.transports ?? [])],
         aaguid: info.aaguid,
         fmt: info.fmt,
+        attested: policy !== null,
         backupEligible,
         backedUp: info.credentialBackedUp,
         uvInitialized: info.userVerified,

@@ -3,8 +3,8 @@
  * upgrade that changes one of them fails here, and the glue in webauthn-provider.ts is reviewed.
  */
 import { verifyAuthenticationResponse, verifyRegistrationResponse } from '@simplewebauthn/server';
-import { describe, expect, it } from 'vitest';
-import { SoftwareAuthenticator } from '../src/testing/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { SoftwareAuthenticator, TestAttestationCa } from '../src/testing/index.js';
 import { ORIGIN, RP_ID } from './helpers.js';
 
 const CHALLENGE = Buffer.from('canary challenge of thirty-two b').toString('base64url');
@@ -92,5 +92,59 @@ describe('WA-19: @simplewebauthn/server behaviours the provider relies on', () =
       expectedOrigin: ORIGIN,
     });
     expect(result.verified).toBe(true);
+  });
+});
+
+describe('WA-19: what the library does and does not check of an attestation (WA-14)', () => {
+  const AAGUID = '2fc0579f-8113-47ea-b116-bb5a8db9202a';
+  let ca: TestAttestationCa;
+  beforeAll(async () => {
+    ca = await TestAttestationCa.create();
+  });
+  const verify = (key: SoftwareAuthenticator, t = {}) =>
+    verifyRegistrationResponse({
+      response: key.register({ challenge: CHALLENGE }, t) as never,
+      expectedChallenge: CHALLENGE,
+      expectedOrigin: ORIGIN,
+      expectedRPID: RP_ID,
+    });
+  const key = (
+    attestation: Awaited<ReturnType<TestAttestationCa['attestation']>>,
+    aaguid = AAGUID,
+  ) => new SoftwareAuthenticator({ rpId: RP_ID, origin: ORIGIN, aaguid, attestation });
+
+  it('WA-19: with no anchors set, a packed or fido-u2f chain to any CA verifies (no chain check)', async () => {
+    const packed = await verify(key(await ca.attestation('packed', { aaguid: AAGUID })));
+    expect(packed).toMatchObject({
+      verified: true,
+      registrationInfo: { fmt: 'packed', aaguid: AAGUID },
+    });
+    // The provider reads the attestation object the library returns.
+    expect(packed.registrationInfo?.attestationObject).toBeInstanceOf(Uint8Array);
+    const zero = '00000000-0000-0000-0000-000000000000';
+    await expect(verify(key(await ca.attestation('fido-u2f'), zero))).resolves.toMatchObject({
+      verified: true,
+      registrationInfo: { fmt: 'fido-u2f', aaguid: zero },
+    });
+  });
+
+  it('WA-19: the statement must be signed by the leaf of x5c, in both formats', async () => {
+    for (const fmt of ['packed', 'fido-u2f'] as const) {
+      const signer = await ca.attestation(fmt, { aaguid: AAGUID });
+      const other = await ca.attestation(fmt, { aaguid: AAGUID });
+      const refused = await verify(key(signer), { x5c: other.x5c }).catch(() => ({
+        verified: false,
+      }));
+      expect(refused.verified).toBe(false);
+    }
+  });
+
+  it('WA-19: a packed leaf whose AAGUID extension differs is refused, and so is an expired one', async () => {
+    const other = await ca.attestation('packed', {
+      aaguid: 'ee882879-721c-4913-9775-3dfcce97072a',
+    });
+    await expect(verify(key(other))).rejects.toThrow(/id-fido-gen-ce-aaguid/);
+    const expired = await ca.attestation('packed', { notAfter: new Date(Date.now() - 1000) });
+    await expect(verify(key(expired))).rejects.toThrow(/not good after/);
   });
 });

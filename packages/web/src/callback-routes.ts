@@ -165,7 +165,8 @@ function pageCallback(pages: ResolvedPages) {
           page: { ...now.page, recoveryCodes: answered.body.recoveryCodes },
         });
     }
-    return `${pages.prefix}/`;
+    // A signed-in session added the factor from its security settings: back there.
+    return call.state.phase === 'authenticated' ? `${pages.prefix}/account` : `${pages.prefix}/`;
   });
 }
 

@@ -10,6 +10,7 @@ import { adminRoutes, bindAdmin, type AdminRouteOptions } from './admin-routes.j
 import { isForm, readFormObject } from './pages/form.js';
 import type { PageOptions } from './pages/options.js';
 import { pageRoutes, resolvePages } from './pages/page-routes.js';
+import { accountPageRoutes } from './pages/account-page-routes.js';
 import { signInRequiredPage } from './pages/sign-in-page.js';
 import { assetResponse, webauthnAsset, type PageAsset } from './pages/webauthn-asset.js';
 import { callbackRoutes } from './callback-routes.js';
@@ -151,7 +152,7 @@ export function createTwoFactorHandler<C extends HandlerContext = HandlerContext
   // With the pages on, Duo's redirect back lands a person on a page, not on JSON.
   const callbackTable = callbackRoutes(pages);
   // Routes a person reaches in the browser: without a second step they get the sign-in page.
-  const pageTable = pages === undefined ? [] : pageRoutes(pages);
+  const pageTable = pages === undefined ? [] : [...pageRoutes(pages), ...accountPageRoutes(pages)];
   const personTable = pages === undefined ? [] : [...pageTable, ...callbackTable];
   const table: readonly Route[] = [
     ...ROUTES,

@@ -45,6 +45,8 @@ export type {
 } from './admin-routes.js';
 export type { PageFlash, PageOptions, PageState } from './pages/options.js';
 export type * from './pages/views.js';
+export type * from './pages/account-views.js';
+export type { AccountNotice, AccountWords } from './pages/account-catalog.js';
 export {
   BUILT_IN_CATALOGS,
   ENGLISH,

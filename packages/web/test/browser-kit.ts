@@ -56,11 +56,11 @@ export async function isFocused(locator: Locator, tries = 40): Promise<boolean> 
   return false;
 }
 
-/** Presses Tab until `target` has the focus, as a keyboard user would. */
-export async function tabTo(page: Page, target: Locator): Promise<void> {
+/** Presses Tab until `target` has the focus (at most `maxTabs` times), as a keyboard user would. */
+export async function tabTo(page: Page, target: Locator, maxTabs = 12): Promise<void> {
   // The first look lets autofocus settle a little; after a Tab the focus moves at once.
   if (await isFocused(target, 10)) return;
-  for (let i = 0; i < 12; i++) {
+  for (let i = 0; i < maxTabs; i++) {
     await page.keyboard.press('Tab');
     if (await isFocused(target, 4)) return;
   }

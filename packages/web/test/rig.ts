@@ -39,6 +39,8 @@ export interface RigOptions {
   readonly rememberDevice?: RememberDeviceOptions | false;
   /** The audiences' `rememberDeviceDays` (30 unless given). */
   readonly rememberDeviceDays?: number;
+  /** More of the `client` audience's policy (forced, `notEnrolled: 'enroll'` unless given). */
+  readonly clientPolicy?: Record<string, unknown>;
 }
 
 /** What the host's login answers: `beginSecondStep`'s result and the cookies it set. */
@@ -120,6 +122,7 @@ export function base(options: RigOptions) {
           ...(options.rememberDeviceDays === undefined
             ? {}
             : { rememberDeviceDays: options.rememberDeviceDays }),
+          ...options.clientPolicy,
         },
       },
       throttle: options.throttle ?? {

@@ -68,11 +68,22 @@ export function registerLogin(app: Express, portal: Portal): void {
       res.redirect(303, '/login');
     };
     if (email === '' || password === '') return fail('Enter your email address and your password.');
+    const ip = req.socket.remoteAddress ?? 'unknown';
+    const key = email.toLowerCase();
+    const wait = await portal.loginLimit.retryAfter(key, ip);
+    if (wait > 0)
+      return fail(
+        `Too many failed sign-ins. Try again in ${Math.ceil(wait / 60)} minute${wait > 60 ? 's' : ''}.`,
+      );
     if (password.length > MAX_PASSWORD) return fail('Wrong email address or password.');
     const user = await portal.users.byEmail(email);
     // An unknown email costs the same hash as a known one, so timing does not tell them apart.
     const ok = await verifyPassword(password, user?.password_hash ?? (await decoyHash()));
-    if (!user || !ok) return fail('Wrong email address or password.');
+    if (!user || !ok) {
+      await portal.loginLimit.failed(key, ip);
+      return fail('Wrong email address or password.');
+    }
+    await portal.loginLimit.succeeded(key);
     const build = await portal.live.current();
     const started = await beginSecondStep(build.handler, req, res, twoFactorUser(user));
     req.session.userId = user.id;

@@ -35,12 +35,26 @@ export async function screenshotOnFailure(
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true }).catch(() => {});
 }
 
+/**
+ * Does what submits a form, then waits until a new document has replaced this one (a refused
+ * login leads to /login again, so the URL alone cannot tell).
+ */
+export async function submitAndWait(page: Page, submit: () => Promise<void>): Promise<void> {
+  type Doc = { __before?: boolean; document: { readyState: string } };
+  await page.evaluate(() => ((globalThis as unknown as Doc).__before = true));
+  await submit();
+  await page.waitForFunction(() => {
+    const w = globalThis as unknown as Doc;
+    return w.__before !== true && w.document.readyState !== 'loading';
+  });
+}
+
 /** Types the email and password and presses Enter, by keyboard, as a person would. */
 export async function signInWithPassword(page: Page, url: string, login: DemoLogin): Promise<void> {
   await page.goto(`${url}/login`);
   await page.getByLabel('Email address').fill(login.email);
   await page.getByLabel('Password').fill(login.password);
-  await page.keyboard.press('Enter');
+  await submitAndWait(page, () => page.keyboard.press('Enter'));
   await page.waitForLoadState('domcontentloaded');
 }
 

@@ -1,10 +1,17 @@
 /**
- * TOTP codes from an implementation independent of the provider: Debian's OATH Toolkit
- * (`oathtool --totp -b <base32>`), as a person's authenticator app would compute them.
+ * TOTP codes from an implementation independent of the provider under test: Debian's OATH
+ * Toolkit (`oathtool`), at a given time, so tests can move the portal's clock instead of waiting.
  */
 import { execFileSync } from 'node:child_process';
 
 const STEP_MS = 30_000;
+
+export function oathtoolCode(base32Key: string, atMs: number = Date.now()): string {
+  const at = `@${Math.floor(atMs / 1000)}`;
+  return execFileSync('oathtool', ['--totp', '-b', '-N', at, base32Key.replace(/\s+/g, '')], {
+    encoding: 'utf8',
+  }).trim();
+}
 
 export function currentStep(now = Date.now()): number {
   return Math.floor(now / STEP_MS);
@@ -12,10 +19,7 @@ export function currentStep(now = Date.now()): number {
 
 /** The code of the time step `step` (default: now) for the Base32 key shown on the page. */
 export function totpCode(key: string, step = currentStep()): string {
-  const seconds = step * 30;
-  return execFileSync('oathtool', ['--totp', '-b', `--now=@${seconds}`, key.replace(/\s+/g, '')], {
-    encoding: 'utf8',
-  }).trim();
+  return oathtoolCode(key, step * STEP_MS);
 }
 
 /**

@@ -5,6 +5,7 @@ import {
   removeEnrollment,
   renameEnrollment,
 } from './flows/factor-management.js';
+import { accountControls, turnOffTwoFactor } from './flows/account-controls.js';
 import { requireForHost, secondFactorRecency } from './flows/step-up.js';
 import { securityTimeline } from './flows/timeline.js';
 import {
@@ -17,6 +18,7 @@ import {
 import type { Kernel } from './kernel/kernel.js';
 import { ServiceBase } from './service-base.js';
 import type {
+  AccountControls,
   RememberedDevice,
   SecondFactorRecency,
   SecurityTimelineOptions,
@@ -150,6 +152,24 @@ export abstract class AccountCalls extends ServiceBase {
     return this.run(user, request, () =>
       removeEnrollment(this.k, user, checkEnrollmentId(enrollmentId), stepUp),
     );
+  }
+
+  /** What the user's security settings may offer: providers to add, removal, turning 2FA off. */
+  accountControls(user: TwoFactorUser): Promise<AccountControls> {
+    return this.run(user, undefined, () => accountControls(this.k, user));
+  }
+
+  /**
+   * The user turns two-factor authentication off: all their factors are removed (after a step-up
+   * where required). POLICY_DENIED, and nothing removed, unless the audience allows users to
+   * disable it and does not force it. Returns how many factors were removed.
+   */
+  turnOffTwoFactor(
+    user: TwoFactorUser,
+    stepUp?: StepUpOptions,
+    request?: RequestInfo,
+  ): Promise<number> {
+    return this.run(user, request, () => turnOffTwoFactor(this.k, user, stepUp));
   }
 
   /** The user gives one of their factors a new name (1 to 64 characters, unique among theirs). */

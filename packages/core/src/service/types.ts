@@ -189,6 +189,16 @@ export interface StepUpOptions {
   readonly secondFactorAt?: number;
 }
 
+/** `accountControls`: what the user's own security settings may offer, by the audience's policy. */
+export interface AccountControls {
+  /** Providers the user may add a factor of now (allowed, and below the provider's limit). */
+  readonly enrollable: readonly string[];
+  /** Whether the user may remove their factors (`allowUserDisable`; never the last while forced). */
+  readonly mayRemoveFactors: boolean;
+  /** Whether the user may turn two-factor authentication off (`allowUserDisable`, not `force`). */
+  readonly mayTurnOff: boolean;
+}
+
 /** `isRecentSecondFactor`'s answer. `age` is in whole seconds, null when no valid time was given. */
 export interface SecondFactorRecency {
   readonly recent: boolean;

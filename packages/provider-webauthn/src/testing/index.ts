@@ -4,3 +4,10 @@ export {
   type CounterMode,
   type Tamper,
 } from './software-authenticator.js';
+export {
+  TestAttestationCa,
+  type AttestationCertOptions,
+  type AttestationIdentity,
+  type CaOptions,
+  type Validity,
+} from './attestation-ca.js';

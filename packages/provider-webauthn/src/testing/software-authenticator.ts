@@ -6,6 +6,7 @@
  */
 import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { encodeCBOR, type CBORType } from '@levischuck/tiny-cbor';
+import type { AttestationIdentity } from './attestation-ca.js';
 
 export type CounterMode = 'incrementing' | 'fixed' | 'zero';
 
@@ -26,6 +27,11 @@ export interface AuthenticatorOptions {
    * victim's id with a key of their own, WebAuthn §7.1 step 26).
    */
   readonly credentialId?: string;
+  /**
+   * Full attestation (`packed` with x5c, or `fido-u2f`) with a certificate from a
+   * `TestAttestationCa`; absent, registrations carry `none` (or `packed` self attestation).
+   */
+  readonly attestation?: AttestationIdentity;
 }
 
 /** Per-call changes, for attacks. */
@@ -44,7 +50,10 @@ export interface Tamper {
   readonly userHandle?: string;
   /** COSE alg id written into the registered key (the key itself stays ES256). */
   readonly alg?: number;
+  /** `none`, or `packed` self attestation, instead of the configured full attestation. */
   readonly fmt?: 'none' | 'packed';
+  /** An x5c to send instead of the attestation identity's own (its key still signs). */
+  readonly x5c?: readonly Uint8Array[];
 }
 
 const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64url');
@@ -92,15 +101,35 @@ export class SoftwareAuthenticator {
   register(optionsJSON: { challenge?: unknown }, t: Tamper = {}): Record<string, unknown> {
     const clientDataJSON = this.clientData('webauthn.create', optionsJSON, t);
     const authData = this.authData(t, true);
-    const fmt = t.fmt ?? 'none';
+    const full = t.fmt === undefined ? this.options.attestation : undefined;
+    const fmt = full?.fmt ?? t.fmt ?? 'none';
     const attStmt = new Map<string, CBORType>();
-    if (fmt === 'packed') {
-      // Self attestation: signed with the credential's own key (WebAuthn §8.2).
+    const clientDataHash = sha256(clientDataJSON);
+    if (full?.fmt === 'fido-u2f') {
+      // FIDO U2F raw message signature (WebAuthn §8.6): 0x00 ‖ rpIdHash ‖ clientDataHash ‖
+      // credentialId ‖ the public key as an uncompressed P-256 point.
+      const signed = Buffer.concat([
+        Buffer.from([0x00]),
+        sha256(t.rpId ?? this.options.rpId),
+        clientDataHash,
+        this.state.credentialId,
+        this.uncompressedPoint(),
+      ]);
+      attStmt.set('sig', sign('sha256', signed, full.privateKey));
+      attStmt.set('x5c', [...(t.x5c ?? full.x5c)]);
+    } else if (fmt === 'packed') {
+      // Full attestation is signed by the attestation certificate's key (WebAuthn §8.2); self
+      // attestation by the credential's own key.
       attStmt.set('alg', -7);
       attStmt.set(
         'sig',
-        sign('sha256', Buffer.concat([authData, sha256(clientDataJSON)]), this.state.privateKey),
+        sign(
+          'sha256',
+          Buffer.concat([authData, clientDataHash]),
+          full?.privateKey ?? this.state.privateKey,
+        ),
       );
+      if (full) attStmt.set('x5c', [...(t.x5c ?? full.x5c)]);
     }
     const attestationObject = encodeCBOR(
       new Map<string, CBORType>([
@@ -185,6 +214,15 @@ export class SoftwareAuthenticator {
       idLength,
       this.state.credentialId,
       this.coseKey(t.alg ?? -7),
+    ]);
+  }
+
+  private uncompressedPoint(): Buffer {
+    const jwk = this.state.publicKey.export({ format: 'jwk' });
+    return Buffer.concat([
+      Buffer.from([0x04]),
+      Buffer.from(jwk.x!, 'base64url'),
+      Buffer.from(jwk.y!, 'base64url'),
     ]);
   }
 

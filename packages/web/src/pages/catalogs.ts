@@ -1,4 +1,5 @@
 import type { ApiErrorCode } from '../errors.js';
+import { ENGLISH_ACCOUNT, GERMAN_ACCOUNT, type AccountWords } from './account-catalog.js';
 import { ENGLISH_WEBAUTHN, GERMAN_WEBAUTHN, type WebauthnWords } from './webauthn-catalog.js';
 
 /**
@@ -67,13 +68,18 @@ export interface Catalog {
   readonly errors: Readonly<Record<ApiErrorCode, string>>;
   /** The security-key pages (registration and sign-in). */
   readonly webauthn: WebauthnWords;
+  /** The account pages (security settings, step-up). */
+  readonly account: AccountWords;
 }
 
 /** What a host passes for a language: any messages, the rest from English. */
-export type CatalogOverride = Partial<Omit<Catalog, 'providers' | 'errors' | 'webauthn'>> & {
+export type CatalogOverride = Partial<
+  Omit<Catalog, 'providers' | 'errors' | 'webauthn' | 'account'>
+> & {
   readonly providers?: Readonly<Record<string, string>>;
   readonly errors?: Partial<Readonly<Record<ApiErrorCode, string>>>;
   readonly webauthn?: Partial<WebauthnWords>;
+  readonly account?: Partial<AccountWords>;
 };
 
 export const ENGLISH: Catalog = {
@@ -173,6 +179,7 @@ export const ENGLISH: Catalog = {
     INTERNAL_ERROR: 'Something went wrong on our side. Try again later.',
   },
   webauthn: ENGLISH_WEBAUTHN,
+  account: ENGLISH_ACCOUNT,
 };
 
 export const GERMAN: Catalog = {
@@ -283,6 +290,7 @@ export const GERMAN: Catalog = {
     INTERNAL_ERROR: 'Bei uns ist ein Fehler aufgetreten. Versuchen Sie es später erneut.',
   },
   webauthn: GERMAN_WEBAUTHN,
+  account: GERMAN_ACCOUNT,
 };
 
 /** The built-in catalogs by language tag. */

@@ -24,6 +24,12 @@ export function mergeCatalogs(
       providers: { ...under.providers, ...override.providers },
       errors: { ...under.errors, ...override.errors },
       webauthn: { ...under.webauthn, ...override.webauthn },
+      account: {
+        ...under.account,
+        ...override.account,
+        notices: { ...under.account.notices, ...override.account?.notices },
+        events: { ...under.account.events, ...override.account?.events },
+      },
     });
   }
   return out;

@@ -1,5 +1,6 @@
 import { InvalidArgumentError, type ChallengePrompt } from '@factorkit/core';
 import type { ApiErrorCode } from '../errors.js';
+import type { AccountNotice } from './account-catalog.js';
 import type { Catalog, CatalogOverride } from './catalogs.js';
 import type { Templates } from './views.js';
 
@@ -34,6 +35,8 @@ export interface PageFlash {
   readonly code: ApiErrorCode;
   /** Seconds until another attempt may succeed; null when only an administrator can help. */
   readonly retryAfter?: number | null;
+  /** What the refusal is about on an account page (a factor's id, for its rename field). */
+  readonly about?: string;
 }
 
 /**
@@ -45,6 +48,8 @@ export interface PageState {
   readonly challenge?: { readonly id: string; readonly prompt: ChallengePrompt };
   /** Recovery codes of a just-finished enrollment, shown on the next page view and then gone. */
   readonly recoveryCodes?: readonly string[];
+  /** The change an account page just made, reported on the next account page view only. */
+  readonly notice?: AccountNotice;
 }
 
 /** The options with their defaults filled in, as the page routes use them. */

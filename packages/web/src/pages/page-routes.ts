@@ -47,13 +47,16 @@ async function dropShown(call: RouteCall, withCodes: boolean): Promise<void> {
 }
 
 /** Changes the pages' part of the session's state as it is now (core may have changed it). */
-async function updatePage(call: RouteCall, change: (page: PageState) => PageState): Promise<void> {
+export async function updatePage(
+  call: RouteCall,
+  change: (page: PageState) => PageState,
+): Promise<void> {
   const now = await call.steps.state(call.session);
   if (now === undefined) return;
   await call.steps.save(call.session, { ...now, page: change(now.page ?? {}) });
 }
 
-function field(call: RouteCall, name: string): string {
+export function field(call: RouteCall, name: string): string {
   const value = optionalString(call.body, name);
   if (value === undefined || value === '')
     throw new WebError(400, 'INVALID_JSON', `Fill in the field "${name}".`);
@@ -65,7 +68,7 @@ function field(call: RouteCall, name: string): string {
  * as text by the security-key script), or a typed `code`. The credential must parse to a JSON
  * object; a string, an array or broken JSON is the same 400 as a missing field.
  */
-function formAnswer(call: RouteCall): string | Record<string, unknown> | { poll: true } {
+export function formAnswer(call: RouteCall): string | Record<string, unknown> | { poll: true } {
   if (call.body['poll'] !== undefined) return { poll: true };
   const credential = optionalString(call.body, 'credential');
   if (credential === undefined || credential === '') return field(call, 'code');
@@ -81,7 +84,7 @@ function formAnswer(call: RouteCall): string | Record<string, unknown> | { poll:
 }
 
 /** The name a person gave a new factor on its enrollment page, if any (core checks it). */
-function chosenLabel(call: RouteCall): { label?: string } {
+export function chosenLabel(call: RouteCall): { label?: string } {
   const label = optionalString(call.body, 'label')?.trim();
   return label === undefined || label === '' ? {} : { label };
 }

@@ -1,4 +1,5 @@
 import escape from 'escape-html';
+import { accountTemplate, stepUpChooserTemplate } from './account-templates.js';
 import { fill } from './catalogs.js';
 import type * as V from './views.js';
 
@@ -20,13 +21,13 @@ img.qr{width:14rem;height:14rem;display:block}
 /** The stylesheet, for hosts whose own layout keeps the default look. */
 export const DEFAULT_STYLE = STYLE;
 
-const e = (value: string | number): string => escape(String(value));
+export const e = (value: string | number): string => escape(String(value));
 
-function csrfField(view: V.BaseView): string {
+export function csrfField(view: V.BaseView): string {
   return `<input type="hidden" name="_csrf" value="${e(view.csrf)}">`;
 }
 
-function alert(view: V.BaseView): string {
+export function alert(view: V.BaseView): string {
   if (view.flash === undefined) return '';
   const retry = view.flash.retry === undefined ? '' : ` ${e(view.flash.retry)}`;
   return `<p id="form-error" role="alert">${e(view.flash.message)}${retry}</p>`;
@@ -46,7 +47,7 @@ function rememberBox(view: V.CodeEntryView): string {
   );
 }
 
-function recoveryLink(view: V.BaseView): string {
+export function recoveryLink(view: V.BaseView): string {
   return view.recoveryUrl === undefined
     ? ''
     : `<p><a href="${e(view.recoveryUrl)}">${e(view.t.useRecoveryCode)}</a></p>`;
@@ -221,6 +222,9 @@ export const DEFAULT_TEMPLATES: V.Templates = {
     `<p><a class="button" href="${e(v.continueUrl)}" autofocus>${e(v.t.codesContinue)}</a></p>`,
 
   denied: (v) => `<h1>${e(v.t.deniedTitle)}</h1>${alert(v)}<p>${e(v.t.deniedIntro)}</p>`,
+
+  account: accountTemplate,
+  stepUpChooser: stepUpChooserTemplate,
 
   signIn: (v) =>
     `<h1>${e(v.t.signInTitle)}</h1><p>${e(v.t.errors.NO_SECOND_STEP)}</p>` +

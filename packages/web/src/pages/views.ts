@@ -1,3 +1,4 @@
+import type { AccountView, StepUpChooserView } from './account-views.js';
 import type { Catalog } from './catalogs.js';
 
 /**
@@ -128,4 +129,8 @@ export interface Templates {
   readonly recoveryCodes: (view: RecoveryCodesView) => string;
   readonly denied: (view: BaseView) => string;
   readonly signIn: (view: SignInView) => string;
+  /** The signed-in user's security settings (`GET <prefix>/account`). */
+  readonly account: (view: AccountView) => string;
+  /** The choice of factor for a step-up before an account change. */
+  readonly stepUpChooser: (view: StepUpChooserView) => string;
 }
