@@ -3,7 +3,7 @@
  * FL-14): fresh from the sign-in they run; ten minutes later (the admin audience's
  * `stepUpSeconds`, moved past with the portal's clock) the page says to confirm it's you in
  * Security settings, and a confirm form already on screen is refused by core, audited as
- * `step-up.refused`, with nothing done.
+ * `step-up.refused`, with nothing done; after "Confirm it's you" there, the admin can act again.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +16,7 @@ import {
 import { startPortalProcess, type PortalProcess } from './support/portal-process.js';
 import { changeDeployment } from './support/portal-state.js';
 import { chooseAuthenticator, enrollTotpAtSignIn } from './support/second-step.js';
-import { codeAfter } from './support/totp.js';
+import { codeAfter, oathtoolCode } from './support/totp.js';
 
 describe.runIf(chromiumAvailable())('admin step-up before a reset or unlock, in Chromium', () => {
   let portal: PortalProcess;
@@ -55,6 +55,7 @@ describe.runIf(chromiumAvailable())('admin step-up before a reset or unlock, in 
     await admin.goto(`${portal.url}/admin/users?q=client1`);
     await admin.getByRole('link', { name: portal.client1.email }).click();
     await expectHeading(admin, 'Chris Client');
+    const userId = new URL(admin.url()).pathname.split('/')[3]!;
     expect(await admin.locator('#step-up-needed').count()).toBe(0);
     await admin.getByLabel(/^Reason for unlocking/).fill('Fresh second factor');
     await admin.getByRole('button', { name: 'Unlock…' }).click();
@@ -73,7 +74,7 @@ describe.runIf(chromiumAvailable())('admin step-up before a reset or unlock, in 
     expect(await alert.textContent()).toMatch(
       /Confirm it's you first: .* from the last 10 minutes/,
     );
-    expect(await alert.getByRole('link').getAttribute('href')).toBe('/2fa/account');
+    expect(await alert.getByRole('link').getAttribute('href')).toBe('/2fa/account/step-up');
     expect(await admin.getByRole('status').count()).toBe(0);
 
     // A new attempt is stopped before the confirm step, the reason kept.
@@ -93,5 +94,25 @@ describe.runIf(chromiumAvailable())('admin step-up before a reset or unlock, in 
     expect(await refused.locator('td').nth(6).textContent()).toMatch(
       /action: host-action; refusal: stale/,
     );
+
+    // "Confirm it's you" on the Security settings pages counts here too: its time, not the
+    // sign-in's, is the session's last second factor. The portal's clock is 11 minutes ahead.
+    await admin.goto(`${portal.url}/admin/users/${userId}`);
+    await admin.locator('#step-up-needed').getByRole('link').click();
+    await expectHeading(admin, 'Confirm it’s you');
+    await admin.getByRole('main').getByRole('button').first().click();
+    await expectHeading(admin, 'Enter your code');
+    // At the portal's time: 22 steps after the code used at sign-in, so not a reused one.
+    await admin
+      .getByLabel('Code', { exact: true })
+      .fill(oathtoolCode(totp.key, Date.now() + 11 * 60_000));
+    await admin.keyboard.press('Enter');
+    await admin.getByText('Thank you, it is confirmed. Now make your change.').waitFor();
+    await admin.goto(`${portal.url}/admin/users/${userId}`);
+    expect(await admin.locator('#step-up-needed').count()).toBe(0);
+    await admin.getByLabel(/^Reason for unlocking/).fill('Confirmed again in Security settings');
+    await admin.getByRole('button', { name: 'Unlock…' }).click();
+    await admin.getByRole('button', { name: 'Yes, unlock' }).click();
+    await admin.getByRole('status').filter({ hasText: 'is unlocked' }).waitFor();
   }, 120_000);
 });

@@ -61,7 +61,7 @@ function proofNote(proof: AdminProof, draft: ActionDraft | undefined): string {
     const minutes = Math.round(proof.maxAgeSeconds / 60);
     return (
       `<p role="alert" id="step-up-needed">Confirm it's you first: resetting or unlocking someone needs a second factor ` +
-      `from the last ${minutes} minutes. <a href="/2fa/account">Confirm it's you in Security settings</a>, then come back to this page.</p>`
+      `from the last ${minutes} minutes. <a href="/2fa/account/step-up">Confirm it's you in Security settings</a>, then come back to this page.</p>`
     );
   }
   if (proof.withoutFactor)
