@@ -15,6 +15,7 @@ import {
 } from './second-step-store.js';
 import { WebError } from './errors.js';
 import { ReadDigests } from './flash-only-change.js';
+import { lastSecondFactorAt } from './signed-in.js';
 
 /**
  * The host's session as this package needs it. The host implements it over its own session
@@ -180,10 +181,26 @@ export class SecondStep {
     return state?.phase === 'authenticated' ? state.user : null;
   }
 
+  /** The user whose password this session id passed: pending or signed in; null otherwise. */
+  async passwordUser(session: HostSession): Promise<TwoFactorUser | null> {
+    return (await this.store.get(session.id))?.user ?? null;
+  }
+
   /** The second factor this session passed, or null (none needed, pending, or unknown). */
   async outcome(session: HostSession): Promise<SecondStepOutcome | null> {
     const state = await this.store.get(session.id);
     return state?.phase === 'authenticated' ? state.outcome : null;
+  }
+
+  /**
+   * When this session last proved a second factor (epoch ms): its last step-up, else its
+   * sign-in; undefined when it never did. What a host passes to core's `isRecentSecondFactor`
+   * or `requireRecentSecondFactor` for its own sensitive actions, so that a step-up made on the
+   * account pages counts there too (`outcome().at` alone would stay the sign-in's time).
+   */
+  async lastSecondFactorAt(session: HostSession): Promise<number | undefined> {
+    const state = await this.store.get(session.id);
+    return state?.phase === 'authenticated' ? lastSecondFactorAt(state) : undefined;
   }
 
   /** Logout: forgets the session's state. */

@@ -102,6 +102,38 @@ describe('SecondStep', () => {
     expect(await store.replace('sid', read.revision!, null, 60_000)).toBe(false);
   });
 
+  it('FL-06: lastSecondFactorAt is the last step-up, else the sign-in, and nothing for a pending or unknown session', async () => {
+    const { service: svc } = service();
+    const store = new MemorySecondStepStore();
+    const steps = new SecondStep({ service: svc, store });
+    const s = session();
+    const user = testUser();
+    const outcome = {
+      ok: true as const,
+      userId: user.id,
+      providerId: 'totp',
+      method: 'totp',
+      assurance: { aal: 2 as const, phishingResistant: false, hardwareBound: false },
+      amr: ['otp' as const],
+      at: 1_000,
+    };
+    expect(await steps.lastSecondFactorAt(s)).toBeUndefined();
+    await store.put(s.id, { phase: 'pending', user, csrfSecret: 'x' }, 60_000);
+    expect(await steps.lastSecondFactorAt(s)).toBeUndefined();
+    await store.put(s.id, { phase: 'authenticated', user, csrfSecret: 'x', outcome }, 60_000);
+    expect(await steps.lastSecondFactorAt(s)).toBe(1_000);
+    await store.put(
+      s.id,
+      { phase: 'authenticated', user, csrfSecret: 'x', outcome, stepUpAt: 5_000 },
+      60_000,
+    );
+    // A step-up made on the account pages is what counts, not the older sign-in.
+    expect(await steps.lastSecondFactorAt(s)).toBe(5_000);
+    expect((await steps.outcome(s))?.at).toBe(1_000);
+    await store.put(s.id, { phase: 'authenticated', user, csrfSecret: 'x', outcome: null }, 60_000);
+    expect(await steps.lastSecondFactorAt(s)).toBeUndefined();
+  });
+
   it('refuses bad options with a message saying what is allowed', () => {
     const { service: svc } = service();
     expect(() => new SecondStep({ service: svc, pendingSeconds: 0 })).toThrow(

@@ -4,10 +4,11 @@
  *
  * It is open during the second step (after the password alone) as well as after it, because
  * that is when a person needs an OTP or a push answered. It acts only for the account whose
- * password this session passed (`req.session.userId`, set by the login), never for a user named
+ * password this session passed (factorkit's state of the session id), never for a user named
  * in the request. Without the stand-ins it is not registered at all, and while the running
  * config names real credentials for both services it answers 404 like any unknown page.
  */
+import { expressSession } from '@factorkit/web/express';
 import type { NextFunction, Request, Response } from 'express';
 import type { AreaRegistrar } from '../app.js';
 import { csrfTokenOf } from '../http/csrf.js';
@@ -43,8 +44,9 @@ async function standInsInUse(portal: Portal): Promise<StandIns> {
 
 /** The person whose password this session passed (pending second step or signed in). */
 async function sessionUser(portal: Portal, req: Request): Promise<PortalUser | undefined> {
-  const id = req.session.userId;
-  return id === undefined ? undefined : portal.users.byId(id);
+  // From factorkit's state of this session id, not the portal's own field (see signedInUser).
+  const user = await (await portal.live.current()).secondStep.passwordUser(expressSession(req));
+  return user === null ? undefined : portal.users.byId(user.id);
 }
 
 /** The pushes the emulator holds for this person's Duo account only. */

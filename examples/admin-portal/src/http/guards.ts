@@ -21,8 +21,9 @@ export function requireRole(portal: Portal, role: Role | 'any') {
           const pending = req.session.userId !== undefined;
           return res.redirect(303, pending ? `${portal.prefix}/` : '/login');
         }
-        if (role !== 'any' && user.role !== role)
-          return res.status(404).type('text').send('Not found');
+        // Out of this router to the site's own 404 page: another role's area is answered
+        // exactly like a page that does not exist (FL-14: a refused caller learns nothing).
+        if (role !== 'any' && user.role !== role) return next('router');
         (res.locals as SignedInLocals).user = user;
         next();
       })

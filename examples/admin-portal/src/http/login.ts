@@ -103,9 +103,9 @@ export function registerLogin(app: Express, portal: Portal): void {
     await portal.loginLimit.succeeded(key, ip);
     const build = await portal.live.current();
     // Nothing of an earlier sign-in on this browser goes along into the new session id: not the
-    // user, not the CSRF token (a fresh one is made for the new id).
-    delete req.session.userId;
-    delete req.session.csrfToken;
+    // user, not the CSRF token (a fresh one is made for the new id), not an admin's draft.
+    for (const key of Object.keys(req.session))
+      if (key !== 'cookie') delete (req.session as unknown as Record<string, unknown>)[key];
     const started = await beginSecondStep(build.handler, req, res, twoFactorUser(user));
     req.session.userId = user.id;
     // A grace sign-in lets the person in at once: say how long they have to set up a factor.

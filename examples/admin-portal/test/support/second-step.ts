@@ -3,20 +3,13 @@
  * computing codes with Debian's OATH Toolkit (`oathtool`, an implementation independent of
  * factorkit's), saving the recovery codes, choosing a factor, signing out.
  */
-import { execFileSync } from 'node:child_process';
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { expectHeading, signInWithPassword } from './browser.js';
 import type { DemoLogin, PortalProcess } from './portal-process.js';
+import { oathtoolCode } from './totp.js';
 
-/** The TOTP code for `key` at the portal's time `atMs` (oathtool, SHA1, 6 digits, 30 s). */
-export function oathtoolCode(key: string, atMs: number): string {
-  return execFileSync(
-    'oathtool',
-    ['--totp', '--base32', '--now', `@${Math.floor(atMs / 1000)}`, key],
-    { encoding: 'utf8' },
-  ).trim();
-}
+export { oathtoolCode };
 
 /** Moves the portal's clock to the next 30-second step and gives that step's code. */
 export function nextCode(portal: PortalProcess, key: string): string {

@@ -32,7 +32,8 @@ export async function stepUpProblem(
   const user = twoFactorUser(admin);
   const factors = await build.service.listEnrollments(user);
   if (factors.length === 0) return undefined;
-  const at = (await build.secondStep.outcome(expressSession(req)))?.at;
+  // The sign-in's second factor or a later "Confirm it's you" on the account pages.
+  const at = await build.secondStep.lastSecondFactorAt(expressSession(req));
   const recency = build.service.isRecentSecondFactor(user, at);
   if (recency.recent) return undefined;
   const minutes = Math.round(recency.maxAgeSeconds / 60);
