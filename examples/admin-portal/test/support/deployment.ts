@@ -10,7 +10,7 @@ import { sealFor } from './stored-settings.js';
 
 type Doc = {
   providers: Record<string, { settings?: Record<string, unknown> }>;
-  policy: { audiences: Record<string, Record<string, unknown>> };
+  policy: { audiences: Record<string, Record<string, unknown>>; throttle?: unknown };
 };
 
 /** Changes the stored document with `edit` and waits until the portal has seen it. */
