@@ -153,7 +153,7 @@ describe.runIf(chromiumAvailable())('admin: Two Factor Authentication settings',
       providers: { duo: { settings: Record<string, unknown> } };
     };
     expect(kept.providers.duo.settings['clientSecret']).toBe(SECRET);
-    // The row itself is sealed with the key ring: a database dump does not show the secret (SS-01).
+    // The row itself is sealed with the key ring: a database dump does not show the secret (PT-05).
     expect(stored.sealed).not.toContain(SECRET);
     expect(stored.sealed).toMatch(/^fk1\./);
     expect(kept.providers.duo.settings['requestTimeoutMs']).toBe(9000);
