@@ -41,7 +41,9 @@ const browser = await chromium.launch({
 });
 const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
 const shot = async (name) => {
-  await page.screenshot({ path: join(out, `${name}.png`), fullPage: true });
+  // Whole pages up to a height a README can show; the long settings page from its top.
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  await page.screenshot({ path: join(out, `${name}.png`), fullPage: height <= 1600 });
   console.log(`docs/screenshots/${name}.png  ${page.url().replace(url, '')}`);
 };
 async function signIn(who) {
@@ -63,9 +65,17 @@ try {
   await page.getByRole('textbox').first().fill(code(key));
   await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
   await shot('04-recovery-codes');
+  // The new factor is asked for at once, with the next code (the one just typed is spent).
+  await page.getByRole('link', { name: /continue/i }).click();
+  await page.getByRole('button', { name: /authenticator app/i }).click();
+  await shot('05-code-entry');
+  const step = Math.floor(Date.now() / 30_000);
+  await new Promise((r) => setTimeout(r, (step + 1) * 30_000 - Date.now() + 200));
+  await page.getByRole('textbox').first().fill(code(key));
+  await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
   for (const path of ['/client', '/2fa/account']) {
     await page.goto(`${url}${path}`);
-    await shot(path === '/client' ? '05-client-area' : '06-security-settings');
+    await shot(path === '/client' ? '06-client-area' : '07-security-settings');
   }
   await page.goto(`${url}/logout`);
   await page
@@ -74,10 +84,10 @@ try {
     .click();
   await signIn(login('admin@example.com'));
   for (const [path, name] of [
-    ['/admin', '07-admin-dashboard'],
-    ['/admin/two-factor', '08-admin-two-factor'],
-    ['/admin/users', '09-admin-users'],
-    ['/admin/audit', '10-admin-audit-log'],
+    ['/admin', '08-admin-dashboard'],
+    ['/admin/two-factor', '09-admin-two-factor'],
+    ['/admin/users', '10-admin-users'],
+    ['/admin/audit', '11-admin-audit-log'],
   ]) {
     await page.goto(`${url}${path}`);
     await shot(name);
