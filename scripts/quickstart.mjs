@@ -11,9 +11,9 @@ const PNPM = 'pnpm@12.4.2';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const task = process.argv[2];
 const extra = process.argv.slice(3);
-const TASKS = { start: 'demo', test: 'test:run', emulator: 'emulator:run' };
+const TASKS = { start: 'demo', test: 'test:run', emulator: 'emulator:run', bench: 'bench:run' };
 if (!Object.hasOwn(TASKS, task)) {
-  console.error('usage: node scripts/quickstart.mjs start|test|emulator');
+  console.error('usage: node scripts/quickstart.mjs start|test|emulator|bench');
   process.exit(2);
 }
 const [major, minor] = process.versions.node.split('.').map(Number);

@@ -1,0 +1,68 @@
+// What factorkit's service adds around one TOTP check, memory stores: a whole sign-in step
+// (beginChallenge + completeChallenge with a wrong code: throttle reserve, atomic pending take,
+// enrollment open, provider verify, audit, pending restore) against the provider's verify alone.
+import { ProviderRegistry } from '@factorkit/core';
+import { createHarness, testUser } from '@factorkit/core/testing';
+import { TotpProvider } from '@factorkit/provider-totp';
+import * as OTPAuth from 'otpauth';
+
+export default {
+  id: 'service',
+  async run(b) {
+    const h = createHarness({
+      providers: [TotpProvider],
+      policy: {
+        throttle: { maxFailures: 100, freeFailures: 100, permanentLockAfter: 100 },
+        pending: { maxAttempts: 10 },
+      },
+    });
+    h.clock.set(Date.now());
+    const user = testUser();
+    const a = await h.service.beginActivation(user, 'totp');
+    const app = OTPAuth.URI.parse(a.prompt.otpauthUri);
+    await h.service.completeActivation(
+      a.activationId,
+      user,
+      app.generate({ timestamp: h.clock.now() }),
+    );
+    h.clock.advance(30_000);
+    const right = app.generate({ timestamp: h.clock.now() });
+    const wrong = right === '000000' ? '111111' : '000000';
+
+    const registry = new ProviderRegistry({ clock: h.clock });
+    registry.register(TotpProvider);
+    const provider = registry.get('totp');
+    const ctx = {
+      providerId: 'totp',
+      config: h.config.providers['totp'].settings,
+      audience: 'client',
+      constants: {},
+    };
+    const enrollment = { secret: app.secret.base32, algorithm: 'SHA1', digits: 6, period: 30 };
+
+    let failures = 0;
+    await b.compare({
+      id: 'service.memory.wrong',
+      title: 'beginChallenge + completeChallenge (wrong code), memory stores',
+      baseline: {
+        label: 'TotpProvider.verify',
+        fn: () => provider.verify(ctx, user, enrollment, null, wrong),
+      },
+      subject: {
+        label: 'service step',
+        fn: async () => {
+          const ch = await h.service.beginChallenge(user);
+          try {
+            await h.service.completeChallenge(ch.challengeId, user, wrong);
+          } catch {
+            // INVALID_CODE is the expected answer
+          }
+          // The policy allows 100 failures; clear them now and then, outside most iterations.
+          if (++failures % 50 === 0)
+            await h.stores.throttle.reset(`user:${encodeURIComponent(user.id)}`);
+        },
+      },
+      goal: { max: 3 },
+    });
+  },
+};
