@@ -8,6 +8,7 @@
 //                      POST /2fa/page/challenge (303 to /2fa/), GET /2fa/ (the code page),
 //                      POST /2fa/page/challenge/answer with the app's code (303 to /)
 import autocannon from 'autocannon';
+import { nextAddress } from './portal-process.mjs';
 
 function header(headers, name) {
   const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
@@ -29,14 +30,6 @@ const cookieOf = (context) =>
     .join('; ');
 
 const FORM = 'application/x-www-form-urlencoded';
-
-// Each login comes from its own client address, in 198.18.0.0/15 (RFC 2544's range for
-// benchmarks), named in X-Forwarded-For as a proxy would (the portal trusts loopback).
-let addresses = 0;
-function nextAddress() {
-  const n = addresses++ % 2 ** 17;
-  return `198.${18 + (n >> 16)}.${(n >> 8) & 255}.${n & 255}`;
-}
 
 /**
  * A request of the sequence: `form(context)` builds its body, `check` judges its answer; a
@@ -67,7 +60,10 @@ function step(tally, { method, path, form, check, last = false }) {
       keepCookies(context, headers);
       const location = header(headers, 'location');
       if (check(status, body ?? '', context, location)) {
-        if (last) tally.logins++;
+        if (last) {
+          tally.logins++;
+          tally.loginMs += performance.now() - context.startedAt;
+        }
         return;
       }
       context.broken = true;
@@ -96,7 +92,10 @@ export function loginRequests(kind, picker, tally) {
       ...signInPage,
       // A new login: a new user and address, and no cookie (the context was just reset).
       setupRequest(req, context) {
-        Object.assign(context, picker.next(), { address: nextAddress() });
+        Object.assign(context, picker.next(), {
+          address: nextAddress(),
+          startedAt: performance.now(),
+        });
         const headers = { ...req.headers, 'x-forwarded-for': context.address };
         return { ...req, method: 'GET', path: '/login', headers };
       },
@@ -144,10 +143,14 @@ export function loginRequests(kind, picker, tally) {
 
 /**
  * Runs logins of one kind for `seconds` (and at most `maxLogins` per connection): logins per
- * second, with what autocannon saw go wrong on the wire.
+ * second, with what autocannon saw go wrong on the wire. The rate is the connections over the
+ * mean time of a whole login (Little's law: each connection starts its next login as soon as
+ * one ends), rather than the logins finished over the run's time, which undercounts by the
+ * logins cut off when time is up: about half a login per connection, a lot when a login takes
+ * a second of a few-second run. `finishedRate` is that plain count, for comparison.
  */
 export async function measureLogins({ url, kind, picker, connections, seconds, maxLogins }) {
-  const tally = { logins: 0, failed: 0 };
+  const tally = { logins: 0, loginMs: 0, failed: 0 };
   const requests = loginRequests(kind, picker, tally);
   const result = await autocannon({
     url,
@@ -158,7 +161,8 @@ export async function measureLogins({ url, kind, picker, connections, seconds, m
     timeout: 10,
   });
   return {
-    rate: tally.logins / result.duration,
+    rate: tally.logins > 0 ? connections / (tally.loginMs / tally.logins / 1000) : 0,
+    finishedRate: tally.logins / result.duration,
     logins: tally.logins,
     failed: tally.failed,
     firstFailure: tally.firstFailure,

@@ -3,7 +3,7 @@
 // PORTAL_* variables only, the way the portal's own browser tests start it. `stop()` ends the
 // process and removes the folder.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -15,6 +15,24 @@ export const PORTAL_DIST = join(
   'dist',
 );
 const STEP_MS = 30_000;
+
+// Each login (and each browser enrolling a user) comes from its own client address, in 198.18.0.0/15 (RFC 2544's range for
+// benchmarks), named in X-Forwarded-For as a proxy would (the portal trusts loopback).
+let addresses = 0;
+export function nextAddress() {
+  const n = addresses++ % 2 ** 17;
+  return `198.${18 + (n >> 16)}.${(n >> 8) & 255}.${n & 255}`;
+}
+
+/** User + system time of a process from /proc (in clock ticks of 10 ms, Linux's USER_HZ). */
+function processCpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * @returns {Promise<{ url: string, dataDir: string, setStep(step: number): void, stop(): Promise<void> }>}
@@ -79,6 +97,8 @@ export async function startPortal() {
     return {
       url,
       dataDir,
+      /** CPU time the portal process has used, in ms (Linux only; undefined elsewhere). */
+      cpuMs: () => processCpuMs(child.pid),
       output: () => out,
       setStep(step) {
         writeFileSync(clockFile, String(step * STEP_MS + STEP_MS / 2 - Date.now()));

@@ -9,7 +9,7 @@ import { randomBytes, scrypt } from 'node:crypto';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as OTPAuth from 'otpauth';
-import { PORTAL_DIST } from './portal-process.mjs';
+import { PORTAL_DIST, nextAddress } from './portal-process.mjs';
 
 const load = (path) => import(pathToFileURL(join(PORTAL_DIST, path)).href);
 const { readSettings } = await load('settings.js');
@@ -82,13 +82,16 @@ export async function usePortalHashes(dataDir, users) {
 /** A browser of one: a cookie jar and the last page, over fetch, redirects not followed. */
 export function pageClient(base) {
   const jar = new Map();
+  const address = nextAddress();
   let page = '';
+  let shown = '';
   const request = async (method, path, form) => {
     const r = await fetch(base + path, {
       method,
       redirect: 'manual',
       headers: {
         cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; '),
+        'x-forwarded-for': address,
         ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
       },
       body: form ? new URLSearchParams(form) : undefined,
@@ -103,6 +106,7 @@ export function pageClient(base) {
     if (r.status === 303 && location) return request('GET', location);
     if (r.status !== 200) throw new Error(`${method} ${path}: ${r.status} ${text.slice(0, 200)}`);
     page = text;
+    shown = path;
     return text;
   };
   return {
@@ -110,6 +114,8 @@ export function pageClient(base) {
     /** Posts a form with the CSRF token of the page shown last. */
     post: (path, fields) => request('POST', path, { _csrf: csrfToken(page), ...fields }),
     page: () => page,
+    /** The path of the page shown last (after the redirects). */
+    path: () => shown,
   };
 }
 
@@ -127,6 +133,7 @@ export async function enrollTotp(base, user) {
   const browser = pageClient(base);
   await browser.get('/login');
   await browser.post('/login', { email: user.email, password: user.password });
+  if (browser.path() !== '/client') throw new Error(`${user.email} could not sign in`);
   await browser.get('/2fa/account');
   const setup = await browser.post('/2fa/page/account/enroll/totp', {});
   const key = /id="manual-key">([^<]+)</.exec(setup)?.[1]?.replace(/\s+/g, '');

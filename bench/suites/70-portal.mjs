@@ -57,6 +57,7 @@ async function enrollAll(url, users) {
 async function compareKinds(b, portal, pickers, { id, title, seconds, rounds, hash, settleMs }) {
   const run = async (kind, secs = seconds) => {
     pickers[kind].freshStep();
+    const cpu0 = portal.cpuMs();
     const result = await measureLogins({
       url: portal.url,
       kind,
@@ -65,6 +66,10 @@ async function compareKinds(b, portal, pickers, { id, title, seconds, rounds, ha
       seconds: secs,
       maxLogins: 2000,
     });
+    const cpu = portal.cpuMs() - cpu0;
+    // Per login at the measured rate (the run's CPU also went into logins cut off at the end).
+    result.cpuMsPerLogin =
+      Number.isNaN(cpu) || result.rate === 0 ? undefined : cpu / (result.rate * result.seconds);
     // autocannon drops its connections when time is up, but the portal finishes the requests
     // it has: let them end, so they do not crowd the next run (the portal refuses a ninth
     // password check at once).
@@ -88,6 +93,10 @@ async function compareKinds(b, portal, pickers, { id, title, seconds, rounds, ha
   const all = [...password, ...totp];
   const sum = (key) => all.reduce((s, x) => s + x[key], 0);
   const ratios = totp.map((t, i) => t.rate / password[i].rate);
+  const cpu = (xs) => median(xs.map((x) => x.cpuMsPerLogin ?? NaN)).toFixed(1);
+  const cpuNote = Number.isNaN(password[0].cpuMsPerLogin ?? NaN)
+    ? ''
+    : `; portal CPU per login ${cpu(totp)} ms (TOTP), ${cpu(password)} ms (password only)`;
   const problems = ['failed', 'errors', 'timeouts']
     .map((k) => (sum(k) > 0 ? `${sum(k)} ${k}` : ''))
     .filter(Boolean);
@@ -103,7 +112,10 @@ async function compareKinds(b, portal, pickers, { id, title, seconds, rounds, ha
       `password only = GET /login + POST /login (2 requests), password + TOTP = those + the ` +
       `chooser, begin, the code page and the code (6 requests), each ending at the redirect ` +
       `that signs in; per-round ratios ${ratios.map((x) => x.toFixed(2)).join(', ')}; ` +
-      `${sum('logins')} logins` +
+      `${sum('logins')} logins${cpuNote}; ` +
+      `logins finished over run time (undercounting the cut-off ones) ` +
+      `${median(totp.map((x) => x.finishedRate)).toFixed(1)}/s (TOTP), ` +
+      `${median(password.map((x) => x.finishedRate)).toFixed(1)}/s (password only)` +
       (problems.length > 0 ? `; ${problems.join(', ')}` : '') +
       (all.some((x) => x.firstFailure)
         ? ` (first: ${all.find((x) => x.firstFailure).firstFailure})`
@@ -119,7 +131,7 @@ export default {
     try {
       const users = {
         password: await createUsers(portal.dataDir, 'password', 8),
-        totp: await createUsers(portal.dataDir, 'totp', b.quick ? 32 : 64),
+        totp: await createUsers(portal.dataDir, 'totp', b.quick ? 24 : 64),
       };
       users.totp = await enrollAll(portal.url, users.totp);
       const firstStep = Math.max(...users.totp.map((u) => u.enrolledAtStep)) + 1;
@@ -127,21 +139,22 @@ export default {
         password: roundRobin(users.password),
         totp: totpPicker(portal, users.totp, firstStep),
       };
-      const timing = b.quick ? { seconds: 2, rounds: 1 } : { seconds: 8, rounds: 3 };
       await compareKinds(b, portal, pickers, {
         id: 'portal.login.totp-vs-password',
         title: 'portal logins/s, password + TOTP vs password only (cheap hash)',
         hash: `passwords stored with scrypt N=${CHEAP_HASH.N}, r=${CHEAP_HASH.r}, p=${CHEAP_HASH.p}`,
         settleMs: 200,
-        ...timing,
+        ...(b.quick ? { seconds: 2, rounds: 1 } : { seconds: 6, rounds: 5 }),
       });
       await usePortalHashes(portal.dataDir, [...users.password, ...users.totp]);
       await compareKinds(b, portal, pickers, {
         id: 'portal.login.totp-vs-password.scrypt',
         title: "portal logins/s, password + TOTP vs password only (portal's scrypt)",
         hash: "passwords stored with the portal's scrypt (N=2^14, r=8, p=5)",
-        settleMs: 1500,
-        ...timing,
+        settleMs: 1000,
+        // A login takes about a second here: longer runs, so the logins cut off at the end
+        // (not counted) are a small part of each.
+        ...(b.quick ? { seconds: 3, rounds: 1 } : { seconds: 10, rounds: 3 }),
       });
     } finally {
       await portal.stop();
