@@ -6,6 +6,7 @@
 // the row is the median two-process rate against the median one-process rate.
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -108,11 +109,49 @@ function machineBusy(before, after) {
   return total > 0 ? busy / total : 0;
 }
 
+/** User + system time of a process from /proc, in ms (Linux only; NaN elsewhere). */
+function processCpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10; // USER_HZ ticks of 10 ms
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * CPU the servers spent: the PostgreSQL backends of this suite's connections (found by their
+ * application_name), and the whole Redis server (INFO cpu; other users of it count too).
+ */
+function serverMeter(pgClient, redis, applicationName) {
+  return async () => {
+    const { rows } = await pgClient.query(
+      'select pid from pg_stat_activity where application_name = $1',
+      [applicationName],
+    );
+    const info = await redis.info('cpu');
+    const seconds = (name) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1]);
+    return {
+      pg: new Map(rows.map((r) => [r.pid, processCpuMs(r.pid)])),
+      redisMs: (seconds('used_cpu_user') + seconds('used_cpu_sys')) * 1000,
+    };
+  };
+}
+
+/** CPU between two readings of the meter; backends that came or went in between are left out. */
+function serverCpuMs(before, after) {
+  let pg = 0;
+  for (const [pid, ms] of after.pg) if (before.pg.has(pid)) pg += ms - before.pg.get(pid);
+  return { pg, redis: after.redisMs - before.redisMs };
+}
+
 /** One round: the given workers sign in together for `ms`; their summed rate and costs. */
-async function round(workers, ms) {
+async function round(workers, ms, meter) {
   const cpus0 = os.cpus();
+  const servers0 = await meter();
   const results = await Promise.all(workers.map((w) => w.run(Date.now() + 50, ms)));
   const busy = machineBusy(cpus0, os.cpus());
+  const servers = serverCpuMs(servers0, await meter());
   const signIns = Math.max(
     1,
     results.reduce((s, r) => s + r.signIns, 0),
@@ -122,8 +161,11 @@ async function round(workers, ms) {
   return {
     rate: results.reduce((s, r) => s + (r.signIns / r.elapsedMs) * 1000, 0),
     cpuMsPerSignIn: nodeCpuMs / signIns,
-    // Everything else the machine did meanwhile: PostgreSQL, Redis, and other people's work.
-    otherCpuMsPerSignIn: Math.max(0, machineCpuMs - nodeCpuMs) / signIns,
+    pgCpuMsPerSignIn: servers.pg / signIns,
+    redisCpuMsPerSignIn: servers.redis / signIns,
+    // Everything else the machine did meanwhile: other people's work, mostly.
+    otherCpuMsPerSignIn:
+      Math.max(0, machineCpuMs - nodeCpuMs - servers.pg - servers.redis) / signIns,
     failures: results.reduce((s, r) => s + r.failures, 0),
     firstFailure: results.find((r) => r.firstFailure)?.firstFailure,
     busy,
@@ -163,13 +205,21 @@ export default {
     const rounds = b.quick ? 2 : 5;
     const ms = b.quick ? 1500 : 4000;
     const workers = [];
+    // The workers' connections carry this name, so their PostgreSQL backends can be found.
+    const applicationName = `factorkit-bench-${tag}`;
+    const workerPgUrl = new URL(PG_URL);
+    workerPgUrl.searchParams.set('application_name', applicationName);
+    const pgClient = new pg.Client({ connectionString: PG_URL });
+    const redis = new Redis(REDIS_URL);
+    const meter = serverMeter(pgClient, redis, applicationName);
     try {
+      await pgClient.connect();
       // Migrate once, as a deploy step would, then start both processes.
       const admin = createSqlStores({ dialect: 'postgres', connectionString: PG_URL, schema });
       await admin.migrate();
       await admin.close();
       const settings = {
-        pgUrl: PG_URL,
+        pgUrl: workerPgUrl.href,
         schema,
         redisUrl: REDIS_URL,
         prefix,
@@ -181,17 +231,17 @@ export default {
         workers.push(await startWorker({ ...settings, tag: `${tag}-${name}` }));
       }
       // Warm-up (discarded): both processes reach the optimising compiler and fill their pools.
-      await round(workers, b.quick ? 500 : 1500);
+      await round(workers, b.quick ? 500 : 1500, meter);
 
       const one = [];
       const two = [];
       for (let r = 0; r < rounds; r++) {
         if (r % 2 === 0) {
-          one.push(await round(workers.slice(0, 1), ms));
-          two.push(await round(workers, ms));
+          one.push(await round(workers.slice(0, 1), ms, meter));
+          two.push(await round(workers, ms, meter));
         } else {
-          two.push(await round(workers, ms));
-          one.push(await round(workers.slice(0, 1), ms));
+          two.push(await round(workers, ms, meter));
+          one.push(await round(workers.slice(0, 1), ms, meter));
         }
       }
       const all = [...one, ...two];
@@ -199,7 +249,9 @@ export default {
       const oneRate = median(one.map((x) => x.rate));
       const twoRate = median(two.map((x) => x.rate));
       const pct = (x) => `${Math.round(x * 100)}%`;
-      const ms2 = (x) => x.toFixed(2);
+      /** A per-sign-in CPU figure, median over the rounds: "1 process / 2 processes". */
+      const cpu = (key) =>
+        `${median(one.map((x) => x[key])).toFixed(2)} / ${median(two.map((x) => x[key])).toFixed(2)}`;
       b.record({
         id: ID,
         title: TITLE,
@@ -211,19 +263,19 @@ export default {
         // (and other work) the ratio says how much a second process adds, short of 2x.
         note:
           `${LOOPS} concurrent sign-ins per process, ${rounds} rounds of ${ms / 1000} s each; ` +
-          `Node CPU per sign-in ${ms2(median(one.map((x) => x.cpuMsPerSignIn)))} ms (1 process), ` +
-          `${ms2(median(two.map((x) => x.cpuMsPerSignIn)))} ms (2); ` +
-          `other CPU per sign-in (PostgreSQL, Redis, the rest of the machine) ` +
-          `${ms2(median(one.map((x) => x.otherCpuMsPerSignIn)))} ms (1), ` +
-          `${ms2(median(two.map((x) => x.otherCpuMsPerSignIn)))} ms (2); ` +
-          `machine busy ${pct(median(one.map((x) => x.busy)))} (1 process), ` +
-          `${pct(median(two.map((x) => x.busy)))} (2) of ${os.cpus().length} cores` +
+          `CPU ms per sign-in (1 process / 2): Node ${cpu('cpuMsPerSignIn')}, ` +
+          `PostgreSQL backends ${cpu('pgCpuMsPerSignIn')}, Redis server ${cpu('redisCpuMsPerSignIn')}, ` +
+          `the rest of the machine ${cpu('otherCpuMsPerSignIn')}; ` +
+          `machine busy ${pct(median(one.map((x) => x.busy)))} / ` +
+          `${pct(median(two.map((x) => x.busy)))} of ${os.cpus().length} cores` +
           (failures > 0
             ? `; ${failures} sign-ins failed (${all.find((x) => x.firstFailure)?.firstFailure})`
             : ''),
       });
     } finally {
       await Promise.all(workers.map((w) => w.stop()));
+      await pgClient.end().catch(() => undefined);
+      await redis.quit().catch(() => undefined);
       await dropSchema(schema).catch(() => undefined);
       await deleteRedisPrefix(prefix).catch(() => undefined);
     }
