@@ -3,7 +3,7 @@
 // PORTAL_* variables only, the way the portal's own browser tests start it. `stop()` ends the
 // process and removes the folder.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -39,6 +39,8 @@ function processCpuMs(pid) {
  *   `setStep` moves the portal's clock (PORTAL_CLOCK_OFFSET_FILE) to the middle of a TOTP step.
  */
 export async function startPortal() {
+  const main = join(PORTAL_DIST, 'main.js');
+  if (!existsSync(main)) throw new Error('examples/admin-portal is not built (no dist/main.js)');
   const dataDir = mkdtempSync(join(tmpdir(), 'factorkit-bench-portal-'));
   const clockFile = join(dataDir, 'clock-offset');
   writeFileSync(clockFile, '0');
@@ -47,7 +49,7 @@ export async function startPortal() {
   const env = Object.fromEntries(
     Object.entries(process.env).filter(([k]) => !k.startsWith('PORTAL_')),
   );
-  const child = spawn(process.execPath, [join(PORTAL_DIST, 'main.js')], {
+  const child = spawn(process.execPath, [main], {
     env: {
       ...env,
       PORTAL_PORT: '0',

@@ -12,10 +12,14 @@ import * as OTPAuth from 'otpauth';
 import { PORTAL_DIST, nextAddress } from './portal-process.mjs';
 
 const load = (path) => import(pathToFileURL(join(PORTAL_DIST, path)).href);
-const { readSettings } = await load('settings.js');
-const { openPortalDatabase } = await load('db/database.js');
-const { UserStore } = await load('users/user-store.js');
-const { hashPassword } = await load('users/passwords.js');
+let modules;
+/** The portal's modules, loaded on first use (an unbuilt portal then fails in its own start). */
+function portalModules() {
+  modules ??= Promise.all(
+    ['settings.js', 'db/database.js', 'users/user-store.js', 'users/passwords.js'].map(load),
+  ).then((loaded) => Object.assign({}, ...loaded));
+  return modules;
+}
 
 /** scrypt N=2^4, r=1, p=1 in the portal's stored form: microseconds to check, for benches only. */
 export const CHEAP_HASH = { N: 16, r: 1, p: 1 };
@@ -35,6 +39,7 @@ function cheapHash(password) {
 
 /** The portal's database, opened beside the running portal (SQLite in WAL mode allows it). */
 async function withDatabase(dataDir, fn) {
+  const { readSettings, openPortalDatabase } = await portalModules();
   const db = await openPortalDatabase(readSettings({ PORTAL_DATA_DIR: dataDir }));
   try {
     return await fn(db);
@@ -47,6 +52,7 @@ async function withDatabase(dataDir, fn) {
 export async function createUsers(dataDir, group, count) {
   const password = randomBytes(12).toString('base64url');
   const hash = await cheapHash(password);
+  const { UserStore } = await portalModules();
   return withDatabase(dataDir, async (db) => {
     const store = new UserStore(db.db);
     const users = [];
@@ -64,6 +70,7 @@ export async function createUsers(dataDir, group, count) {
 
 /** Gives every bench user the portal's own password hash (N=2^14, r=8, p=5) of its password. */
 export async function usePortalHashes(dataDir, users) {
+  const { hashPassword } = await portalModules();
   const byPassword = new Map();
   for (const u of users) {
     // One hash per password (all users of a group share one): each login still checks it in full.
