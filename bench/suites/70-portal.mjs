@@ -9,9 +9,12 @@
 //     check): what an operator sees, where password hashing dominates.
 // Every login uses another user's fresh code: the portal's clock (PORTAL_CLOCK_OFFSET_FILE, the
 // setting its tests use to move time) steps one TOTP period each time every user has signed in
-// once, so no code is a replay. The login limit does not trip: a right password gives its try
-// back. The bench adds its users to the portal's database (lib/portal-users.mjs); nothing in
-// the portal is switched for the benchmark.
+// once, so no code is a replay (the portal then stats that file at each clock read, in both
+// kinds of login alike). The per-address limits (the portal's failed-login limit, web's 300
+// requests a minute on the 2FA routes) stay on: every login comes from its own address through
+// a trusted loopback proxy (PORTAL_TRUSTED_PROXIES), as many clients behind a proxy would. The
+// bench adds its users to the portal's database (lib/portal-users.mjs); nothing in the portal
+// is switched for the benchmark.
 import { median } from '../lib/paired.mjs';
 import { measureLogins } from '../lib/portal-logins.mjs';
 import { startPortal } from '../lib/portal-process.mjs';
