@@ -172,6 +172,22 @@ async function round(workers, ms, meter) {
   };
 }
 
+/**
+ * What the CPU costs allow with the machine to itself: one process is held to one core by its
+ * Node thread, and every process shares the cores with PostgreSQL and Redis.
+ */
+function ceilings(one) {
+  const cores = os.cpus().length;
+  const node = median(one.map((x) => x.cpuMsPerSignIn));
+  const all = node + median(one.map((x) => x.pgCpuMsPerSignIn + x.redisCpuMsPerSignIn));
+  const perProcess = (n) => Math.min((n * 1000) / node, (cores * 1000) / all);
+  if (!Number.isFinite(all)) return '';
+  return (
+    `CPU-bound ceiling on ${cores} idle cores ${Math.round(perProcess(1))}/s (1 process), ` +
+    `${Math.round(perProcess(2))}/s (2), ${(perProcess(2) / perProcess(1)).toFixed(2)}x; `
+  );
+}
+
 async function dropSchema(schema) {
   const client = new pg.Client({ connectionString: PG_URL });
   await client.connect();
@@ -266,6 +282,7 @@ export default {
           `CPU ms per sign-in (1 process / 2): Node ${cpu('cpuMsPerSignIn')}, ` +
           `PostgreSQL backends ${cpu('pgCpuMsPerSignIn')}, Redis server ${cpu('redisCpuMsPerSignIn')}, ` +
           `the rest of the machine ${cpu('otherCpuMsPerSignIn')}; ` +
+          ceilings(one) +
           `machine busy ${pct(median(one.map((x) => x.busy)))} / ` +
           `${pct(median(two.map((x) => x.busy)))} of ${os.cpus().length} cores` +
           (failures > 0

@@ -68,6 +68,7 @@ async function enrollAll(url, users) {
 }
 
 async function compareKinds(b, portal, pickers, { id, title, seconds, rounds, hash, settleMs }) {
+  const warmSeconds = b.quick ? 0.5 : 1;
   const run = async (kind, secs = seconds) => {
     pickers[kind].freshStep();
     const cpu0 = portal.cpuMs();
@@ -90,8 +91,8 @@ async function compareKinds(b, portal, pickers, { id, title, seconds, rounds, ha
     return result;
   };
   // Warm-up (discarded): both paths through the portal's optimising compiler.
-  await run('password', 1);
-  await run('totp', 1);
+  await run('password', warmSeconds);
+  await run('totp', warmSeconds);
   const password = [];
   const totp = [];
   for (let r = 0; r < rounds; r++) {
@@ -176,7 +177,7 @@ export default {
         settleMs: 1000,
         // A login takes about a second here: longer runs, so the logins cut off at the end
         // (not counted) are a small part of each.
-        ...(b.quick ? { seconds: 3, rounds: 1 } : { seconds: 10, rounds: 3 }),
+        ...(b.quick ? { seconds: 2.5, rounds: 1 } : { seconds: 10, rounds: 3 }),
       });
     } finally {
       await portal.stop();
