@@ -88,6 +88,8 @@ interface OpenStep {
   /** The enrollment's data, opened here so a key-ring fault is refunded, never counted. */
   secret: JsonValue;
   state: PendingState & { generation: number };
+  /** The stored payload already says `state` (it carries its generation): no reseal needed. */
+  stateStored: boolean;
 }
 
 async function openStep(k: Kernel, id: string, user: TwoFactorUser): Promise<OpenStep> {
@@ -111,7 +113,8 @@ async function openStep(k: Kernel, id: string, user: TwoFactorUser): Promise<Ope
   }
   const secret = k.secrets.open(enrollment);
   const generation = await k.generations.of(sealed.generation, user.id);
-  return { record, enrollment, secret, state: { ...sealed, generation } };
+  const stateStored = sealed.generation !== undefined;
+  return { record, enrollment, secret, state: { ...sealed, generation }, stateStored };
 }
 
 /**
@@ -248,7 +251,9 @@ export async function completeChallenge(
     row.retry === 'answer' &&
     (outcome.retry ?? provider.capabilities.retryableChallenge) &&
     attempts < k.config.policy.pending.maxAttempts;
-  if (retryable) await k.pending.restore(record, { attempts, state: step.state });
+  // The state is unchanged: put back the stored payload rather than seal it again.
+  if (retryable)
+    await k.pending.restore(record, step.stateStored ? { attempts } : { attempts, state: step.state });
   await failed(outcome.reason);
   await k.attempts.counted(user, ticket.failures);
   throw failureError(outcome, { retryable });
