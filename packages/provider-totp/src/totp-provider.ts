@@ -227,7 +227,7 @@ export class TotpProvider implements TwoFactorProvider<TotpSettings, TotpEnrollm
   ): { ok: true; step: number } | VerifyFailure {
     const code = canonicalCode(input, params.digits);
     if (code === null) return FORMAT;
-    const step = matchStep(secretFromBase32(params.secret), params, code, this.clock.now(), {
+    const step = matchStep(secretFromBase32(params.secret).bytes, params, code, this.clock.now(), {
       back: ctx.config.window,
       forward: ctx.config.futureWindow,
     });

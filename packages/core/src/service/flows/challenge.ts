@@ -253,7 +253,10 @@ export async function completeChallenge(
     attempts < k.config.policy.pending.maxAttempts;
   // The state is unchanged: put back the stored payload rather than seal it again.
   if (retryable)
-    await k.pending.restore(record, step.stateStored ? { attempts } : { attempts, state: step.state });
+    await k.pending.restore(
+      record,
+      step.stateStored ? { attempts } : { attempts, state: step.state },
+    );
   await failed(outcome.reason);
   await k.attempts.counted(user, ticket.failures);
   throw failureError(outcome, { retryable });
