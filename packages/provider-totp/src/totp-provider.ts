@@ -78,6 +78,8 @@ export class TotpProvider implements TwoFactorProvider<TotpSettings, TotpEnrollm
     amr: ['otp'],
     // Each app holds its own secret and replay counter: a user may keep a spare.
     multipleEnrollments: true,
+    // A challenge is checked against the enrollment alone: core stores it without an envelope.
+    statelessChallenge: true,
   } as const;
 
   // Value imports (not `import type`): the decorator metadata must name the classes (guard test).
