@@ -21,7 +21,7 @@ import {
 import QRCode from 'qrcode';
 import { readImportInput } from './import.js';
 import { canonicalCode } from './input.js';
-import { groupKey, matchStep, secretFromBase32, type TotpParameters } from './otp.js';
+import { groupKey, keyFromBase32, matchStep, type TotpParameters } from './otp.js';
 import { selfTest } from './self-test.js';
 import { TOTP_ALGORITHMS, TotpSettings, secretSizeOf, type TotpAlgorithm } from './settings.js';
 import { buildOtpauthUri } from './uri.js';
@@ -229,7 +229,7 @@ export class TotpProvider implements TwoFactorProvider<TotpSettings, TotpEnrollm
   ): { ok: true; step: number } | VerifyFailure {
     const code = canonicalCode(input, params.digits);
     if (code === null) return FORMAT;
-    const step = matchStep(secretFromBase32(params.secret).bytes, params, code, this.clock.now(), {
+    const step = matchStep(keyFromBase32(params.secret), params, code, this.clock.now(), {
       back: ctx.config.window,
       forward: ctx.config.futureWindow,
     });

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { Secret } from 'otpauth';
 import { describe, expect, it } from 'vitest';
-import { generateCode, hotpCode, timeStep } from '../src/otp.js';
+import { generateCode, hotpCode, keyFromBase32, timeStep } from '../src/otp.js';
 import { selfTest } from '../src/self-test.js';
 import { TOTP_ALGORITHMS } from '../src/settings.js';
 import { ctx, directProvider, settings } from './helpers.js';
@@ -262,5 +262,15 @@ describe('VEC-03: large T, step boundaries, leading zeros (RFC 6238 §4)', () =>
       ),
       { numRuns: 300 },
     );
+  });
+
+  it("the verify loop's key is otpauth's decoding of the Base32 secret, also for one core's strict decoder refuses", () => {
+    for (const base32 of [
+      RFC6238_SEEDS.SHA1.base32,
+      RFC6238_SEEDS.SHA256.base32,
+      'AB',
+      'ABCDEFGHI',
+    ])
+      expect([...keyFromBase32(base32)]).toEqual([...Secret.fromBase32(base32).bytes]);
   });
 });
