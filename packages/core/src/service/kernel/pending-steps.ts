@@ -113,8 +113,13 @@ export class PendingSteps {
     state: PendingState,
   ): Promise<PendingRecord> {
     const now = this.clock.now();
+    // Field by field rather than `{ ...shell, payload, ... }` (see AuditTrail.emitFor).
     const record: PendingRecord = {
-      ...shell,
+      id: shell.id,
+      userId: shell.userId,
+      providerId: shell.providerId,
+      kind: shell.kind,
+      ...(shell.enrollmentId === undefined ? {} : { enrollmentId: shell.enrollmentId }),
       payload: this.seal(shell, state),
       attempts: 0,
       createdAt: now,
@@ -130,7 +135,7 @@ export class PendingSteps {
    */
   async take(id: unknown, user: TwoFactorUser, kind: PendingKind): Promise<PendingRecord> {
     const reject = async (why: 'unknown' | 'foreign' | 'expired' | 'wrong-kind') => {
-      await this.audit.emit({ ...this.audit.base(user), type: 'pending.rejected', kind, why });
+      await this.audit.emitFor(user, { type: 'pending.rejected', kind, why });
     };
     if (typeof id !== 'string' || !TOKEN_RE.test(id)) {
       await reject('unknown');
