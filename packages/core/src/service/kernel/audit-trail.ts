@@ -43,8 +43,13 @@ export class AuditTrail {
     return this.scope.getStore();
   }
 
+  /** The last time formatted, reused within the same millisecond: every event formats one. */
+  private lastAt = { ms: Number.NaN, iso: '' };
+
   at(): string {
-    return new Date(this.clock.now()).toISOString();
+    const ms = this.clock.now();
+    if (ms !== this.lastAt.ms) this.lastAt = { ms, iso: new Date(ms).toISOString() };
+    return this.lastAt.iso;
   }
 
   base(user: TwoFactorUser): EventBase {
