@@ -35,7 +35,10 @@ export interface PendingRecord {
   readonly providerId: string;
   /** The enrollment a challenge is for; absent for activations. */
   readonly enrollmentId?: string;
-  /** Provider state, sealed by core (AES-256-GCM, bound to id, user, provider and kind). */
+  /**
+   * Provider state, sealed by core (AES-256-GCM, bound to id, user, provider and kind); for a
+   * `statelessChallenge` provider's challenge, which has none, the plain `fk0.<generation>`.
+   */
   readonly payload: string;
   /** Wrong answers so far on this pending step. */
   readonly attempts: number;
