@@ -14,6 +14,9 @@
  *
  * If an SDK upgrade moves or reshapes the private field, `trustCustomCa` throws a typed error
  * instead of silently using another trust store; test/ca-seam.test.ts fails loudly too.
+ *
+ * Both functions return the https.Agent they installed, so that the caller that keeps the client
+ * for reuse (client-cache.ts, with `keepAlive`) can close its sockets when it drops the client.
  */
 import https from 'node:https';
 import { constants as sdkConstants, type Client } from '@duosecurity/duo_universal';
@@ -22,6 +25,27 @@ import { ProviderError } from '@factorkit/core';
 /** The private field of `Client` this seam relies on (SDK 3.0.0, dist/index.mjs). */
 export const SDK_PRIVATE_AXIOS_FIELD = 'axios';
 export const SEAM_SDK_VERSION = '3.0.0';
+
+/** How the installed agent treats connections: one per call (default) or kept alive. */
+export interface SeamAgentOptions {
+  /** Keep idle TLS connections for the next call on this client (idle at most `timeoutMs`). */
+  keepAlive?: boolean;
+}
+
+/**
+ * An agent whose sockets time out after `timeoutMs` (OUT-03). With keep-alive, an idle socket is
+ * also closed after `timeoutMs` (Node applies the agent's timeout to free sockets too, or the
+ * server's shorter `Keep-Alive: timeout` hint), so a connection is not reused long after Duo may
+ * have dropped it. Its sockets never hold the process open (Node unrefs free sockets).
+ */
+function seamAgent(ca: unknown, timeoutMs: number, opts: SeamAgentOptions): https.Agent {
+  return new https.Agent({
+    ca: ca as string,
+    rejectUnauthorized: true,
+    keepAlive: opts.keepAlive === true,
+    ...(opts.keepAlive === true ? { timeout: timeoutMs } : {}),
+  });
+}
 
 interface AxiosInstanceShape {
   defaults: { baseURL?: unknown; httpsAgent?: unknown; httpAgent?: unknown };
@@ -44,7 +68,12 @@ export function looksLikePinnedSdkAxios(value: unknown): value is AxiosInstanceS
 }
 
 /** Makes `client` trust `caPem` (and only it) for its calls to Duo. */
-export function trustCustomCa(client: Client, caPem: string, timeoutMs: number): void {
+export function trustCustomCa(
+  client: Client,
+  caPem: string,
+  timeoutMs: number,
+  opts: SeamAgentOptions = {},
+): https.Agent {
   const holder = client as unknown as Record<string, unknown>;
   const current = holder[SDK_PRIVATE_AXIOS_FIELD];
   if (!looksLikePinnedSdkAxios(current)) {
@@ -53,18 +82,22 @@ export function trustCustomCa(client: Client, caPem: string, timeoutMs: number):
       { details: { seam: 'duo-universal-ca' } },
     );
   }
-  holder[SDK_PRIVATE_AXIOS_FIELD] = current.create({
-    httpsAgent: new https.Agent({ ca: caPem, rejectUnauthorized: true, keepAlive: false }),
-    timeout: timeoutMs,
-  });
+  const agent = seamAgent(caPem, timeoutMs, opts);
+  holder[SDK_PRIVATE_AXIOS_FIELD] = current.create({ httpsAgent: agent, timeout: timeoutMs });
+  return agent;
 }
 
 /**
  * Gives `client`'s calls a socket timeout while keeping the SDK's own pinned Duo CA bundle: the
- * derived instance inherits the pinned https.Agent (axios `create` merges the parent's defaults).
+ * derived instance keeps the SDK's pinned https.Agent, or, with `keepAlive`, gets a keep-alive
+ * agent trusting exactly that same pinned bundle (the SDK's own agent closes every connection).
  * Used for every production client; fails loudly, like `trustCustomCa`, if the SDK changes.
  */
-export function addSocketTimeout(client: Client, timeoutMs: number): void {
+export function addSocketTimeout(
+  client: Client,
+  timeoutMs: number,
+  opts: SeamAgentOptions = {},
+): https.Agent {
   const holder = client as unknown as Record<string, unknown>;
   const current = holder[SDK_PRIVATE_AXIOS_FIELD];
   if (!looksLikePinnedSdkAxios(current)) {
@@ -74,5 +107,9 @@ export function addSocketTimeout(client: Client, timeoutMs: number): void {
     );
   }
   const pinned = current.defaults.httpsAgent as https.Agent;
-  holder[SDK_PRIVATE_AXIOS_FIELD] = current.create({ httpsAgent: pinned, timeout: timeoutMs });
+  // looksLikePinnedSdkAxios proved that the pinned agent's CA is the SDK's Duo bundle.
+  const agent =
+    opts.keepAlive === true ? seamAgent(sdkConstants.DUO_PINNED_CERT, timeoutMs, opts) : pinned;
+  holder[SDK_PRIVATE_AXIOS_FIELD] = current.create({ httpsAgent: agent, timeout: timeoutMs });
+  return agent;
 }
