@@ -10,13 +10,14 @@
  * user's or challenge's data is shared between calls. A connection carries no credentials
  * either: every request is authenticated by its own signed client assertion.
  *
- * Keyed by client id + API host (one slot per integration); the slot also keeps a SHA-256
- * fingerprint of everything else the client is built from (the secret, the redirect URL, the
- * custom CA, the socket timeout), so a changed configuration (a rotated secret, another CA)
- * rebuilds the client and closes the old one's connections. The secret is never a map key.
- * At most MAX_CLIENTS slots; the least recently used is closed first.
+ * Keyed by client id + API host (one slot per integration); the slot also keeps everything else
+ * the client was built from (the secret, the redirect URL, the custom CA, the socket timeout)
+ * and compares it on every call, so a changed configuration (a rotated secret, another CA, even
+ * settings edited in place) rebuilds the client and closes the old one's connections. The values
+ * are compared, not hashed: hashing the CA bundle on every call cost more than the comparison,
+ * and the client holds the same secret anyway. The secret is never a map key. At most
+ * MAX_CLIENTS slots; the least recently used is closed first.
  */
-import { createHash } from 'node:crypto';
 import type { Client } from '@duosecurity/duo_universal';
 import type { DuoSettings } from '../config/settings.js';
 import { buildUniversalClient, socketTimeoutOf, type BuiltClient } from './universal-client.js';
@@ -24,23 +25,21 @@ import { buildUniversalClient, socketTimeoutOf, type BuiltClient } from './unive
 /** Far more integrations than one deployment has; bounds memory if settings churn. */
 export const MAX_CLIENTS = 16;
 
+/** What a client is built from besides its key. */
+type BuiltFrom = readonly [secret: string, redirectUrl: string, caPem: string, timeoutMs: number];
+
 interface Slot extends BuiltClient {
-  fingerprint: string;
+  builtFrom: BuiltFrom;
 }
 
 const slots = new Map<string, Slot>();
 
-function fingerprintOf(s: DuoSettings): string {
-  return createHash('sha256')
-    .update(
-      JSON.stringify([
-        s.clientSecret ?? '',
-        s.redirectUrl ?? '',
-        s.caPem ?? '',
-        socketTimeoutOf(s),
-      ]),
-    )
-    .digest('base64');
+function builtFromOf(s: DuoSettings): BuiltFrom {
+  return [s.clientSecret ?? '', s.redirectUrl ?? '', s.caPem ?? '', socketTimeoutOf(s)];
+}
+
+function sameBuild(a: BuiltFrom, b: BuiltFrom): boolean {
+  return a[0] === b[0] && a[1] === b[1] && a[2] === b[2] && a[3] === b[3];
 }
 
 function close(slot: Slot): void {
@@ -49,12 +48,13 @@ function close(slot: Slot): void {
 
 /** The kept-alive SDK client for these settings, built (or rebuilt) when needed. */
 export function universalClientFor(settings: DuoSettings): Client {
-  const key = JSON.stringify([settings.clientId ?? '', settings.apiHost]);
-  const fingerprint = fingerprintOf(settings);
+  // A NUL cannot occur in a client id or a host name, so the key is unambiguous.
+  const key = `${settings.clientId ?? ''}\0${settings.apiHost}`;
+  const builtFrom = builtFromOf(settings);
   const slot = slots.get(key);
   if (slot !== undefined) {
     slots.delete(key);
-    if (slot.fingerprint === fingerprint) {
+    if (sameBuild(slot.builtFrom, builtFrom)) {
       slots.set(key, slot); // most recently used last
       return slot.client;
     }
@@ -62,7 +62,7 @@ export function universalClientFor(settings: DuoSettings): Client {
   }
   // Builds first: a refused configuration throws here and leaves no slot behind.
   const built = buildUniversalClient(settings, { keepAlive: true });
-  slots.set(key, { ...built, fingerprint });
+  slots.set(key, { ...built, builtFrom });
   while (slots.size > MAX_CLIENTS) {
     const [oldestKey, oldest] = slots.entries().next().value as [string, Slot];
     slots.delete(oldestKey);
