@@ -1,9 +1,12 @@
 import 'reflect-metadata';
-import { plainToInstance } from 'class-transformer';
-import { getMetadataStorage, validateSync, type ValidationError } from 'class-validator';
+import type { ValidationError } from 'class-validator';
+import { requireCjs } from '../cjs-require.js';
+import { getMetadataStorage, validateSync } from './class-validator-lite.js';
 import type { ConfigIssue } from '../errors.js';
 import { secretFieldNames } from './fields.js';
 import { unknownKeyMessage } from './reserved-names.js';
+
+const { plainToInstance } = requireCjs('class-transformer') as typeof import('class-transformer');
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
