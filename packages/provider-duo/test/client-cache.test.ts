@@ -11,7 +11,7 @@ import {
   keptUniversalClients,
   universalClientFor,
 } from '../src/universal/client-cache.js';
-import { SDK_PRIVATE_AXIOS_FIELD } from '../src/universal/ca-seam.js';
+import { KEEP_ALIVE_IDLE_MS, SDK_PRIVATE_AXIOS_FIELD } from '../src/universal/ca-seam.js';
 import {
   duoHarness,
   duoUser,
@@ -64,6 +64,11 @@ describe('Universal SDK client reuse', () => {
     const opened = countConnections(agent);
     for (let i = 0; i < 3; i++) expect((await a.healthCheck()).stat).toBe('OK');
     expect(opened()).toBe(1);
+    // The idle connection is closed before a server would drop it (a reset would look like an
+    // outage); the emulator hints 5 s, production Duo may not hint at all.
+    const idle = Object.values(agent.freeSockets).flat();
+    expect(idle).toHaveLength(1);
+    expect(idle[0]!.timeout).toBeLessThanOrEqual(KEEP_ALIVE_IDLE_MS);
   });
 
   it('a changed secret, redirect URL, CA or timeout rebuilds the client and closes the old one', async () => {

@@ -28,23 +28,51 @@ export const SEAM_SDK_VERSION = '3.0.0';
 
 /** How the installed agent treats connections: one per call (default) or kept alive. */
 export interface SeamAgentOptions {
-  /** Keep idle TLS connections for the next call on this client (idle at most `timeoutMs`). */
+  /** Keep idle TLS connections for the next call on this client (see KEEP_ALIVE_IDLE_MS). */
   keepAlive?: boolean;
 }
 
 /**
- * An agent whose sockets time out after `timeoutMs` (OUT-03). With keep-alive, an idle socket is
- * also closed after `timeoutMs` (Node applies the agent's timeout to free sockets too, or the
- * server's shorter `Keep-Alive: timeout` hint), so a connection is not reused long after Duo may
- * have dropped it. Its sockets never hold the process open (Node unrefs free sockets).
+ * How long an idle kept-alive connection may wait for the next call. Shorter than the idle
+ * timeouts servers commonly use (Node's 5 s, load balancers' 60 s), so we close a connection
+ * before Duo's side does: a request sent on a connection the server has just closed fails with
+ * a reset, which would count as an outage (failmode) although Duo is up.
+ */
+export const KEEP_ALIVE_IDLE_MS = 4000;
+
+/** A keep-alive agent whose idle connections close after KEEP_ALIVE_IDLE_MS at most. */
+class IdleCappedAgent extends https.Agent {
+  constructor(
+    options: https.AgentOptions,
+    private readonly idleMs: number,
+  ) {
+    super(options);
+  }
+
+  // Node's documented hook for a socket going back to the pool: it sets the agent's timeout
+  // (or the server's shorter `Keep-Alive: timeout` hint) on the idle socket; we cap it. A request
+  // on the socket sets its own timeout again (axios, OUT-03).
+  // Node documents a boolean result (false: destroy the socket); @types/node says void.
+  override keepSocketAlive(socket: import('node:net').Socket): void {
+    const kept: unknown = super.keepSocketAlive(socket);
+    const timeout = socket.timeout ?? 0;
+    if (kept !== false && (timeout === 0 || timeout > this.idleMs)) socket.setTimeout(this.idleMs);
+    return kept as void;
+  }
+}
+
+/**
+ * An agent for the seam: TLS verification on, the given CA only. With keep-alive, sockets time
+ * out after `timeoutMs` (OUT-03) and idle ones sooner (KEEP_ALIVE_IDLE_MS); they never hold the
+ * process open (Node unrefs pooled sockets).
  */
 function seamAgent(ca: unknown, timeoutMs: number, opts: SeamAgentOptions): https.Agent {
-  return new https.Agent({
-    ca: ca as string,
-    rejectUnauthorized: true,
-    keepAlive: opts.keepAlive === true,
-    ...(opts.keepAlive === true ? { timeout: timeoutMs } : {}),
-  });
+  const options = { ca: ca as string, rejectUnauthorized: true };
+  if (opts.keepAlive !== true) return new https.Agent({ ...options, keepAlive: false });
+  return new IdleCappedAgent(
+    { ...options, keepAlive: true, timeout: timeoutMs },
+    Math.min(KEEP_ALIVE_IDLE_MS, timeoutMs),
+  );
 }
 
 interface AxiosInstanceShape {
