@@ -3,6 +3,7 @@
 // same redirect: `healthCheck()` + `createAuthUrl()` on one client whose TLS connection is kept
 // alive. Both talk over real HTTPS (loopback) to the repository's Duo emulator, so the cost of
 // a new SDK client and TLS handshake per call shows, as it would against Duo.
+import { randomBytes } from 'node:crypto';
 import https from 'node:https';
 import { Client } from '@duosecurity/duo_universal';
 import { FakeClock, createHarness } from '@factorkit/core/testing';
@@ -96,23 +97,49 @@ export default {
         timeout: 10_000,
       });
 
+      const sdkSide = {
+        label: 'SDK on one client',
+        fn: async () => {
+          await sdk.healthCheck();
+          await sdk.createAuthUrl('alice', sdk.generateState());
+        },
+      };
       // The pending steps pile up in the memory store (one per call), as they would for users
       // who never come back from Duo; enough rounds to show the per-call cost, not more.
       await b.compare({
         id: 'duo.universal.begin',
         title: 'Duo Universal beginChallenge, vs SDK healthCheck + createAuthUrl (keep-alive)',
-        baseline: {
-          label: 'SDK on one client',
-          fn: async () => {
-            await sdk.healthCheck();
-            await sdk.createAuthUrl('alice', sdk.generateState());
-          },
-        },
+        baseline: sdkSide,
         subject: {
           label: 'beginChallenge',
           fn: () => h.service.beginChallenge(user, 'duo'),
         },
         goal: { max: 1.2 },
+        ...(b.quick ? {} : { batchMs: 300 }),
+      });
+      // The same against the provider alone (no service around it), to tell what the provider
+      // adds from what core's service step adds (throttle, pending step, audit).
+      const provider = h.registry.get('duo');
+      const ctx = {
+        providerId: 'duo',
+        config: h.config.providers['duo'].settings,
+        audience: 'client',
+        constants: {},
+      };
+      const enrollment = { username: 'alice' };
+      await b.compare({
+        id: 'duo.universal.provider-begin',
+        title: 'DuoProvider.beginChallenge alone, vs SDK healthCheck + createAuthUrl (keep-alive)',
+        baseline: sdkSide,
+        subject: {
+          label: 'provider.beginChallenge',
+          fn: () =>
+            provider.beginChallenge(
+              { ...ctx, pendingId: randomBytes(32).toString('base64url') },
+              user,
+              enrollment,
+            ),
+        },
         ...(b.quick ? {} : { batchMs: 300 }),
       });
       sdkAgent.destroy();
