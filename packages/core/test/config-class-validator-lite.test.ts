@@ -1,8 +1,9 @@
 // Core loads class-validator by the parts it uses (src/config/class-validator-lite.ts) so a host's
 // cold start does not pay for all of it. These tests prove that nothing about validation changes:
-// every decorator `v` hands out is the package's own export, `validateSync` and the metadata
+// every decorator `v` hands out is the package's own export (and class-transformer's engine too), `validateSync` and the metadata
 // storage are the package's, every other name still works, and config is still validated.
 import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import * as full from 'class-validator';
 import { describe, expect, it } from 'vitest';
@@ -37,6 +38,13 @@ describe('class-validator by its parts', () => {
     const theirs = full.validateSync(new Sample(), { forbidUnknownValues: true });
     expect(mine).toEqual(theirs);
     expect(mine.map((e) => e.property).sort()).toEqual(['n', 's']);
+  });
+
+  it('class-transformer: the engine core loads on its own is the one its index exports', () => {
+    const require = createRequire(import.meta.url);
+    const root = require('class-transformer') as typeof import('class-transformer');
+    const engine = require('class-transformer/cjs/ClassTransformer.js') as typeof root;
+    expect(engine.ClassTransformer).toBe(root.ClassTransformer);
   });
 
   it('a host importing core and a provider, then loading config, does not load validator.js or libphonenumber-js', () => {
