@@ -1,6 +1,6 @@
 // reflect-metadata must be loaded before tsyringe reads any decorator metadata. Core owns that
 // ordering so that hosts and provider authors never import tsyringe themselves.
-import 'reflect-metadata';
+import './reflect-polyfill.js';
 import type { DependencyContainer } from 'tsyringe';
 import { requireCjs } from './cjs-require.js';
 

@@ -1,4 +1,4 @@
-import 'reflect-metadata';
+import '../reflect-polyfill.js';
 import { requireCjs } from '../cjs-require.js';
 
 /**

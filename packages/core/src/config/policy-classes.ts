@@ -1,4 +1,4 @@
-import 'reflect-metadata';
+import '../reflect-polyfill.js';
 import { v } from './class-validator-lite.js';
 import { Field } from './fields.js';
 

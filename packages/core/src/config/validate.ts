@@ -1,4 +1,4 @@
-import 'reflect-metadata';
+import '../reflect-polyfill.js';
 import type { ValidationError } from 'class-validator';
 import { requireCjs } from '../cjs-require.js';
 import { getMetadataStorage, validateSync } from './class-validator-lite.js';
