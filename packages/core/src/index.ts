@@ -106,4 +106,6 @@ export {
 export { DEFAULT_TIMELINE_PAGE } from './service/flows/timeline.js';
 
 // Validation decorators, re-exported so provider schemas use the same class-validator copy as core.
-export * as v from 'class-validator';
+// Loaded by the parts that are used (config/class-validator-lite.ts): a cold start need not pay
+// for the whole package.
+export { v } from './config/class-validator-lite.js';

@@ -43,4 +43,5 @@ export {
   SEAM_SDK_VERSION,
 } from './universal/ca-seam.js';
 export { parseCallback } from './universal/universal-flow.js';
+export { closeUniversalClients } from './universal/client-cache.js';
 export { planUniversalUpgrade, type UpgradePlan } from './upgrade.js';

@@ -1,5 +1,16 @@
-import 'reflect-metadata';
-import { JSONSchema, targetConstructorToSchema } from 'class-validator-jsonschema';
+import '../reflect-polyfill.js';
+import { requireCjs } from '../cjs-require.js';
+
+/**
+ * class-validator-jsonschema is loaded only when a JSON Schema is asked for (admin forms): it
+ * loads the whole of class-validator, which a host's start-up no longer does (see
+ * class-validator-lite.ts). `@Field` keeps label, help and the secret flag in its own metadata,
+ * and `configJsonSchema` writes them into the schema, so nothing is lost by not calling its
+ * `JSONSchema` decorator when the class is defined.
+ */
+function jsonSchemaLib(): typeof import('class-validator-jsonschema') {
+  return requireCjs('class-validator-jsonschema') as typeof import('class-validator-jsonschema');
+}
 
 /** What an admin form needs to know about a config field, beyond its validation rules. */
 export interface FieldOptions {
@@ -28,11 +39,6 @@ export function Field(options: FieldOptions): PropertyDecorator {
       : new Map<string, FieldOptions>();
     own.set(key, options);
     Reflect.defineMetadata(FIELDS, own, ctor);
-    JSONSchema({
-      title: options.label,
-      ...(options.help ? { description: options.help } : {}),
-      ...(options.secret ? { writeOnly: true } : {}),
-    })(target, key);
   };
 }
 
@@ -61,7 +67,7 @@ export type JsonSchemaObject = Record<string, unknown>;
  * (help), `writeOnly` and `x-secret` on secrets, `default` from the class, no extra keys allowed.
  */
 export function configJsonSchema(schema: new () => object): JsonSchemaObject {
-  const base = targetConstructorToSchema(schema) as JsonSchemaObject;
+  const base = jsonSchemaLib().targetConstructorToSchema(schema) as JsonSchemaObject;
   const defaults = new schema() as Record<string, unknown>;
   const props = { ...((base['properties'] as Record<string, JsonSchemaObject> | undefined) ?? {}) };
   for (const [name, field] of getFields(schema)) {

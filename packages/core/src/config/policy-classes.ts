@@ -1,5 +1,5 @@
-import 'reflect-metadata';
-import { IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import '../reflect-polyfill.js';
+import { v } from './class-validator-lite.js';
 import { Field } from './fields.js';
 
 export const NOT_ENROLLED_ACTIONS = ['skip', 'deny', 'enroll', 'grace'] as const;
@@ -15,7 +15,7 @@ export class AudiencePolicy {
     label: 'Force two-factor',
     help: 'Every user of this audience must use a second factor.',
   })
-  @IsBoolean()
+  @v.IsBoolean()
   force: boolean = false;
 
   /**
@@ -26,7 +26,7 @@ export class AudiencePolicy {
     label: 'When not enrolled',
     help: 'enroll: the user must set up a factor before continuing; deny: sign-in is refused; skip: let them in; grace: let them in for graceDays, then enroll.',
   })
-  @IsIn(NOT_ENROLLED_ACTIONS, { message: 'must be one of skip, deny, enroll, grace' })
+  @v.IsIn(NOT_ENROLLED_ACTIONS, { message: 'must be one of skip, deny, enroll, grace' })
   notEnrolled: NotEnrolledAction = 'enroll';
 
   /**
@@ -39,9 +39,9 @@ export class AudiencePolicy {
     label: 'Grace period (days)',
     help: "With 'grace': days from the first enforced sign-in before the user must enroll.",
   })
-  @IsInt()
-  @Min(1)
-  @Max(90)
+  @v.IsInt()
+  @v.Min(1)
+  @v.Max(90)
   graceDays: number = 14;
 
   /**
@@ -49,9 +49,9 @@ export class AudiencePolicy {
    * @default undefined
    */
   @Field({ label: 'Allowed providers' })
-  @IsOptional()
-  @IsArray()
-  @IsString({ each: true })
+  @v.IsOptional()
+  @v.IsArray()
+  @v.IsString({ each: true })
   providers?: string[];
 
   /**
@@ -59,7 +59,7 @@ export class AudiencePolicy {
    * @default true
    */
   @Field({ label: 'Users may disable 2FA' })
-  @IsBoolean()
+  @v.IsBoolean()
   allowUserDisable: boolean = true;
 
   /**
@@ -72,9 +72,9 @@ export class AudiencePolicy {
     label: 'Step-up window (s)',
     help: 'How long after passing the second factor a sensitive action is allowed without passing it again.',
   })
-  @IsInt()
-  @Min(30)
-  @Max(3600, { message: 'must not be above 3600 (an older second factor is not a recent one)' })
+  @v.IsInt()
+  @v.Min(30)
+  @v.Max(3600, { message: 'must not be above 3600 (an older second factor is not a recent one)' })
   stepUpSeconds: number = 600;
 
   /**
@@ -86,7 +86,7 @@ export class AudiencePolicy {
     label: 'Require step-up for factor management',
     help: 'Refuse removing a factor or regenerating recovery codes unless the second factor was passed recently.',
   })
-  @IsBoolean()
+  @v.IsBoolean()
   requireStepUp: boolean = false;
 
   /**
@@ -98,7 +98,7 @@ export class AudiencePolicy {
     label: 'Require a phishing-resistant factor',
     help: 'Only factors such as security keys, whose answer cannot be relayed by a phishing site.',
   })
-  @IsBoolean()
+  @v.IsBoolean()
   requirePhishingResistant: boolean = false;
 
   /**
@@ -109,7 +109,7 @@ export class AudiencePolicy {
     label: 'Require a hardware-bound factor',
     help: 'Only factors whose secret cannot be copied out of a device.',
   })
-  @IsBoolean()
+  @v.IsBoolean()
   requireHardwareBound: boolean = false;
 
   /**
@@ -121,9 +121,9 @@ export class AudiencePolicy {
     label: 'Minimum assurance level (AAL)',
     help: '1: any factor; 2: any second factor, no fail-open; 3: hardware security keys only.',
   })
-  @IsInt()
-  @Min(1)
-  @Max(3)
+  @v.IsInt()
+  @v.Min(1)
+  @v.Max(3)
   minAal: 1 | 2 | 3 = 1;
 
   /**
@@ -136,7 +136,7 @@ export class AudiencePolicy {
     label: 'Allow recovery codes',
     help: 'Off: recovery codes are neither issued nor accepted; a user who loses every factor needs an administrator.',
   })
-  @IsBoolean()
+  @v.IsBoolean()
   allowRecoveryCodes: boolean = true;
 
   /**
@@ -150,9 +150,9 @@ export class AudiencePolicy {
     label: 'Remember device (days)',
     help: 'Days a remembered device may skip the second factor; 0 turns remembering off. Defaults to 0 for admin.',
   })
-  @IsInt()
-  @Min(0)
-  @Max(365)
+  @v.IsInt()
+  @v.Min(0)
+  @v.Max(365)
   rememberDeviceDays: number = 30;
 
   /**
@@ -163,9 +163,9 @@ export class AudiencePolicy {
     label: 'Remembered devices per user',
     help: 'At most this many devices per user; a new one replaces the least recently used.',
   })
-  @IsInt()
-  @Min(1)
-  @Max(50)
+  @v.IsInt()
+  @v.Min(1)
+  @v.Max(50)
   maxRememberedDevices: number = 10;
 }
 
@@ -176,9 +176,9 @@ export class ThrottlePolicy {
    * @default 10
    */
   @Field({ label: 'Failures before lock' })
-  @IsInt()
-  @Min(1)
-  @Max(100, { message: 'must not be above 100 (NIST SP 800-63B §5.2.2)' })
+  @v.IsInt()
+  @v.Min(1)
+  @v.Max(100, { message: 'must not be above 100 (NIST SP 800-63B §5.2.2)' })
   maxFailures: number = 10;
 
   /**
@@ -186,9 +186,9 @@ export class ThrottlePolicy {
    * @default 3
    */
   @Field({ label: 'Failures without delay' })
-  @IsInt()
-  @Min(0)
-  @Max(100)
+  @v.IsInt()
+  @v.Min(0)
+  @v.Max(100)
   freeFailures: number = 3;
 
   /**
@@ -196,9 +196,9 @@ export class ThrottlePolicy {
    * @default 1
    */
   @Field({ label: 'Base delay (s)' })
-  @IsInt()
-  @Min(0)
-  @Max(3600)
+  @v.IsInt()
+  @v.Min(0)
+  @v.Max(3600)
   baseDelaySeconds: number = 1;
 
   /**
@@ -206,9 +206,9 @@ export class ThrottlePolicy {
    * @default 60
    */
   @Field({ label: 'Longest delay (s)' })
-  @IsInt()
-  @Min(0)
-  @Max(86400)
+  @v.IsInt()
+  @v.Min(0)
+  @v.Max(86400)
   maxDelaySeconds: number = 60;
 
   /**
@@ -216,9 +216,9 @@ export class ThrottlePolicy {
    * @default 900
    */
   @Field({ label: 'Lock duration (s)' })
-  @IsInt()
-  @Min(1)
-  @Max(7 * 86400)
+  @v.IsInt()
+  @v.Min(1)
+  @v.Max(7 * 86400)
   lockSeconds: number = 900;
 
   /**
@@ -226,9 +226,9 @@ export class ThrottlePolicy {
    * @default 100
    */
   @Field({ label: 'Permanent lock after' })
-  @IsInt()
-  @Min(1)
-  @Max(100, { message: 'must not be above 100 (NIST SP 800-63B §5.2.2)' })
+  @v.IsInt()
+  @v.Min(1)
+  @v.Max(100, { message: 'must not be above 100 (NIST SP 800-63B §5.2.2)' })
   permanentLockAfter: number = 100;
 }
 
@@ -238,9 +238,9 @@ export class RecoveryCodePolicy {
    * @default 10
    */
   @Field({ label: 'Number of recovery codes' })
-  @IsInt()
-  @Min(4)
-  @Max(20)
+  @v.IsInt()
+  @v.Min(4)
+  @v.Max(20)
   count: number = 10;
 
   /**
@@ -248,9 +248,9 @@ export class RecoveryCodePolicy {
    * @default 3
    */
   @Field({ label: 'Warn when this many remain' })
-  @IsInt()
-  @Min(0)
-  @Max(20)
+  @v.IsInt()
+  @v.Min(0)
+  @v.Max(20)
   lowWatermark: number = 3;
 }
 
@@ -260,9 +260,9 @@ export class PendingPolicy {
    * @default 300
    */
   @Field({ label: 'Pending step lifetime (s)' })
-  @IsInt()
-  @Min(30)
-  @Max(600, { message: 'must not be above 600 (10 minutes, NIST SP 800-63B §5.1.3.2)' })
+  @v.IsInt()
+  @v.Min(30)
+  @v.Max(600, { message: 'must not be above 600 (10 minutes, NIST SP 800-63B §5.1.3.2)' })
   ttlSeconds: number = 300;
 
   /**
@@ -270,8 +270,8 @@ export class PendingPolicy {
    * @default 5
    */
   @Field({ label: 'Attempts per challenge' })
-  @IsInt()
-  @Min(1)
-  @Max(10)
+  @v.IsInt()
+  @v.Min(1)
+  @v.Max(10)
   maxAttempts: number = 5;
 }

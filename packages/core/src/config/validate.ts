@@ -1,9 +1,17 @@
-import 'reflect-metadata';
-import { plainToInstance } from 'class-transformer';
-import { getMetadataStorage, validateSync, type ValidationError } from 'class-validator';
+import '../reflect-polyfill.js';
+import type { ValidationError } from 'class-validator';
+import { requireCjs } from '../cjs-require.js';
+import { getMetadataStorage, validateSync } from './class-validator-lite.js';
 import type { ConfigIssue } from '../errors.js';
 import { secretFieldNames } from './fields.js';
 import { unknownKeyMessage } from './reserved-names.js';
+
+// class-transformer's engine alone (10 files), not its index (34: every decorator, which no
+// schema here uses); its index's plainToInstance is this same call on a module-level instance.
+const { ClassTransformer } = requireCjs(
+  'class-transformer/cjs/ClassTransformer.js',
+) as typeof import('class-transformer');
+const transformer = new ClassTransformer();
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
@@ -81,7 +89,7 @@ export function validateAgainstSchema<T extends object>(
   for (const key of Object.keys(plain)) {
     if (!declared.has(key)) issues.push({ path: join(path, key), message: unknownKeyMessage(key) });
   }
-  const value = plainToInstance(schema, plain, { enableImplicitConversion: false });
+  const value = transformer.plainToInstance(schema, plain, { enableImplicitConversion: false });
   const errors = validateSync(value, {
     whitelist: true,
     forbidNonWhitelisted: true,

@@ -1,4 +1,4 @@
-import { satisfies, validRange } from 'semver';
+import { requireCjs } from '../cjs-require.js';
 import { rootContainer, type DependencyContainer } from '../di.js';
 import { ProviderNotFoundError, ProviderRegistrationError } from '../errors.js';
 import {
@@ -16,6 +16,13 @@ import { amrProblem, assuranceDeclarationProblem } from './assurance.js';
 import { constructProvider } from './construct.js';
 import type { ProviderClass, TwoFactorProvider } from './contract.js';
 import type { ProviderFactory, ProviderServices } from './factory.js';
+
+// Only the two functions used, not semver's index (its whole API, 40-odd files), and through
+// require: start-up cost (see cjs-require.ts).
+const satisfies = requireCjs(
+  'semver/functions/satisfies.js',
+) as typeof import('semver/functions/satisfies.js');
+const validRange = requireCjs('semver/ranges/valid.js') as typeof import('semver/ranges/valid.js');
 
 export interface CoreServices {
   clock?: Clock;

@@ -14,6 +14,9 @@
  *
  * If an SDK upgrade moves or reshapes the private field, `trustCustomCa` throws a typed error
  * instead of silently using another trust store; test/ca-seam.test.ts fails loudly too.
+ *
+ * Both functions return the https.Agent they installed, so that the caller that keeps the client
+ * for reuse (client-cache.ts, with `keepAlive`) can close its sockets when it drops the client.
  */
 import https from 'node:https';
 import { constants as sdkConstants, type Client } from '@duosecurity/duo_universal';
@@ -22,6 +25,55 @@ import { ProviderError } from '@factorkit/core';
 /** The private field of `Client` this seam relies on (SDK 3.0.0, dist/index.mjs). */
 export const SDK_PRIVATE_AXIOS_FIELD = 'axios';
 export const SEAM_SDK_VERSION = '3.0.0';
+
+/** How the installed agent treats connections: one per call (default) or kept alive. */
+export interface SeamAgentOptions {
+  /** Keep idle TLS connections for the next call on this client (see KEEP_ALIVE_IDLE_MS). */
+  keepAlive?: boolean;
+}
+
+/**
+ * How long an idle kept-alive connection may wait for the next call. Shorter than the idle
+ * timeouts servers commonly use (Node's 5 s, load balancers' 60 s), so we close a connection
+ * before Duo's side does: a request sent on a connection the server has just closed fails with
+ * a reset, which would count as an outage (failmode) although Duo is up.
+ */
+export const KEEP_ALIVE_IDLE_MS = 4000;
+
+/** A keep-alive agent whose idle connections close after KEEP_ALIVE_IDLE_MS at most. */
+class IdleCappedAgent extends https.Agent {
+  constructor(
+    options: https.AgentOptions,
+    private readonly idleMs: number,
+  ) {
+    super(options);
+  }
+
+  // Node's documented hook for a socket going back to the pool: it sets the agent's timeout
+  // (or the server's shorter `Keep-Alive: timeout` hint) on the idle socket; we cap it. A request
+  // on the socket sets its own timeout again (axios, OUT-03).
+  // Node documents a boolean result (false: destroy the socket); @types/node says void.
+  override keepSocketAlive(socket: import('node:net').Socket): void {
+    const kept: unknown = super.keepSocketAlive(socket);
+    const timeout = socket.timeout ?? 0;
+    if (kept !== false && (timeout === 0 || timeout > this.idleMs)) socket.setTimeout(this.idleMs);
+    return kept as void;
+  }
+}
+
+/**
+ * An agent for the seam: TLS verification on, the given CA only. With keep-alive, sockets time
+ * out after `timeoutMs` (OUT-03) and idle ones sooner (KEEP_ALIVE_IDLE_MS); they never hold the
+ * process open (Node unrefs pooled sockets).
+ */
+function seamAgent(ca: unknown, timeoutMs: number, opts: SeamAgentOptions): https.Agent {
+  const options = { ca: ca as string, rejectUnauthorized: true };
+  if (opts.keepAlive !== true) return new https.Agent({ ...options, keepAlive: false });
+  return new IdleCappedAgent(
+    { ...options, keepAlive: true, timeout: timeoutMs },
+    Math.min(KEEP_ALIVE_IDLE_MS, timeoutMs),
+  );
+}
 
 interface AxiosInstanceShape {
   defaults: { baseURL?: unknown; httpsAgent?: unknown; httpAgent?: unknown };
@@ -44,7 +96,12 @@ export function looksLikePinnedSdkAxios(value: unknown): value is AxiosInstanceS
 }
 
 /** Makes `client` trust `caPem` (and only it) for its calls to Duo. */
-export function trustCustomCa(client: Client, caPem: string, timeoutMs: number): void {
+export function trustCustomCa(
+  client: Client,
+  caPem: string,
+  timeoutMs: number,
+  opts: SeamAgentOptions = {},
+): https.Agent {
   const holder = client as unknown as Record<string, unknown>;
   const current = holder[SDK_PRIVATE_AXIOS_FIELD];
   if (!looksLikePinnedSdkAxios(current)) {
@@ -53,18 +110,22 @@ export function trustCustomCa(client: Client, caPem: string, timeoutMs: number):
       { details: { seam: 'duo-universal-ca' } },
     );
   }
-  holder[SDK_PRIVATE_AXIOS_FIELD] = current.create({
-    httpsAgent: new https.Agent({ ca: caPem, rejectUnauthorized: true, keepAlive: false }),
-    timeout: timeoutMs,
-  });
+  const agent = seamAgent(caPem, timeoutMs, opts);
+  holder[SDK_PRIVATE_AXIOS_FIELD] = current.create({ httpsAgent: agent, timeout: timeoutMs });
+  return agent;
 }
 
 /**
  * Gives `client`'s calls a socket timeout while keeping the SDK's own pinned Duo CA bundle: the
- * derived instance inherits the pinned https.Agent (axios `create` merges the parent's defaults).
+ * derived instance keeps the SDK's pinned https.Agent, or, with `keepAlive`, gets a keep-alive
+ * agent trusting exactly that same pinned bundle (the SDK's own agent closes every connection).
  * Used for every production client; fails loudly, like `trustCustomCa`, if the SDK changes.
  */
-export function addSocketTimeout(client: Client, timeoutMs: number): void {
+export function addSocketTimeout(
+  client: Client,
+  timeoutMs: number,
+  opts: SeamAgentOptions = {},
+): https.Agent {
   const holder = client as unknown as Record<string, unknown>;
   const current = holder[SDK_PRIVATE_AXIOS_FIELD];
   if (!looksLikePinnedSdkAxios(current)) {
@@ -74,5 +135,9 @@ export function addSocketTimeout(client: Client, timeoutMs: number): void {
     );
   }
   const pinned = current.defaults.httpsAgent as https.Agent;
-  holder[SDK_PRIVATE_AXIOS_FIELD] = current.create({ httpsAgent: pinned, timeout: timeoutMs });
+  // looksLikePinnedSdkAxios proved that the pinned agent's CA is the SDK's Duo bundle.
+  const agent =
+    opts.keepAlive === true ? seamAgent(sdkConstants.DUO_PINNED_CERT, timeoutMs, opts) : pinned;
+  holder[SDK_PRIVATE_AXIOS_FIELD] = current.create({ httpsAgent: agent, timeout: timeoutMs });
+  return agent;
 }

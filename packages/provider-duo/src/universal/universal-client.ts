@@ -3,6 +3,7 @@
  * with what the SDK leaves to its caller: a deadline on every call (the SDK's axios instance has
  * none, OUT-03) and one classification of every SDK failure (OUT-02).
  */
+import type https from 'node:https';
 import { Client, DuoException, constants as sdk } from '@duosecurity/duo_universal';
 import { ProviderError } from '@factorkit/core';
 import type { DuoSettings } from '../config/settings.js';
@@ -12,8 +13,25 @@ import { addSocketTimeout, trustCustomCa } from './ca-seam.js';
 
 export type IdTokenPayload = Awaited<ReturnType<Client['exchangeAuthorizationCodeFor2FAResult']>>;
 
-/** Builds an SDK client for these settings (the custom CA only through the seam). */
-export function createUniversalClient(settings: DuoSettings): Client {
+/** An SDK client and the agent its calls go through (closed when the client is dropped). */
+export interface BuiltClient {
+  client: Client;
+  agent: https.Agent;
+}
+
+/** The socket timeout of every call: the longer of the two deadlines (OUT-03). */
+export function socketTimeoutOf(settings: DuoSettings): number {
+  return Math.max(settings.requestTimeoutMs, settings.healthTimeoutMs);
+}
+
+/**
+ * Builds an SDK client for these settings (the custom CA only through the seam). With
+ * `keepAlive`, its TLS connection stays open for the next call; only client-cache.ts asks for it.
+ */
+export function buildUniversalClient(
+  settings: DuoSettings,
+  opts: { keepAlive?: boolean } = {},
+): BuiltClient {
   let client: Client;
   try {
     client = new Client({
@@ -30,15 +48,20 @@ export function createUniversalClient(settings: DuoSettings): Client {
       details: { sdk: err instanceof Error ? err.message : 'unknown' },
     });
   }
-  const socketTimeout = Math.max(settings.requestTimeoutMs, settings.healthTimeoutMs);
-  if (settings.caPem !== undefined) {
-    trustCustomCa(client, settings.caPem, socketTimeout);
-  } else {
-    // Production: keep the SDK's pinned Duo CAs, add the socket timeout the SDK lacks, so a
-    // blackholed Duo never leaves sockets open past our deadline (OUT-03).
-    addSocketTimeout(client, socketTimeout);
-  }
-  return client;
+  const socketTimeout = socketTimeoutOf(settings);
+  const agentOptions = { keepAlive: opts.keepAlive === true };
+  // Production: keep the SDK's pinned Duo CAs, add the socket timeout the SDK lacks, so a
+  // blackholed Duo never leaves sockets open past our deadline (OUT-03).
+  const agent =
+    settings.caPem !== undefined
+      ? trustCustomCa(client, settings.caPem, socketTimeout, agentOptions)
+      : addSocketTimeout(client, socketTimeout, agentOptions);
+  return { client, agent };
+}
+
+/** A one-off SDK client (one connection per call), for checks of settings not yet in use. */
+export function createUniversalClient(settings: DuoSettings): Client {
+  return buildUniversalClient(settings).client;
 }
 
 /** Runs `fn` with a deadline; a late answer is ignored (its rejection is swallowed). */

@@ -30,6 +30,7 @@ import type { DuoSettings } from '../config/settings.js';
 import { DuoCallError } from '../failure.js';
 import { bypassSuccess, universalSuccess } from '../proof.js';
 import { safeText } from '../sanitize.js';
+import { universalClientFor } from './client-cache.js';
 import { createUniversalClient, exchangeCode, universalHealth } from './universal-client.js';
 
 export interface UniversalPending {
@@ -51,7 +52,7 @@ export async function beginUniversal(
   deps: UniversalDeps,
 ): Promise<Begun<RedirectPrompt>> {
   const s = ctx.config;
-  const client = createUniversalClient(s);
+  const client = universalClientFor(s);
   // Duo's flow starts with a health check: an outage here is where failmode applies (§D.2).
   await universalHealth(client, s.healthTimeoutMs);
   const state = ctx.pendingId ?? deps.fallbackState(client);
@@ -145,7 +146,7 @@ export async function verifyUniversal(
       detail: `Duo returned ${safeText(cb.error, 40)}: ${safeText(cb.errorDescription)}`,
     };
   }
-  const client = createUniversalClient(s);
+  const client = universalClientFor(s);
   let token;
   try {
     token = await exchangeCode(client, cb.code!, pending.username, s.requestTimeoutMs);
@@ -186,6 +187,7 @@ export async function verifyUniversal(
   return universalSuccess((token.auth_context as { factor?: unknown } | undefined)?.factor);
 }
 
+/** A check of settings (maybe not in use yet) on a fresh client: a real new TLS handshake. */
 export async function universalCheck(settings: DuoSettings): Promise<void> {
   await universalHealth(createUniversalClient(settings), settings.healthTimeoutMs);
 }
