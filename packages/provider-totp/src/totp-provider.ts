@@ -18,7 +18,6 @@ import {
   type VerifyFailure,
   type VerifyOutcome,
 } from '@factorkit/core';
-import QRCode from 'qrcode';
 import { readImportInput } from './import.js';
 import { canonicalCode } from './input.js';
 import { groupKey, keyFromBase32, matchStep, type TotpParameters } from './otp.js';
@@ -128,6 +127,9 @@ export class TotpProvider implements TwoFactorProvider<TotpSettings, TotpEnrollm
     }
     const accountName = user.username || user.email || user.id;
     const otpauthUri = buildOtpauthUri({ ...pending, issuer: config.issuer, accountName });
+    // Loaded on first enrollment only: a sign-in never draws a QR code, and the module is a
+    // sizeable share of a cold start (bench/suites/40-cold-start.mjs).
+    const { default: QRCode } = await import('qrcode');
     const qrSvg = await QRCode.toString(otpauthUri, {
       type: 'svg',
       errorCorrectionLevel: 'M',
