@@ -66,10 +66,16 @@ export class FactorkitError extends Error {
   readonly details: Readonly<Record<string, unknown>>;
 
   constructor(code: ErrorCode, message: string, options: FactorkitErrorOptions = {}) {
-    const stackTraceLimit = Error.stackTraceLimit;
-    if (REFUSAL_CODES.has(code)) Error.stackTraceLimit = 0;
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    Error.stackTraceLimit = stackTraceLimit;
+    // The message is made a string before the limit is lowered, so nothing between lowering and
+    // restoring can throw (a Symbol or a throwing toString fails here, with the limit intact);
+    // Reflect.set returns false where the limit is read-only (a frozen
+    // `Error`, --frozen-intrinsics) instead of throwing, and the error is then simply built
+    // with a stack.
+    const text = String(message);
+    const saved = Error.stackTraceLimit;
+    const lowered = REFUSAL_CODES.has(code) && Reflect.set(Error, 'stackTraceLimit', 0);
+    super(text, options.cause === undefined ? undefined : { cause: options.cause });
+    if (lowered) Reflect.set(Error, 'stackTraceLimit', saved);
     this.code = code;
     this.details = Object.freeze({ ...(options.details ?? {}) });
   }

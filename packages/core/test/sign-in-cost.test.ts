@@ -39,6 +39,31 @@ describe('refusals carry no stack trace; faults keep theirs', () => {
     expect(Error.stackTraceLimit).toBe(before);
     expect(new StoreUnavailableError().stack).toMatch(/\n\s+at /);
   });
+
+  it('a read-only stackTraceLimit (a frozen Error) still gives typed errors, with stacks', () => {
+    const before = Error.stackTraceLimit;
+    Object.defineProperty(Error, 'stackTraceLimit', { value: before, writable: false });
+    try {
+      const refusal = new InvalidCodeError();
+      expect(refusal).toBeInstanceOf(FactorkitError);
+      expect(refusal.code).toBe('INVALID_CODE');
+      expect(new StoreUnavailableError().code).toBe('STORE_UNAVAILABLE');
+    } finally {
+      Object.defineProperty(Error, 'stackTraceLimit', { value: before, writable: true });
+    }
+    expect(Error.stackTraceLimit).toBe(before);
+  });
+
+  it('a message that cannot be made a string fails before the limit is lowered', () => {
+    const before = Error.stackTraceLimit;
+    const hostile = {
+      toString() {
+        throw new Error('no');
+      },
+    } as unknown as string;
+    expect(() => new FactorkitError('INVALID_CODE', hostile)).toThrow('no');
+    expect(Error.stackTraceLimit).toBe(before);
+  });
 });
 
 describe('pooled CSPRNG bytes', () => {
