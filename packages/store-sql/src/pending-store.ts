@@ -39,11 +39,23 @@ export class SqlPendingStore implements PendingStore {
    * only shrinks and the table holds about the steps still live. No host job is needed.
    */
   async create(record: PendingRecord): Promise<void> {
-    await this.sweepExpired(record.userId, record.createdAt - this.ctx.pendingGraceMs);
+    const cutoff = record.createdAt - this.ctx.pendingGraceMs;
+    if (this.ctx.dialect === 'postgres') {
+      // One round trip: the sweep as a data-modifying CTE of the insert. It cannot meet the new
+      // row (a CTE and its statement see the same snapshot, and the row is not in it yet).
+      await this.db
+        .with('swept', () => this.sweepExpired(record.userId, cutoff).returning('id'))
+        .insertInto('factorkit_pending')
+        .values(toRow(record))
+        .execute();
+      return;
+    }
+    // SQLite runs no data-modifying CTE; its statements cost no round trip either.
+    await this.sweepExpired(record.userId, cutoff).execute();
     await this.db.insertInto('factorkit_pending').values(toRow(record)).execute();
   }
 
-  private async sweepExpired(userId: string, cutoff: number): Promise<void> {
+  private sweepExpired(userId: string, cutoff: number) {
     const batch = this.db
       .selectFrom('factorkit_pending')
       .select('id')
@@ -53,11 +65,10 @@ export class SqlPendingStore implements PendingStore {
       // PostgreSQL: parallel creates each take rows no other sweep holds, instead of queueing
       // on the same ones (SQLite runs one writer at a time anyway).
       .$if(this.ctx.dialect === 'postgres', (qb) => qb.forUpdate().skipLocked());
-    await this.db
+    return this.db
       .deleteFrom('factorkit_pending')
       .where('expires_at', '<=', cutoff)
-      .where((eb) => eb.or([eb('user_id', '=', userId), eb('id', 'in', batch)]))
-      .execute();
+      .where((eb) => eb.or([eb('user_id', '=', userId), eb('id', 'in', batch)]));
   }
 
   /**
