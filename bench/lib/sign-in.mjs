@@ -26,7 +26,11 @@ export async function enrolledUser(stores, clockStart = Date.now()) {
   const begin = () => h.service.beginChallenge(user);
   const completeRight = (ch) => {
     h.clock.advance(30_000);
-    return h.service.completeChallenge(ch.challengeId, user, app.generate({ timestamp: h.clock.now() }));
+    return h.service.completeChallenge(
+      ch.challengeId,
+      user,
+      app.generate({ timestamp: h.clock.now() }),
+    );
   };
   const completeWrong = async (ch) => {
     const code = app.generate({ timestamp: h.clock.now() }) === '000000' ? '111111' : '000000';

@@ -15,7 +15,8 @@ import pg from 'pg';
 import { clusterUnavailable, startRedisCluster } from './redis-cluster.mjs';
 import { StatementCounter, countPgPool, countRedis, countSqlite } from './statement-counter.mjs';
 
-export const PG_URL = process.env.FACTORKIT_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const PG_URL =
+  process.env.FACTORKIT_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const REDIS_URL = process.env.FACTORKIT_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 export class RigUnavailable extends Error {}

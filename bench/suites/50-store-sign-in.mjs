@@ -25,7 +25,11 @@ export default {
         } catch (err) {
           if (!(err instanceof RigUnavailable)) throw err;
           for (const step of ['statements', 'rate'])
-            b.skip({ id: `stores.${rig.id}.${step}`, title: `${rig.title}: sign-in`, reason: err.message });
+            b.skip({
+              id: `stores.${rig.id}.${step}`,
+              title: `${rig.title}: sign-in`,
+              reason: err.message,
+            });
           continue;
         }
         try {

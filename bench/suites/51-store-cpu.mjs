@@ -23,7 +23,11 @@ export default {
       s = await rig.open();
     } catch (err) {
       if (!(err instanceof RigUnavailable)) throw err;
-      b.skip({ id: 'store-cpu.postgres-redis', title: 'CPU per sign-in, PostgreSQL + Redis', reason: err.message });
+      b.skip({
+        id: 'store-cpu.postgres-redis',
+        title: 'CPU per sign-in, PostgreSQL + Redis',
+        reason: err.message,
+      });
       return;
     }
     try {
@@ -38,12 +42,13 @@ export default {
       const base = [];
       for (let r = 0; r < rounds; r++) {
         per.push(await cpuPer(n, u.signIn));
-        base.push(await cpuPer(n, async () => {
-          for (let t = 0; t < trips; t++) await select1();
-        }));
+        base.push(
+          await cpuPer(n, async () => {
+            for (let t = 0; t < trips; t++) await select1();
+          }),
+        );
       }
-      const median = (xs) =>
-        [...xs].sort((x, y) => x.ms - y.ms)[Math.floor((xs.length - 1) / 2)];
+      const median = (xs) => [...xs].sort((x, y) => x.ms - y.ms)[Math.floor((xs.length - 1) / 2)];
       const subject = median(per);
       const baseline = median(base);
       b.record({

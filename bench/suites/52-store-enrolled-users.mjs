@@ -87,7 +87,11 @@ export default {
         });
       } catch (err) {
         if (!(err instanceof RigUnavailable)) throw err;
-        b.skip({ id: `enrolled-users.${engine.id}`, title: `${engine.title}: enrolled users`, reason: err.message });
+        b.skip({
+          id: `enrolled-users.${engine.id}`,
+          title: `${engine.title}: enrolled users`,
+          reason: err.message,
+        });
       } finally {
         for (const s of opened) await s.close();
       }

@@ -34,7 +34,8 @@ async function redisBytes(client, prefix) {
   let total = 0;
   for (const c of nodes) {
     for await (const keys of c.scanStream({ match: `${prefix}*`, count: 1000 })) {
-      for (const k of keys) total += Number((await c.call('MEMORY', 'USAGE', k, 'SAMPLES', '0')) ?? 0);
+      for (const k of keys)
+        total += Number((await c.call('MEMORY', 'USAGE', k, 'SAMPLES', '0')) ?? 0);
     }
   }
   return total;
@@ -56,7 +57,9 @@ const MEASURES = {
   },
   async postgres(s) {
     await s.pool.query(`vacuum "${s.schema}".factorkit_pending`);
-    const r = await s.pool.query(`select pg_total_relation_size($1) as n`, [`"${s.schema}".factorkit_pending`]);
+    const r = await s.pool.query(`select pg_total_relation_size($1) as n`, [
+      `"${s.schema}".factorkit_pending`,
+    ]);
     return Number(r.rows[0].n);
   },
   'postgres-redis': (s) => redisBytes(s.redisClient, s.prefix),

@@ -1,6 +1,8 @@
-import type { PendingKind, PendingRecord, PendingStore } from '@factorkit/core';
+import type { EnrollmentRecord, PendingKind, PendingRecord, PendingStore } from '@factorkit/core';
 import type { Selectable } from 'kysely';
 import type { SqlContext } from './context.js';
+import type { SqlEnrollmentStore } from './enrollment-store.js';
+import { takeWithEnrollment } from './sign-in-reads.js';
 import { toNumber, type PendingTable } from './schema.js';
 
 /** How many other users' expired records one create may sweep. */
@@ -25,7 +27,14 @@ function toRecord(r: Selectable<PendingTable>): PendingRecord {
  * Redis instead (@factorkit/store-redis); this store is the single-node and embedded default.
  */
 export class SqlPendingStore implements PendingStore {
-  constructor(private readonly ctx: SqlContext) {}
+  /**
+   * @param joinedEnrollments the enrollment store of the same database, which
+   *   `takeWithEnrollment` reads from (core uses it only when it was given that very store).
+   */
+  constructor(
+    private readonly ctx: SqlContext,
+    readonly joinedEnrollments: SqlEnrollmentStore,
+  ) {}
 
   private get db() {
     return this.ctx.db;
@@ -84,6 +93,23 @@ export class SqlPendingStore implements PendingStore {
       .returningAll()
       .executeTakeFirst();
     return r ? toRecord(r) : null;
+  }
+
+  /** `take` and the record's enrollment in one statement on PostgreSQL (see sign-in-reads.ts). */
+  takeWithEnrollment(
+    id: string,
+    userId: string,
+    kind: PendingKind,
+  ): Promise<{ record: PendingRecord; enrollment: EnrollmentRecord | null } | null> {
+    return takeWithEnrollment(
+      this.ctx,
+      id,
+      userId,
+      kind,
+      () => this.take(id, userId, kind),
+      (e) => this.joinedEnrollments.get(e),
+      toRecord,
+    );
   }
 
   async restore(record: PendingRecord): Promise<void> {
