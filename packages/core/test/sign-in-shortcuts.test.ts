@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type {
+  EnrollmentStore,
   FactorkitError,
   FactorkitStores,
   PendingStore,
@@ -13,17 +14,27 @@ import type {
 import { MemoryStore, testUser } from '../src/testing/index.js';
 import { clockHarness } from './support/setup.js';
 
-/** The memory stores as a store of the plain contract sees them: no optional method. */
-function plainContract(m: MemoryStore): FactorkitStores {
-  const hide = <T extends object>(store: T, names: string[]): T =>
-    new Proxy(store, {
-      get: (t, p, r) => (names.includes(p as string) ? undefined : Reflect.get(t, p, r)),
-    });
-  return {
-    enrollments: hide(m.enrollments, ['advanceCounterReadingGeneration', 'signInState']),
-    pending: m.pending,
-    throttle: m.throttle,
-  };
+/**
+ * The memory stores with the two enrollment shortcuts added, built from the plain methods (the
+ * memory store itself offers none, so that core's fault-injection tests, which intercept the
+ * plain methods, keep testing what they name).
+ */
+function withShortcuts(m: MemoryStore): FactorkitStores {
+  const e = m.enrollments;
+  const enrollments = Object.assign(Object.create(e) as object, {
+    async advanceCounterReadingGeneration(id: string, userId: string, c: number, now: number) {
+      const advanced = await e.advanceCounter(id, c, now);
+      return { advanced, generation: await e.generation(userId) };
+    },
+    async signInState(userId: string, withCodes: boolean) {
+      return {
+        enrollments: await e.listByUser(userId),
+        recoveryCodes: withCodes ? await e.countRecoveryCodes(userId) : 0,
+        generation: await e.generation(userId),
+      };
+    },
+  }) as unknown as EnrollmentStore;
+  return { enrollments, pending: m.pending, throttle: m.throttle };
 }
 
 async function attempt(service: TwoFactorService, user: ReturnType<typeof testUser>, code: string) {
@@ -36,11 +47,21 @@ async function attempt(service: TwoFactorService, user: ReturnType<typeof testUs
 
 describe('sign-in store shortcuts', () => {
   for (const [name, make] of [
-    ['with the shortcuts', (m: MemoryStore): FactorkitStores => m],
-    ['without them (the plain contract)', plainContract],
+    ['with the shortcuts', withShortcuts],
+    ['without them (the plain contract)', (m: MemoryStore): FactorkitStores => m],
   ] as const) {
     it(`${name}: right, wrong, replayed and after a reset as before`, async () => {
-      const h = clockHarness({ stores: make(new MemoryStore()) });
+      const stores = make(new MemoryStore());
+      const used = { signInState: 0, advance: 0 };
+      const counted = new Proxy(stores.enrollments, {
+        get(t, p, r) {
+          const v = Reflect.get(t, p, r) as unknown;
+          if (typeof v === 'function' && p === 'signInState') used.signInState++;
+          if (typeof v === 'function' && p === 'advanceCounterReadingGeneration') used.advance++;
+          return v;
+        },
+      });
+      const h = clockHarness({ stores: { ...stores, enrollments: counted } });
       const user = testUser();
       await h.enroll(user);
       const wrong = h.code() === '000000' ? '111111' : '000000';
@@ -55,6 +76,9 @@ describe('sign-in store shortcuts', () => {
       await expect(
         h.service.completeChallenge(ch.challengeId, user, h.code()),
       ).rejects.toMatchObject({ code: 'CHALLENGE_NOT_FOUND' });
+      const offered = make === withShortcuts;
+      expect(used.signInState > 0).toBe(offered);
+      expect(used.advance > 0).toBe(offered);
     });
   }
 

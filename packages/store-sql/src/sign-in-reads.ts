@@ -52,7 +52,17 @@ export async function signInState(
   };
 }
 
-/** The compare-and-set of `advanceCounter`, and the user's generation as of it. */
+/**
+ * The compare-and-set of `advanceCounter`, and the user's generation, in one statement that
+ * also serialises with any removal or reset of the user (EN-05). The generation comes from an
+ * upsert on the user's generation row (inserting 0, which is what no row means, or rewriting
+ * the same value): like `raiseGeneration`'s upsert it takes the row's lock and reads its latest
+ * committed version. So a removal that committed before this statement, or while it waited, is
+ * seen; one that had not yet raised the generation waits for this commit and comes after the
+ * sign-in. A plain read would use the statement's snapshot and could miss a removal
+ * committing meanwhile. SQLite: the advance, then a read, one after the other (one writer at a
+ * time, no round trips).
+ */
 export async function advanceCounterReadingGeneration(
   ctx: SqlContext,
   enrollmentId: string,
@@ -74,22 +84,27 @@ export async function advanceCounterReadingGeneration(
         .where((eb) => eb.or([eb('counter', 'is', null), eb('counter', '<', counter)]))
         .returning('id'),
     )
-    .selectNoFrom((eb) => [
+    .with('current', (db) =>
+      db
+        .insertInto('factorkit_user_generations')
+        .values({ user_id: userId, generation: 0 })
+        .onConflict((oc) =>
+          oc.column('user_id').doUpdateSet({
+            generation: sql<number>`factorkit_user_generations.generation`,
+          }),
+        )
+        .returning('generation'),
+    )
+    .selectFrom('current')
+    .select((eb) => [
+      'current.generation',
       eb
         .selectFrom('advanced')
         .select((c) => c.fn.countAll<number | string>().as('n'))
         .as('advanced'),
-      eb
-        .selectFrom('factorkit_user_generations')
-        .select('generation')
-        .where('user_id', '=', userId)
-        .as('generation'),
     ])
     .executeTakeFirstOrThrow();
-  return {
-    advanced: Number(row.advanced) === 1,
-    generation: row.generation === null ? 0 : toNumber(row.generation),
-  };
+  return { advanced: Number(row.advanced) === 1, generation: toNumber(row.generation) };
 }
 
 /** The enrollment columns of a joined row, apart from the pending record's. */

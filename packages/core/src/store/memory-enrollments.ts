@@ -7,7 +7,6 @@ import {
   type EnrollmentRecord,
   type EnrollmentStore,
   type GraceDeadline,
-  type SignInState,
 } from './types.js';
 import { MemoryTimeline } from './memory-timeline.js';
 import type { SecurityEventQuery, SecurityEventRecord } from './timeline-types.js';
@@ -105,34 +104,11 @@ export class MemoryEnrollmentStore implements EnrollmentStore {
   }
 
   async advanceCounter(enrollmentId: string, counter: number, now: number): Promise<boolean> {
-    return this.advanceCounterNow(enrollmentId, counter, now);
-  }
-
-  private advanceCounterNow(enrollmentId: string, counter: number, now: number): boolean {
     const r = this.enrollmentRows.get(enrollmentId);
     if (!r) return false;
     if (r.counter !== null && !(counter > r.counter)) return false;
     this.enrollmentRows.set(enrollmentId, { ...r, counter, lastUsedAt: now });
     return true;
-  }
-
-  /** Both calls in one synchronous step: nothing runs between them on Node's one thread. */
-  async advanceCounterReadingGeneration(
-    enrollmentId: string,
-    userId: string,
-    counter: number,
-    now: number,
-  ): Promise<{ advanced: boolean; generation: number }> {
-    const advanced = this.advanceCounterNow(enrollmentId, counter, now);
-    return { advanced, generation: this.generations.get(userId) ?? 0 };
-  }
-
-  async signInState(userId: string, withRecoveryCodes: boolean): Promise<SignInState> {
-    return {
-      enrollments: await this.listByUser(userId),
-      recoveryCodes: withRecoveryCodes ? await this.countRecoveryCodes(userId) : 0,
-      generation: this.generations.get(userId) ?? 0,
-    };
   }
 
   async rename(userId: string, enrollmentId: string, label: string): Promise<boolean> {
