@@ -34,13 +34,42 @@ export interface FactorkitErrorOptions {
   details?: Record<string, unknown>;
 }
 
+/**
+ * The answers a sign-in gives a user in normal operation (a wrong or reused code, a lock, an
+ * unknown step, a policy refusal). They are created on every failed attempt, so they carry no
+ * stack trace: capturing one cost more than the checks they report, and the stack of an
+ * expected refusal tells an operator nothing (the web layer never shows it, LG-03). Faults (a
+ * store, a provider, a key ring, a config or a programming error) keep theirs.
+ */
+const REFUSAL_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'PROVIDER_NOT_ALLOWED',
+  'NOT_ENROLLED',
+  'ALREADY_ENROLLED',
+  'POLICY_DENIED',
+  'STEP_UP_REQUIRED',
+  'INVALID_FORMAT',
+  'INVALID_CODE',
+  'CODE_ALREADY_USED',
+  'RATE_LIMITED',
+  'LOCKED',
+  'CHALLENGE_NOT_FOUND',
+  'CHALLENGE_EXPIRED',
+  'STATE_MISMATCH',
+  'USERNAME_MISMATCH',
+  'PROVIDER_DENIED',
+  'PUSH_RATE_LIMITED',
+]);
+
 export class FactorkitError extends Error {
   override readonly name: string = 'FactorkitError';
   readonly code: ErrorCode;
   readonly details: Readonly<Record<string, unknown>>;
 
   constructor(code: ErrorCode, message: string, options: FactorkitErrorOptions = {}) {
+    const stackTraceLimit = Error.stackTraceLimit;
+    if (REFUSAL_CODES.has(code)) Error.stackTraceLimit = 0;
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    Error.stackTraceLimit = stackTraceLimit;
     this.code = code;
     this.details = Object.freeze({ ...(options.details ?? {}) });
   }

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { RandomPool } from './crypto/random-pool.js';
 
 /**
  * Core services that providers receive by constructor injection. They are abstract classes (not
@@ -29,8 +29,9 @@ export abstract class RandomSource {
 }
 
 export class CryptoRandomSource extends RandomSource {
+  private readonly pool = new RandomPool();
   bytes(length: number): Uint8Array {
-    return new Uint8Array(randomBytes(length));
+    return this.pool.take(length);
   }
 }
 

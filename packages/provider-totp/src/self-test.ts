@@ -1,5 +1,5 @@
 import { Secret } from 'otpauth';
-import { generateCode } from './otp.js';
+import { generateCode, hotpCode } from './otp.js';
 import type { TotpAlgorithm } from './settings.js';
 
 // RFC 6238 Appendix B at T = 1 (t = 59 s), with the per-algorithm seeds of Errata 2866. The full
@@ -19,9 +19,11 @@ const EXPECTED: Record<TotpAlgorithm, string> = {
 export function selfTest(algorithms: readonly TotpAlgorithm[]): TotpAlgorithm[] {
   return algorithms.filter((algorithm) => {
     try {
+      const secret = Secret.fromLatin1(SEEDS[algorithm]);
+      // Both the generator (otpauth) and the verify loop's own HMAC (node:crypto) must agree.
       return (
-        generateCode(Secret.fromLatin1(SEEDS[algorithm]), { algorithm, digits: 8 }, 1) !==
-        EXPECTED[algorithm]
+        generateCode(secret, { algorithm, digits: 8 }, 1) !== EXPECTED[algorithm] ||
+        hotpCode(secret.bytes, algorithm, 8, 1) !== EXPECTED[algorithm]
       );
     } catch {
       return true;

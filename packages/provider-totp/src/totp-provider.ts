@@ -21,7 +21,7 @@ import {
 import QRCode from 'qrcode';
 import { readImportInput } from './import.js';
 import { canonicalCode } from './input.js';
-import { groupKey, matchStep, secretFromBase32, type TotpParameters } from './otp.js';
+import { groupKey, keyFromBase32, matchStep, type TotpParameters } from './otp.js';
 import { selfTest } from './self-test.js';
 import { TOTP_ALGORITHMS, TotpSettings, secretSizeOf, type TotpAlgorithm } from './settings.js';
 import { buildOtpauthUri } from './uri.js';
@@ -78,6 +78,8 @@ export class TotpProvider implements TwoFactorProvider<TotpSettings, TotpEnrollm
     amr: ['otp'],
     // Each app holds its own secret and replay counter: a user may keep a spare.
     multipleEnrollments: true,
+    // A challenge is checked against the enrollment alone: core stores it without an envelope.
+    statelessChallenge: true,
   } as const;
 
   // Value imports (not `import type`): the decorator metadata must name the classes (guard test).
@@ -227,7 +229,7 @@ export class TotpProvider implements TwoFactorProvider<TotpSettings, TotpEnrollm
   ): { ok: true; step: number } | VerifyFailure {
     const code = canonicalCode(input, params.digits);
     if (code === null) return FORMAT;
-    const step = matchStep(secretFromBase32(params.secret), params, code, this.clock.now(), {
+    const step = matchStep(keyFromBase32(params.secret), params, code, this.clock.now(), {
       back: ctx.config.window,
       forward: ctx.config.futureWindow,
     });

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { Secret } from 'otpauth';
 import { describe, expect, it } from 'vitest';
-import { generateCode, timeStep } from '../src/otp.js';
+import { generateCode, hotpCode, keyFromBase32, timeStep } from '../src/otp.js';
 import { selfTest } from '../src/self-test.js';
 import { TOTP_ALGORITHMS } from '../src/settings.js';
 import { ctx, directProvider, settings } from './helpers.js';
@@ -34,6 +34,9 @@ describe('VEC-01: RFC 6238 Appendix B with the per-algorithm seeds of Errata 286
       expect(generateCode(secret, { algorithm: vec.algorithm, digits: 6 }, vec.step)).toBe(
         vec.totp6,
       );
+      // The verify loop's own HMAC (node:crypto) gives the same codes.
+      expect(hotpCode(secret.bytes, vec.algorithm, 8, vec.step)).toBe(vec.totp8);
+      expect(hotpCode(secret.bytes, vec.algorithm, 6, vec.step)).toBe(vec.totp6);
       // Through the provider: the enrollment holds the Base32 seed, time comes from the fake clock.
       const { provider, clock } = directProvider();
       clock.set(vec.time * 1000);
@@ -113,6 +116,8 @@ describe('VEC-02: RFC 4226 Appendix D (HOTP, SHA-1)', () => {
     it(`count ${vec.count}: ${vec.hotp6} (6 digits), ${vec.hotp8} (8 digits)`, () => {
       expect(generateCode(secret, { algorithm: 'SHA1', digits: 6 }, vec.count)).toBe(vec.hotp6);
       expect(generateCode(secret, { algorithm: 'SHA1', digits: 8 }, vec.count)).toBe(vec.hotp8);
+      expect(hotpCode(secret.bytes, 'SHA1', 6, vec.count)).toBe(vec.hotp6);
+      expect(hotpCode(secret.bytes, 'SHA1', 8, vec.count)).toBe(vec.hotp8);
       // The data file itself: HMAC and dynamic truncation (RFC 4226 §5.3) agree with node:crypto.
       const hmac = createHmac('sha1', RFC4226_SECRET_ASCII)
         .update(Buffer.from(vec.count.toString(16).padStart(16, '0'), 'hex'))
@@ -239,5 +244,33 @@ describe('VEC-03: large T, step boundaries, leading zeros (RFC 6238 §4)', () =>
       ),
       { numRuns: 200 },
     );
+  });
+
+  it("property: the verify loop's node:crypto HOTP gives otpauth's code for any seed, counter, digits and algorithm", () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 16, maxLength: 64 }),
+        fc.integer({ min: 0, max: 2 ** 40 }),
+        fc.constantFrom(6, 8),
+        fc.constantFrom(...TOTP_ALGORITHMS),
+        (bytes, counter, digits, algorithm) => {
+          const secret = new Secret({ buffer: Uint8Array.from(bytes).buffer });
+          expect(hotpCode(secret.bytes, algorithm, digits, counter)).toBe(
+            generateCode(secret, { algorithm, digits }, counter),
+          );
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("the verify loop's key is otpauth's decoding of the Base32 secret, also for one core's strict decoder refuses", () => {
+    for (const base32 of [
+      RFC6238_SEEDS.SHA1.base32,
+      RFC6238_SEEDS.SHA256.base32,
+      'AB',
+      'ABCDEFGHI',
+    ])
+      expect([...keyFromBase32(base32)]).toEqual([...Secret.fromBase32(base32).bytes]);
   });
 });

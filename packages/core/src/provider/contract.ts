@@ -66,6 +66,15 @@ export interface ProviderCapabilities {
    * Declare it only when the provider reports a counter after the signature has verified.
    */
   readonly counterRegressionMeansClone?: boolean;
+  /**
+   * A sign-in challenge of this provider never has state: `beginChallenge` always returns
+   * `pending: null` and `verify` never needs one (a TOTP code is checked against the enrollment
+   * alone). Core then stores such a step without an AES-GCM envelope, because there is nothing
+   * to hide or to protect in it, and refuses, as a provider error, any challenge state the
+   * provider returns after all (so no stored step of it can ever have held state that an altered
+   * row could drop). Only with `outOfBand: 'none'`. Absent means false: every step is sealed.
+   */
+  readonly statelessChallenge?: boolean;
 }
 
 /**

@@ -125,9 +125,12 @@ export class ProviderRegistry {
       amrProblem(caps!['amr'], 'capabilities.amr');
     if (claim) fail(claim);
 
-    for (const flag of ['multipleEnrollments', 'counterRegressionMeansClone'])
+    for (const flag of ['multipleEnrollments', 'counterRegressionMeansClone', 'statelessChallenge'])
       if (caps?.[flag] !== undefined && typeof caps[flag] !== 'boolean')
         fail(`capabilities.${flag} must be a boolean when set`);
+    // A push or redirect step carries the remote transaction: it can never be stateless.
+    if (caps?.['statelessChallenge'] === true && caps['outOfBand'] !== 'none')
+      fail("capabilities.statelessChallenge needs outOfBand 'none'");
     for (const h of HOOKS) if (typeof p[h] !== 'function') fail(`hook ${h} is missing`);
     for (const h of OPTIONAL_HOOKS)
       if (p[h] !== undefined && typeof p[h] !== 'function') fail(`${h} must be a function`);

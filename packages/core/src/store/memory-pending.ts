@@ -9,6 +9,12 @@ import {
 /** In-memory pending steps (see `MemoryStore`). */
 export class MemoryPendingStore implements PendingStore {
   private readonly pendingRows = new Map<string, PendingRecord>();
+  /**
+   * No record expires before this (a lower bound: taking a record never raises it). While the
+   * sweep's cutoff is below it, no record can be due and the pass over every record is skipped:
+   * without it, each create of a busy store walked every live step.
+   */
+  private earliestExpiry = Number.POSITIVE_INFINITY;
 
   /** @param graceMs how long an expired record is kept before `create` sweeps it. */
   constructor(private readonly graceMs: number = DEFAULT_PENDING_GRACE_MS) {
@@ -19,7 +25,12 @@ export class MemoryPendingStore implements PendingStore {
   async create(record: PendingRecord): Promise<void> {
     if (this.pendingRows.has(record.id)) throw new Error('pending id collision');
     this.sweepExpired(record.createdAt - this.graceMs);
+    this.keep(record);
+  }
+
+  private keep(record: PendingRecord): void {
     this.pendingRows.set(record.id, { ...record });
+    if (record.expiresAt < this.earliestExpiry) this.earliestExpiry = record.expiresAt;
   }
 
   /**
@@ -28,9 +39,13 @@ export class MemoryPendingStore implements PendingStore {
    * there are records, which is what this store is for (tests, single-process hosts).
    */
   private sweepExpired(cutoff: number): void {
+    if (cutoff < this.earliestExpiry) return;
+    let earliest = Number.POSITIVE_INFINITY;
     for (const [id, r] of this.pendingRows) {
       if (r.expiresAt <= cutoff) this.pendingRows.delete(id);
+      else if (r.expiresAt < earliest) earliest = r.expiresAt;
     }
+    this.earliestExpiry = earliest;
   }
 
   async take(id: string, userId: string, kind: PendingKind): Promise<PendingRecord | null> {
@@ -41,7 +56,7 @@ export class MemoryPendingStore implements PendingStore {
   }
 
   async restore(record: PendingRecord): Promise<void> {
-    if (!this.pendingRows.has(record.id)) this.pendingRows.set(record.id, { ...record });
+    if (!this.pendingRows.has(record.id)) this.keep(record);
   }
 
   async peek(id: string): Promise<Pick<PendingRecord, 'userId' | 'kind' | 'expiresAt'> | null> {

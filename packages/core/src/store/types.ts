@@ -35,7 +35,10 @@ export interface PendingRecord {
   readonly providerId: string;
   /** The enrollment a challenge is for; absent for activations. */
   readonly enrollmentId?: string;
-  /** Provider state, sealed by core (AES-256-GCM, bound to id, user, provider and kind). */
+  /**
+   * Provider state, sealed by core (AES-256-GCM, bound to id, user, provider and kind); for a
+   * `statelessChallenge` provider's challenge, which has none, the plain `fk0.<generation>`.
+   */
   readonly payload: string;
   /** Wrong answers so far on this pending step. */
   readonly attempts: number;
@@ -195,8 +198,9 @@ export interface EnrollmentStore extends SecurityTimelineStore, TrustedDeviceSto
   advanceCounter(enrollmentId: string, counter: number, now: number): Promise<boolean>;
   /**
    * Optional (issue 17: fewer round trips): `advanceCounter` and `generation(userId)` in one
-   * atomic step, the generation read as of the counter's compare-and-set (a reset committed
-   * before it is seen; one after it comes after the sign-in). Core falls back to the two calls.
+   * round trip, the generation read no earlier than the compare-and-set: a removal or reset
+   * committed before it, or while it waited, must be seen (EN-05), as the separate read after
+   * the commit would see it. Core falls back to the two calls.
    */
   advanceCounterReadingGeneration?(
     enrollmentId: string,

@@ -53,8 +53,14 @@ export async function beginChallenge(
   const provider = k.providers.get(chosen);
   const id = k.pending.newId();
   const ctx = k.providers.context(chosen, user, { lastCounter: enrollment.counter, pendingId: id });
-  const shell = { id, userId: user.id, providerId: chosen, kind: 'challenge' as const };
-  const step = { ...shell, enrollmentId: enrollment.id };
+  // Literals, not `{ ...shell, enrollmentId }`: see AuditTrail.emitFor on spreads in Node 20.
+  const step = {
+    id,
+    userId: user.id,
+    providerId: chosen,
+    kind: 'challenge' as const,
+    enrollmentId: enrollment.id,
+  };
   let begun: { prompt: ChallengePrompt; pending: JsonValue };
   try {
     begun = await k.providers.begin<ChallengePrompt>(
@@ -72,14 +78,18 @@ export async function beginChallenge(
   const push = begun.prompt.kind === 'push-wait' || provider.capabilities.outOfBand === 'push';
   const state = { data: begun.pending, outage: false, generation, ...(push ? { push } : {}) };
   const record = await k.pending.create(step, state);
-  await k.audit.emit({
-    ...k.audit.base(user),
+  await k.audit.emitFor(user, {
     type: 'challenge.started',
     providerId: chosen,
     enrollmentId: enrollment.id,
   });
-  const started = { challengeId: id, providerId: chosen, enrollmentId: enrollment.id };
-  return { ...started, prompt: begun.prompt, expiresAt: record.expiresAt };
+  return {
+    challengeId: id,
+    providerId: chosen,
+    enrollmentId: enrollment.id,
+    prompt: begun.prompt,
+    expiresAt: record.expiresAt,
+  };
 }
 
 /** The taken step and what answering it needs. */
@@ -89,6 +99,8 @@ interface OpenStep {
   /** The enrollment's data, opened here so a key-ring fault is refunded, never counted. */
   secret: JsonValue;
   state: PendingState & { generation: number };
+  /** The stored payload already says `state` (it carries its generation): no reseal needed. */
+  stateStored: boolean;
 }
 
 async function openStep(k: Kernel, id: string, user: TwoFactorUser): Promise<OpenStep> {
@@ -111,7 +123,8 @@ async function openStep(k: Kernel, id: string, user: TwoFactorUser): Promise<Ope
   }
   const secret = k.secrets.open(enrollment);
   const generation = await k.generations.of(sealed.generation, user.id);
-  return { record, enrollment, secret, state: { ...sealed, generation } };
+  const stateStored = sealed.generation !== undefined;
+  return { record, enrollment, secret, state: { ...sealed, generation }, stateStored };
 }
 
 /**
@@ -152,8 +165,7 @@ export async function completeChallenge(
   });
   const { generation } = step.state;
   const failed = (reason: string) =>
-    k.audit.emit({
-      ...k.audit.base(user),
+    k.audit.emitFor(user, {
       type: 'failed',
       providerId: record.providerId,
       reason,
@@ -213,8 +225,7 @@ export async function completeChallenge(
     else await k.attempts.refund(user, ticket); // not a guess either: the count is as it was
     if (step.state.push) await k.pushes.signedIn(user);
     const method = outcome.method ?? record.providerId;
-    await k.audit.emit({
-      ...k.audit.base(user),
+    await k.audit.emitFor(user, {
       type: 'verified',
       providerId: record.providerId,
       method,
@@ -257,7 +268,12 @@ export async function completeChallenge(
     row.retry === 'answer' &&
     (outcome.retry ?? provider.capabilities.retryableChallenge) &&
     attempts < k.config.policy.pending.maxAttempts;
-  if (retryable) await k.pending.restore(record, { attempts, state: step.state });
+  // The state is unchanged: put back the stored payload rather than seal it again.
+  if (retryable)
+    await k.pending.restore(
+      record,
+      step.stateStored ? { attempts } : { attempts, state: step.state },
+    );
   await failed(outcome.reason);
   await k.attempts.counted(user, ticket.failures);
   throw failureError(outcome, { retryable });

@@ -11,6 +11,13 @@ export interface EventBase {
   request?: RequestInfo;
 }
 
+/** An event's own fields, without the base every event of a user shares. */
+export type EventFields = AuditEvent extends infer E
+  ? E extends AuditEvent
+    ? Omit<E, keyof EventBase>
+    : never
+  : never;
+
 /**
  * Audit emission and the request scope. A public call runs `within` its request info, so every
  * event and provider hook of that call sees the same sanitised request (SECURITY.md LG-01). A
@@ -36,8 +43,13 @@ export class AuditTrail {
     return this.scope.getStore();
   }
 
+  /** The last time formatted, reused within the same millisecond: every event formats one. */
+  private lastAt = { ms: Number.NaN, iso: '' };
+
   at(): string {
-    return new Date(this.clock.now()).toISOString();
+    const ms = this.clock.now();
+    if (ms !== this.lastAt.ms) this.lastAt = { ms, iso: new Date(ms).toISOString() };
+    return this.lastAt.iso;
   }
 
   base(user: TwoFactorUser): EventBase {
@@ -48,6 +60,15 @@ export class AuditTrail {
       audience: user.audience,
       ...(request ? { request } : {}),
     };
+  }
+
+  /**
+   * Emits `base(user)` with the event's own fields, in that order, as `{ ...base, ...fields }`
+   * would. Built with Object.assign because the V8 of Node 20 takes a slow path for an object
+   * spread followed by new keys (about 1.5 µs each, several per sign-in).
+   */
+  emitFor(user: TwoFactorUser, fields: EventFields): Promise<void> {
+    return this.emit(Object.assign(this.base(user), fields));
   }
 
   async emit(event: AuditEvent): Promise<void> {

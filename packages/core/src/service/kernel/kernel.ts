@@ -68,6 +68,8 @@ export class Kernel {
       clock,
       this.config.policy.pending.ttlSeconds * 1000,
       this.audit,
+      (id) =>
+        this.registry.has(id) && this.registry.get(id).capabilities.statelessChallenge === true,
     );
     this.secrets = new EnrollmentSecrets(box);
     this.generations = new Generations(this.stores.enrollments, this.stores.pending);

@@ -1,4 +1,4 @@
-import { PendingStateError } from '../../errors.js';
+import { PendingStateError, ProviderError, SecretDecryptError } from '../../errors.js';
 import type { SecretBox } from '../../crypto/secret-box.js';
 import type { JsonValue, TwoFactorUser } from '../../provider/contract.js';
 import type { Clock, RandomSource } from '../../services.js';
@@ -29,6 +29,19 @@ export interface PendingState {
 const TOKEN_RE = /^[A-Za-z0-9_-]{43}$/;
 
 /**
+ * How a challenge of a `statelessChallenge` provider is stored when its state holds nothing but
+ * the generation: `fk0.<generation>`, no envelope. There is nothing secret in it, and nothing an
+ * altered row could gain: such a provider never has challenge state (`seal` refuses any), so
+ * the plain form can only ever stand for "no data, no outage, no push"; an outage or a push is
+ * still sealed, and a plain row read as an outage marker is refused by `failOpen`. The row's
+ * user, provider and kind are matched by the store's take and then against the enrollment, as for
+ * a sealed row. A plain payload on any other step is refused as tampering. Skipping the envelope
+ * saves an AES-GCM seal and open and a random IV on every sign-in.
+ */
+const PLAIN = 'fk0';
+const PLAIN_RE = /^fk0\.(0|[1-9][0-9]{0,14})$/;
+
+/**
  * Pending activations and challenges: server-side, sealed, bound to one user and kind, single
  * use and short-lived (SECURITY.md FL-05, FL-08). The provider's state is sealed with AES-GCM
  * bound to the step's id, user, provider and kind, so a payload copied into another step fails to
@@ -42,6 +55,8 @@ export class PendingSteps {
     private readonly clock: Clock,
     private readonly ttlMs: number,
     private readonly audit: AuditTrail,
+    /** Whether the provider declares `statelessChallenge` (see `PLAIN`). */
+    private readonly stateless: (providerId: string) => boolean = () => false,
   ) {}
 
   newId(): string {
@@ -53,6 +68,15 @@ export class PendingSteps {
   }
 
   seal(shell: PendingShell, state: PendingState): string {
+    if (shell.kind === 'challenge' && this.stateless(shell.providerId)) {
+      if (state.data !== null) {
+        throw new ProviderError(
+          'The two-factor provider declares statelessChallenge but returned challenge state.',
+        );
+      }
+      if (!state.outage && !state.push && state.generation !== undefined)
+        return `${PLAIN}.${state.generation}`;
+    }
     return this.box.seal(
       JSON.stringify({
         d: state.data,
@@ -65,6 +89,15 @@ export class PendingSteps {
   }
 
   open(record: PendingRecord): PendingState {
+    if (typeof record.payload === 'string' && record.payload.startsWith(`${PLAIN}.`)) {
+      const plain = PLAIN_RE.exec(record.payload);
+      if (!plain || record.kind !== 'challenge' || !this.stateless(record.providerId)) {
+        throw new SecretDecryptError(
+          'A stored step is not sealed, and its provider keeps challenge state: it was altered.',
+        );
+      }
+      return { data: null, outage: false, generation: Number(plain[1]) };
+    }
     const v = JSON.parse(this.box.open(record.payload, this.context(record))) as {
       d: JsonValue;
       o?: number;
@@ -85,8 +118,13 @@ export class PendingSteps {
     state: PendingState,
   ): Promise<PendingRecord> {
     const now = this.clock.now();
+    // Field by field rather than `{ ...shell, payload, ... }` (see AuditTrail.emitFor).
     const record: PendingRecord = {
-      ...shell,
+      id: shell.id,
+      userId: shell.userId,
+      providerId: shell.providerId,
+      kind: shell.kind,
+      ...(shell.enrollmentId === undefined ? {} : { enrollmentId: shell.enrollmentId }),
       payload: this.seal(shell, state),
       attempts: 0,
       createdAt: now,
@@ -128,7 +166,7 @@ export class PendingSteps {
     join: boolean,
   ): Promise<{ record: PendingRecord; enrollment?: EnrollmentRecord | null }> {
     const reject = async (why: 'unknown' | 'foreign' | 'expired' | 'wrong-kind') => {
-      await this.audit.emit({ ...this.audit.base(user), type: 'pending.rejected', kind, why });
+      await this.audit.emitFor(user, { type: 'pending.rejected', kind, why });
     };
     if (typeof id !== 'string' || !TOKEN_RE.test(id)) {
       await reject('unknown');
