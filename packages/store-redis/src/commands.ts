@@ -2,11 +2,13 @@ import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import {
   CREATE,
+  CREATE_WITH_OWNER,
   DELETE_FOR_USER,
   LEGACY_DELETE_FOR_USER,
   RESERVE,
   REFUND,
   RESTORE,
+  RESTORE_WITH_OWNER,
   TAKE,
   TAKE_QUOTA,
 } from './scripts.js';
@@ -20,6 +22,9 @@ export type RedisClient = Redis | Cluster;
 export class Scripts {
   readonly create: Script;
   readonly restore: Script;
+  /** Standalone Redis only: CREATE and RESTORE with the owner key, one round trip each. */
+  readonly createWithOwner: Script;
+  readonly restoreWithOwner: Script;
   readonly take: Script;
   /** Variable key count: pass the number of keys first. */
   readonly deleteForUser: Script;
@@ -36,6 +41,8 @@ export class Scripts {
     };
     this.create = define('factorkitPendingCreate', 2, CREATE);
     this.restore = define('factorkitPendingRestore', 2, RESTORE);
+    this.createWithOwner = define('factorkitPendingCreateWithOwner', 3, CREATE_WITH_OWNER);
+    this.restoreWithOwner = define('factorkitPendingRestoreWithOwner', 3, RESTORE_WITH_OWNER);
     this.take = define('factorkitPendingTake', 2, TAKE);
     this.deleteForUser = define('factorkitPendingDeleteForUserTagged', undefined, DELETE_FOR_USER);
     this.legacyDeleteForUser = define('factorkitPendingDeleteForUser', 2, LEGACY_DELETE_FOR_USER);

@@ -30,6 +30,11 @@ export class RedisPendingStore implements PendingStore {
   }
 
   async create(record: PendingRecord): Promise<void> {
+    if (!this.client.isCluster) {
+      // Standalone: the owner key in the same script, one round trip (issue 17).
+      await this.scripts.createWithOwner(...this.writeArgs(record, true));
+      return;
+    }
     // The owner key first, set only if absent: an id another user's step holds is refused,
     // as CREATE refuses one of the same user's (its record key then already exists).
     const owner = await this.client.set(
@@ -43,11 +48,12 @@ export class RedisPendingStore implements PendingStore {
     await this.scripts.create(...this.writeArgs(record));
   }
 
-  /** Keys and arguments of WRITE_PENDING (create and restore). */
-  private writeArgs(r: PendingRecord): (string | number)[] {
+  /** Keys and arguments of WRITE_PENDING (create and restore), with the owner key or not. */
+  private writeArgs(r: PendingRecord, withOwner = false): (string | number)[] {
     return [
       this.keys.pending(r.userId, r.id),
       this.keys.pendingIndex(r.userId),
+      ...(withOwner ? [this.keys.pendingOwner(r.id)] : []),
       r.userId,
       r.kind,
       JSON.stringify(r),
@@ -78,6 +84,10 @@ export class RedisPendingStore implements PendingStore {
   }
 
   async restore(record: PendingRecord): Promise<void> {
+    if (!this.client.isCluster) {
+      await this.scripts.restoreWithOwner(...this.writeArgs(record, true));
+      return;
+    }
     // Owner key not conditional: it may still be there from the create (peek reads it).
     await this.client.set(this.keys.pendingOwner(record.id), record.userId, 'PX', this.ttl(record));
     await this.scripts.restore(...this.writeArgs(record));

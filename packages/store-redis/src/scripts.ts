@@ -48,6 +48,28 @@ end
 ${WRITE_PENDING}`;
 
 /**
+ * CREATE with the owner key in the same script, for a standalone Redis (on a Cluster the owner
+ * key, found by id alone, lives in another slot). KEYS: record, user index, owner. The owner is
+ * set only if absent, as the separate SET NX does: an id another user's step holds is refused.
+ */
+export const CREATE_WITH_OWNER = `
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  return redis.error_reply('FACTORKIT_PENDING_ID_COLLISION')
+end
+if not redis.call('SET', KEYS[3], ARGV[1], 'PX', ARGV[4], 'NX') then
+  return redis.error_reply('FACTORKIT_PENDING_ID_COLLISION')
+end
+${WRITE_PENDING}`;
+
+/** RESTORE with the owner key (set unconditionally, as `restore` does), standalone only. */
+export const RESTORE_WITH_OWNER = `
+redis.call('SET', KEYS[3], ARGV[1], 'PX', ARGV[4])
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  return 0
+end
+${WRITE_PENDING}`;
+
+/**
  * KEYS: record, user index. ARGV: userId, kind. Checks user and kind, then deletes and returns
  * the record, in one step; a mismatch returns nil and leaves the record (DU-09).
  */

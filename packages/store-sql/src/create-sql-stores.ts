@@ -162,9 +162,10 @@ export function createSqlStores(options: SqlStoreOptions): SqlStores {
     hooks: options.testHooks,
     pendingGraceMs,
   };
+  const enrollments = new SqlEnrollmentStore(ctx);
   const stores = {
-    enrollments: new SqlEnrollmentStore(ctx),
-    pending: new SqlPendingStore(ctx),
+    enrollments,
+    pending: new SqlPendingStore(ctx, enrollments),
     throttle: new SqlThrottleStore(ctx),
   };
   const dialectName = options.dialect;

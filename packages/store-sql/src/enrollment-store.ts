@@ -8,6 +8,7 @@ import {
   type GraceDeadline,
   type SecurityEventQuery,
   type SecurityEventRecord,
+  type SignInState,
   type TrustDeviceInput,
   type TrustDeviceResult,
   type TrustedDeviceRecord,
@@ -28,6 +29,7 @@ import {
   trustDevice,
   useTrustedDevice,
 } from './trusted-devices.js';
+import { advanceCounterReadingGeneration, signInState } from './sign-in-reads.js';
 import { expectGeneration, raiseGeneration, readGeneration } from './user-generations.js';
 
 /** Enrollments and recovery codes: the durable half of factorkit's state. */
@@ -137,6 +139,23 @@ export class SqlEnrollmentStore implements EnrollmentStore {
       .where((eb) => eb.or([eb('counter', 'is', null), eb('counter', '<', counter)]))
       .executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
+  }
+
+  /** `advanceCounter` and `generation` in one statement on PostgreSQL (see sign-in-reads.ts). */
+  advanceCounterReadingGeneration(
+    enrollmentId: string,
+    userId: string,
+    counter: number,
+    now: number,
+  ): Promise<{ advanced: boolean; generation: number }> {
+    return advanceCounterReadingGeneration(this.ctx, enrollmentId, userId, counter, now, () =>
+      this.advanceCounter(enrollmentId, counter, now),
+    );
+  }
+
+  /** `listByUser`, `countRecoveryCodes` and `generation` in one SELECT (see sign-in-reads.ts). */
+  signInState(userId: string, withRecoveryCodes: boolean): Promise<SignInState> {
+    return signInState(this.ctx, userId, withRecoveryCodes);
   }
 
   rename(userId: string, enrollmentId: string, label: string): Promise<boolean> {

@@ -6,6 +6,7 @@ import { securityTimelineMigration } from './security-events.js';
 
 import { severalEnrollmentsMigration } from './several-enrollments.js';
 
+import { throttleLastReserveMigration } from './throttle-reserve.js';
 import { trustedDevicesMigration } from './trusted-devices.js';
 import { userGenerationsMigration } from './user-generations.js';
 
@@ -157,6 +158,7 @@ export class FactorkitMigrationProvider implements MigrationProvider {
       '0007_trusted_devices': trustedDevicesMigration(this.dialect, this.schema),
       '0008_security_timeline': securityTimelineMigration(this.dialect, this.schema),
       '0009_enrollment_lookup_keys': lookupKeysMigration(this.schema),
+      '0010_throttle_last_reserve': throttleLastReserveMigration(this.schema),
     };
   }
 }
@@ -172,4 +174,5 @@ export const MIGRATION_NAMES: readonly string[] = [
   '0007_trusted_devices',
   '0008_security_timeline',
   '0009_enrollment_lookup_keys',
+  '0010_throttle_last_reserve',
 ];

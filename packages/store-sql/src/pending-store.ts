@@ -1,6 +1,8 @@
-import type { PendingKind, PendingRecord, PendingStore } from '@factorkit/core';
+import type { EnrollmentRecord, PendingKind, PendingRecord, PendingStore } from '@factorkit/core';
 import type { Selectable } from 'kysely';
 import type { SqlContext } from './context.js';
+import type { SqlEnrollmentStore } from './enrollment-store.js';
+import { takeWithEnrollment } from './sign-in-reads.js';
 import { toNumber, type PendingTable } from './schema.js';
 
 /** How many other users' expired records one create may sweep. */
@@ -25,7 +27,14 @@ function toRecord(r: Selectable<PendingTable>): PendingRecord {
  * Redis instead (@factorkit/store-redis); this store is the single-node and embedded default.
  */
 export class SqlPendingStore implements PendingStore {
-  constructor(private readonly ctx: SqlContext) {}
+  /**
+   * @param joinedEnrollments the enrollment store of the same database, which
+   *   `takeWithEnrollment` reads from (core uses it only when it was given that very store).
+   */
+  constructor(
+    private readonly ctx: SqlContext,
+    readonly joinedEnrollments: SqlEnrollmentStore,
+  ) {}
 
   private get db() {
     return this.ctx.db;
@@ -39,11 +48,23 @@ export class SqlPendingStore implements PendingStore {
    * only shrinks and the table holds about the steps still live. No host job is needed.
    */
   async create(record: PendingRecord): Promise<void> {
-    await this.sweepExpired(record.userId, record.createdAt - this.ctx.pendingGraceMs);
+    const cutoff = record.createdAt - this.ctx.pendingGraceMs;
+    if (this.ctx.dialect === 'postgres') {
+      // One round trip: the sweep as a data-modifying CTE of the insert. It cannot meet the new
+      // row (a CTE and its statement see the same snapshot, and the row is not in it yet).
+      await this.db
+        .with('swept', () => this.sweepExpired(record.userId, cutoff).returning('id'))
+        .insertInto('factorkit_pending')
+        .values(toRow(record))
+        .execute();
+      return;
+    }
+    // SQLite runs no data-modifying CTE; its statements cost no round trip either.
+    await this.sweepExpired(record.userId, cutoff).execute();
     await this.db.insertInto('factorkit_pending').values(toRow(record)).execute();
   }
 
-  private async sweepExpired(userId: string, cutoff: number): Promise<void> {
+  private sweepExpired(userId: string, cutoff: number) {
     const batch = this.db
       .selectFrom('factorkit_pending')
       .select('id')
@@ -53,11 +74,10 @@ export class SqlPendingStore implements PendingStore {
       // PostgreSQL: parallel creates each take rows no other sweep holds, instead of queueing
       // on the same ones (SQLite runs one writer at a time anyway).
       .$if(this.ctx.dialect === 'postgres', (qb) => qb.forUpdate().skipLocked());
-    await this.db
+    return this.db
       .deleteFrom('factorkit_pending')
       .where('expires_at', '<=', cutoff)
-      .where((eb) => eb.or([eb('user_id', '=', userId), eb('id', 'in', batch)]))
-      .execute();
+      .where((eb) => eb.or([eb('user_id', '=', userId), eb('id', 'in', batch)]));
   }
 
   /**
@@ -73,6 +93,23 @@ export class SqlPendingStore implements PendingStore {
       .returningAll()
       .executeTakeFirst();
     return r ? toRecord(r) : null;
+  }
+
+  /** `take` and the record's enrollment in one statement on PostgreSQL (see sign-in-reads.ts). */
+  takeWithEnrollment(
+    id: string,
+    userId: string,
+    kind: PendingKind,
+  ): Promise<{ record: PendingRecord; enrollment: EnrollmentRecord | null } | null> {
+    return takeWithEnrollment(
+      this.ctx,
+      id,
+      userId,
+      kind,
+      () => this.take(id, userId, kind),
+      (e) => this.joinedEnrollments.get(e),
+      toRecord,
+    );
   }
 
   async restore(record: PendingRecord): Promise<void> {

@@ -47,6 +47,8 @@ export interface ThrottleTable {
   key: string;
   failures: number;
   blocked_until: BigIntColumn;
+  /** Scratch of `reserve` (migration 0010): the block before a granted reservation, or -1. */
+  last_reserve: NullableBigIntColumn;
 }
 
 export interface UserGenerationTable {

@@ -1,6 +1,5 @@
 import {
   applyQuotaTake,
-  applyReserve,
   assertQuotaArguments,
   type QuotaTakeResult,
   type ReserveResult,
@@ -12,11 +11,12 @@ import {
 import { sql } from 'kysely';
 import type { SqlContext } from './context.js';
 import { toNumber } from './schema.js';
+import { reserveInOneStatement } from './throttle-reserve.js';
 
 /**
- * Failure counters and locks in SQL. `reserve` runs core's own `applyReserve` on the row while
- * holding the row's write lock, so every adapter throttles identically and racing attempts
- * cannot both read the same count (CC-03).
+ * Failure counters and locks in SQL. `reserve` is core's `applyReserve` as one upsert on the
+ * row, decided under the row's write lock, so every adapter throttles identically and racing
+ * attempts cannot both read the same count (CC-03).
  */
 export class SqlThrottleStore implements ThrottleStore {
   constructor(private readonly ctx: SqlContext) {}
@@ -25,34 +25,9 @@ export class SqlThrottleStore implements ThrottleStore {
     return this.ctx.db;
   }
 
-  async reserve(key: string, now: number, schedule: ThrottleSchedule): Promise<ReserveResult> {
-    return this.db.transaction().execute(async (trx) => {
-      // One upsert that returns the current state: it creates the row if needed and locks it
-      // until commit (PostgreSQL: ON CONFLICT DO UPDATE takes the row lock; SQLite: the first
-      // write takes the database's write lock). A separate insert-then-select would let a
-      // concurrent `reset` delete the row in between; a read first would let two transactions
-      // read the same count.
-      const row = await trx
-        .insertInto('factorkit_throttle')
-        .values({ key, failures: 0, blocked_until: 0 })
-        .onConflict((oc) =>
-          oc
-            .column('key')
-            .doUpdateSet((eb) => ({ failures: eb.ref('factorkit_throttle.failures') })),
-        )
-        .returning(['failures', 'blocked_until'])
-        .executeTakeFirstOrThrow();
-      const state = { failures: Number(row.failures), blockedUntil: toNumber(row.blocked_until) };
-      const r = applyReserve(state, now, schedule);
-      if (!r.ok)
-        return { ok: false, failures: state.failures, locked: r.locked, retryAt: r.retryAt };
-      await trx
-        .updateTable('factorkit_throttle')
-        .set({ failures: r.next.failures, blocked_until: r.next.blockedUntil })
-        .where('key', '=', key)
-        .execute();
-      return { ok: true, failures: r.next.failures, previousBlockedUntil: state.blockedUntil };
-    });
+  /** One upsert that decides and counts (see `reserveInOneStatement`), on either engine. */
+  reserve(key: string, now: number, schedule: ThrottleSchedule): Promise<ReserveResult> {
+    return reserveInOneStatement(this.db, this.ctx.dialect, key, now, schedule);
   }
 
   /**

@@ -1,5 +1,8 @@
 import type { EnrollmentStore, PendingStore, ThrottleStore } from './types.js';
 
+/** The methods a store must have: its optional ones (shortcuts core can do without) left out. */
+type Required<T> = { [K in keyof T]-?: undefined extends T[K] ? never : K }[keyof T];
+
 /**
  * Every method of each store interface, with the feature that brought it. One list serves the
  * service (which refuses incomplete stores when it is built) and the store contract suite (whose
@@ -8,9 +11,9 @@ import type { EnrollmentStore, PendingStore, ThrottleStore } from './types.js';
  */
 export const STORE_METHODS: {
   // Keyed by each interface's own method names: the compiler refuses a list that forgets one.
-  readonly enrollments: Readonly<Record<keyof EnrollmentStore, string>>;
-  readonly pending: Readonly<Record<keyof PendingStore, string>>;
-  readonly throttle: Readonly<Record<keyof ThrottleStore, string>>;
+  readonly enrollments: Readonly<Record<Required<EnrollmentStore>, string>>;
+  readonly pending: Readonly<Record<Required<PendingStore>, string>>;
+  readonly throttle: Readonly<Record<Required<ThrottleStore>, string>>;
 } = {
   enrollments: {
     activate: 'the first contract',

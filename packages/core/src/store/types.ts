@@ -74,6 +74,30 @@ export interface PendingStore {
   /** For diagnostics and audit only; never used to decide an outcome. */
   peek(id: string): Promise<Pick<PendingRecord, 'userId' | 'kind' | 'expiresAt'> | null>;
   deleteForUser(userId: string): Promise<number>;
+  /**
+   * Optional (issue 17: fewer round trips), for an adapter that keeps pending steps and
+   * enrollments in one database: exactly `take`, and in the same round trip the enrollment the
+   * taken record names (`EnrollmentStore.get(record.enrollmentId)`, null when there is none or
+   * it is gone), read from `joinedEnrollments`. Core uses it only when `joinedEnrollments` is
+   * the very enrollment store it was given; otherwise it calls `take` and `get`.
+   */
+  takeWithEnrollment?(
+    id: string,
+    userId: string,
+    kind: PendingKind,
+  ): Promise<{ record: PendingRecord; enrollment: EnrollmentRecord | null } | null>;
+  /** The enrollment store `takeWithEnrollment` reads from. */
+  readonly joinedEnrollments?: EnrollmentStore;
+}
+
+/** What `EnrollmentStore.signInState` reads in one go. */
+export interface SignInState {
+  /** `listByUser(userId)`. */
+  readonly enrollments: EnrollmentRecord[];
+  /** `countRecoveryCodes(userId)`, or 0 when the caller did not ask for it. */
+  readonly recoveryCodes: number;
+  /** `generation(userId)`. */
+  readonly generation: number;
 }
 
 export interface EnrollmentRecord {
@@ -172,6 +196,24 @@ export interface EnrollmentStore extends SecurityTimelineStore, TrustedDeviceSto
   findByLookupKey(providerId: string, lookupKey: string): Promise<EnrollmentRecord | null>;
   /** Compare-and-set: sets the counter only if it is null or lower than `counter`. */
   advanceCounter(enrollmentId: string, counter: number, now: number): Promise<boolean>;
+  /**
+   * Optional (issue 17: fewer round trips): `advanceCounter` and `generation(userId)` in one
+   * round trip, the generation read no earlier than the compare-and-set: a removal or reset
+   * committed before it, or while it waited, must be seen (EN-05), as the separate read after
+   * the commit would see it. Core falls back to the two calls.
+   */
+  advanceCounterReadingGeneration?(
+    enrollmentId: string,
+    userId: string,
+    counter: number,
+    now: number,
+  ): Promise<{ advanced: boolean; generation: number }>;
+  /**
+   * Optional (issue 17: fewer round trips): `listByUser`, `countRecoveryCodes` (only when
+   * `withRecoveryCodes`) and `generation` of one user in one round trip, for the start of a
+   * sign-in. Each value as its own method would return it; core falls back to those calls.
+   */
+  signInState?(userId: string, withRecoveryCodes: boolean): Promise<SignInState>;
   /**
    * Sets the label of one of the user's enrollments; false when it is gone or is not the user's
    * (a foreign id changes nothing). The caller has validated the label.

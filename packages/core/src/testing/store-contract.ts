@@ -5,6 +5,7 @@ import { deviceChecks } from './store-checks/device-checks.js';
 import { deviceRaceChecks } from './store-checks/device-race-checks.js';
 import { enrollmentChecks } from './store-checks/enrollment-checks.js';
 import { generationChecks } from './store-checks/generation-checks.js';
+import { signInShortcutChecks } from './store-checks/sign-in-shortcut-checks.js';
 import { lookupKeyChecks } from './store-checks/lookup-key-checks.js';
 import { graceChecks } from './store-checks/grace-checks.js';
 import { pendingExpiryChecks } from './store-checks/pending-expiry-checks.js';
@@ -33,6 +34,7 @@ export function storeContractChecks(options: StoreContractOptions): Check[] {
     ...pendingExpiryChecks(),
     ...enrollmentChecks(),
     ...generationChecks(),
+    ...signInShortcutChecks(),
     ...graceChecks(),
     ...deviceChecks(),
     ...deviceRaceChecks(),

@@ -48,7 +48,8 @@ export async function beginChallenge(
   // A locked user cannot start a challenge either: no push, no outbound call (DA-07).
   await k.attempts.refuseIfLocked(user);
   // Read before the provider is asked: a reset or removal after this point ends the step (EN-05).
-  const generation = await k.generations.current(user.id);
+  // Read with the enrollments when the store could (earlier still, so no less strict).
+  const generation = decision.generation ?? (await k.generations.current(user.id));
   const provider = k.providers.get(chosen);
   const id = k.pending.newId();
   const ctx = k.providers.context(chosen, user, { lastCounter: enrollment.counter, pendingId: id });
@@ -103,10 +104,9 @@ interface OpenStep {
 }
 
 async function openStep(k: Kernel, id: string, user: TwoFactorUser): Promise<OpenStep> {
-  const record = await k.pending.take(id, user, 'challenge');
-  const enrollment = record.enrollmentId
-    ? await k.stores.enrollments.get(record.enrollmentId)
-    : null;
+  const { record, enrollment } = await k.pending.takeWithEnrollment(id, user, 'challenge', (e) =>
+    k.stores.enrollments.get(e),
+  );
   if (
     !enrollment ||
     enrollment.userId !== user.id ||
@@ -185,13 +185,22 @@ export async function completeChallenge(
         { details: { providerId: record.providerId, aal: proof.assurance.aal } },
       );
     }
-    const commit = await commitSuccess(k, user, step, outcome, provider.capabilities.replayCounter);
+    const committed = await commitSuccess(
+      k,
+      user,
+      step,
+      outcome,
+      provider.capabilities.replayCounter,
+    );
+    const commit = committed.result;
     if (commit === 'ok') {
       // A reset or a removal that ran while this answer was checked ends the sign-in (EN-05).
-      await k.generations.expect(user, generation).catch(async (err: unknown) => {
-        await k.attempts.refundQuietly(user, ticket);
-        throw err;
-      });
+      await k.generations
+        .expect(user, generation, committed.generation)
+        .catch(async (err: unknown) => {
+          await k.attempts.refundQuietly(user, ticket);
+          throw err;
+        });
     }
     if (commit === 'removed') {
       // The factor was removed (admin reset, disable) while this answer was in flight: no guess.
@@ -273,7 +282,8 @@ export async function completeChallenge(
 /**
  * Records a success in the store. With a replay counter, the store's compare-and-set accepts a
  * counter once only (RFC 6238 §5.2, SECURITY.md RP-01, CC-01); without one, the use is recorded
- * only if the factor still exists.
+ * only if the factor still exists. `generation` is the user's generation when the store read it
+ * along with the compare-and-set (`advanceCounterReadingGeneration`), for the EN-05 check.
  */
 async function commitSuccess(
   k: Kernel,
@@ -281,19 +291,31 @@ async function commitSuccess(
   step: OpenStep,
   outcome: Extract<Outcome, { ok: true }>,
   replayCounter: boolean,
-): Promise<'ok' | 'removed' | 'no-counter' | 'replayed'> {
+): Promise<{ result: 'ok' | 'removed' | 'no-counter' | 'replayed'; generation?: number }> {
   const now = k.now();
   const enrollments = k.stores.enrollments;
-  if (!replayCounter) return (await enrollments.touch(step.enrollment.id, now)) ? 'ok' : 'removed';
+  const touched = async () => ({
+    result: (await enrollments.touch(step.enrollment.id, now))
+      ? ('ok' as const)
+      : ('removed' as const),
+  });
+  if (!replayCounter) return touched();
   if (outcome.counter === undefined) {
-    if (outcome.counterless !== true) return 'no-counter';
+    if (outcome.counterless !== true) return { result: 'no-counter' };
     // A key that once counted and now reports none is a regression (WebAuthn §6.1.1, WA-11).
-    if ((step.enrollment.counter ?? 0) === 0)
-      return (await enrollments.touch(step.enrollment.id, now)) ? 'ok' : 'removed';
+    if ((step.enrollment.counter ?? 0) === 0) return touched();
+  } else if (enrollments.advanceCounterReadingGeneration) {
+    const r = await enrollments.advanceCounterReadingGeneration(
+      step.enrollment.id,
+      user.id,
+      outcome.counter,
+      now,
+    );
+    if (r.advanced) return { result: 'ok', generation: r.generation };
   } else if (await enrollments.advanceCounter(step.enrollment.id, outcome.counter, now)) {
-    return 'ok';
+    return { result: 'ok' };
   }
-  if (!(await enrollments.get(step.enrollment.id))) return 'removed';
+  if (!(await enrollments.get(step.enrollment.id))) return { result: 'removed' };
   const provider = k.providers.get(step.record.providerId);
   // A signed counter on a fresh single-use challenge that went backwards: a copied key (WA-09).
   const event =
@@ -310,5 +332,5 @@ async function commitSuccess(
     providerId: step.record.providerId,
     counter: outcome.counter ?? 0,
   });
-  return 'replayed';
+  return { result: 'replayed' };
 }

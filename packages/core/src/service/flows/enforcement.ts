@@ -19,6 +19,8 @@ export interface Decision {
   readonly enrollments: readonly EnrollmentRecord[];
   /** The enrollments the user may use here (their provider is allowed for the audience). */
   readonly usable: readonly EnrollmentRecord[];
+  /** The user's generation (EN-05), when the store read it along with the enrollments. */
+  readonly generation?: number;
 }
 
 /**
@@ -34,13 +36,10 @@ export async function decide(
   const current = k.providers.audiencePolicy(user.audience);
   const policy = current && override ? { ...current, ...override } : current;
   const allowed = policy ? k.providers.allowed(user.audience, policy) : [];
-  const enrollments = await k.stores.enrollments.listByUser(user.id);
-  const providerIds = enrollments.map((e) => e.providerId);
   // Codes that policy does not accept count as none: no chooser offers them (AS-04).
-  const codes =
-    policy && enrollments.length > 0 && recoveryCodesUsable(policy)
-      ? await k.stores.enrollments.countRecoveryCodes(user.id)
-      : 0;
+  const wantCodes = policy !== undefined && recoveryCodesUsable(policy);
+  const { enrollments, codes, generation } = await readUser(k, user.id, wantCodes);
+  const providerIds = enrollments.map((e) => e.providerId);
   // Only a user enforcement applies to gets a deadline: never an enrolled or unforced one.
   const grace =
     policy && needsGraceDeadline(policy, allowed, providerIds)
@@ -61,7 +60,23 @@ export async function decide(
     unmetAssurance: unmet,
   });
   const usable = enrollments.filter((e) => allowed.includes(e.providerId));
-  return { requirement, enrollments, usable };
+  return { requirement, enrollments, usable, ...(generation === undefined ? {} : { generation }) };
+}
+
+/**
+ * The user's enrollments and unused recovery codes (when wanted and the user has a factor), in
+ * one round trip with the generation when the store offers `signInState`.
+ */
+async function readUser(k: Kernel, userId: string, wantCodes: boolean) {
+  const store = k.stores.enrollments;
+  if (store.signInState) {
+    const s = await store.signInState(userId, wantCodes);
+    const codes = wantCodes && s.enrollments.length > 0 ? s.recoveryCodes : 0;
+    return { enrollments: s.enrollments, codes, generation: s.generation };
+  }
+  const enrollments = await store.listByUser(userId);
+  const codes = wantCodes && enrollments.length > 0 ? await store.countRecoveryCodes(userId) : 0;
+  return { enrollments, codes, generation: undefined };
 }
 
 export function summarise(e: EnrollmentRecord): EnrollmentSummary {

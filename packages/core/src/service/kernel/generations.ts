@@ -26,9 +26,14 @@ export class Generations {
     return sealed ?? (await this.current(userId));
   }
 
-  /** Throws CHALLENGE_NOT_FOUND when the user's generation moved since `began`. */
-  async expect(user: TwoFactorUser, began: number): Promise<void> {
-    if ((await this.current(user.id)) !== began) throw new PendingStateError('CHALLENGE_NOT_FOUND');
+  /**
+   * Throws CHALLENGE_NOT_FOUND when the user's generation moved since `began`. `read` is the
+   * generation when the store already read it after the point that matters (along with the
+   * commit); otherwise it is read now.
+   */
+  async expect(user: TwoFactorUser, began: number, read?: number): Promise<void> {
+    const current = read ?? (await this.current(user.id));
+    if (current !== began) throw new PendingStateError('CHALLENGE_NOT_FOUND');
   }
 
   /**

@@ -18,17 +18,21 @@ export function guardStores(stores: FactorkitStores): FactorkitStores {
   // Checked once, when the service is built: never a "not a function" in the middle of a sign-in.
   const missing = missingStoreMethods(stores);
   if (missing.length > 0) throw new InvalidArgumentError(incompleteStoresMessage(missing));
+  // A pending store reads enrollments along with a take only from the store given here: one of
+  // another database (or none) must not answer for it.
+  const joined = stores.pending.joinedEnrollments === stores.enrollments;
   return {
     enrollments: guard(stores.enrollments),
-    pending: guard(stores.pending),
+    pending: guard(stores.pending, joined ? [] : ['takeWithEnrollment']),
     throttle: guard(stores.throttle),
   };
 }
 
-function guard<T extends object>(store: T): T {
+function guard<T extends object>(store: T, hidden: readonly PropertyKey[] = []): T {
   const wrapped = new Map<PropertyKey, unknown>();
   return new Proxy(store, {
     get(target, prop, receiver) {
+      if (hidden.includes(prop)) return undefined;
       const value: unknown = Reflect.get(target, prop, receiver);
       if (typeof value !== 'function') return value;
       let fn = wrapped.get(prop);

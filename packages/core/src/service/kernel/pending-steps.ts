@@ -2,7 +2,12 @@ import { PendingStateError, ProviderError, SecretDecryptError } from '../../erro
 import type { SecretBox } from '../../crypto/secret-box.js';
 import type { JsonValue, TwoFactorUser } from '../../provider/contract.js';
 import type { Clock, RandomSource } from '../../services.js';
-import type { PendingKind, PendingRecord, PendingStore } from '../../store/types.js';
+import type {
+  EnrollmentRecord,
+  PendingKind,
+  PendingRecord,
+  PendingStore,
+} from '../../store/types.js';
 import type { AuditTrail } from './audit-trail.js';
 
 /** The public part of a pending record, which the sealed payload is bound to. */
@@ -134,6 +139,32 @@ export class PendingSteps {
    * A foreign or mistyped id never destroys the real user's step (the store matches all three).
    */
   async take(id: unknown, user: TwoFactorUser, kind: PendingKind): Promise<PendingRecord> {
+    return (await this.takeWith(id, user, kind, false)).record;
+  }
+
+  /**
+   * `take`, and the enrollment the step names, in one store round trip when the pending store
+   * can read it (`PendingStore.takeWithEnrollment`); otherwise through `get`, one after the other.
+   */
+  async takeWithEnrollment(
+    id: unknown,
+    user: TwoFactorUser,
+    kind: PendingKind,
+    get: (enrollmentId: string) => Promise<EnrollmentRecord | null>,
+  ): Promise<{ record: PendingRecord; enrollment: EnrollmentRecord | null }> {
+    const taken = await this.takeWith(id, user, kind, true);
+    if (taken.enrollment !== undefined)
+      return { record: taken.record, enrollment: taken.enrollment };
+    const enrollmentId = taken.record.enrollmentId;
+    return { record: taken.record, enrollment: enrollmentId ? await get(enrollmentId) : null };
+  }
+
+  private async takeWith(
+    id: unknown,
+    user: TwoFactorUser,
+    kind: PendingKind,
+    join: boolean,
+  ): Promise<{ record: PendingRecord; enrollment?: EnrollmentRecord | null }> {
     const reject = async (why: 'unknown' | 'foreign' | 'expired' | 'wrong-kind') => {
       await this.audit.emitFor(user, { type: 'pending.rejected', kind, why });
     };
@@ -141,7 +172,11 @@ export class PendingSteps {
       await reject('unknown');
       throw new PendingStateError('CHALLENGE_NOT_FOUND');
     }
-    const record = await this.store.take(id, user.id, kind);
+    const joined =
+      join && this.store.takeWithEnrollment
+        ? await this.store.takeWithEnrollment(id, user.id, kind)
+        : undefined;
+    const record = joined === undefined ? await this.store.take(id, user.id, kind) : joined?.record;
     if (!record) {
       const seen = await this.store.peek(id);
       await reject(!seen ? 'unknown' : seen.userId !== user.id ? 'foreign' : 'wrong-kind');
@@ -151,7 +186,7 @@ export class PendingSteps {
       await reject('expired');
       throw new PendingStateError('CHALLENGE_EXPIRED');
     }
-    return record;
+    return joined ? { record, enrollment: joined.enrollment } : { record };
   }
 
   /** Puts a taken step back, optionally with new provider state or a new attempt count. */
