@@ -1,8 +1,9 @@
 /**
  * Challenges of a `statelessChallenge` provider are stored without an AES-GCM envelope (nothing
- * in them to hide or protect), and nothing about that can be turned into a way in: a plain row
- * on any other step is refused as tampering, such a provider can never store state, and a plain
- * row is never an outage marker.
+ * in them is secret), only tagged with an HMAC, and nothing about that can be turned into a way
+ * in: the generation cannot be altered nor a row minted or moved (EN-05, SS-03), a plain row on
+ * any other step is refused as tampering, such a provider can never store state, and a plain row
+ * is never an outage marker.
  */
 import { describe, expect, it } from 'vitest';
 import { Clock, Provider, type PendingRecord, type TwoFactorUser } from '../src/index.js';
@@ -12,6 +13,8 @@ import { StatelessCodeProvider } from './support/stateless-code-provider.js';
 
 type Rows = Map<string, PendingRecord>;
 const rowsOf = (h: Harness) => (h.stores.pending as unknown as { pendingRows: Rows }).pendingRows;
+
+const TAGGED = /^fk0\.[A-Za-z0-9_-]+\.(0|[1-9][0-9]*)\.[A-Za-z0-9_-]{43}$/;
 
 async function enrolled(providerId: string) {
   const h = createHarness({ providers: [ClockCodeProvider, StatelessCodeProvider] });
@@ -26,14 +29,16 @@ const failures = async (h: Harness, user: TwoFactorUser) =>
   (await h.service.throttleStatus(user)).failures;
 
 describe('statelessChallenge: challenges stored without an envelope', () => {
-  it('the step is stored as fk0.<generation>, a wrong code keeps it, the right code signs in', async () => {
+  it('the step is stored as fk0.<keyId>.<generation>.<mac>, a wrong code keeps it, the right code signs in', async () => {
     const { h, user } = await enrolled('stateless-code');
     const ch = await h.service.beginChallenge(user);
-    expect(rowsOf(h).get(ch.challengeId)?.payload).toBe('fk0.0');
+    const payload = rowsOf(h).get(ch.challengeId)!.payload;
+    expect(payload).toMatch(TAGGED);
+    expect(payload.split('.')[2]).toBe('0');
     await expect(h.service.completeChallenge(ch.challengeId, user, '000000')).rejects.toMatchObject(
       { code: 'INVALID_CODE', details: { retryable: true } },
     );
-    expect(rowsOf(h).get(ch.challengeId)).toMatchObject({ payload: 'fk0.0', attempts: 1 });
+    expect(rowsOf(h).get(ch.challengeId)).toMatchObject({ payload, attempts: 1 });
     await expect(
       h.service.completeChallenge(ch.challengeId, user, codeAt(h.clock.now())),
     ).resolves.toMatchObject({ ok: true, providerId: 'stateless-code' });
@@ -48,6 +53,56 @@ describe('statelessChallenge: challenges stored without an envelope', () => {
     await expect(
       h.service.completeChallenge(ch.challengeId, user, codeAt(h.clock.now())),
     ).rejects.toMatchObject({ code: 'SECRET_DECRYPT_FAILED' });
+    expect(await failures(h, user)).toBe(0);
+  });
+
+  it('EN-05: a step taken before a removal cannot be put back, nor its generation rewritten to the new one', async () => {
+    const { h, user } = await enrolled('stateless-code');
+    const other = await h.service.beginActivation(user, 'clock-code');
+    await h.service.completeActivation(other.activationId, user, codeAt(h.clock.now()));
+    h.clock.advance(30_000);
+    const mine = (await h.service.listEnrollments(user)).find(
+      (e) => e.providerId === 'stateless-code',
+    )!;
+    const ch = await h.service.beginChallenge(user, { enrollmentId: mine.id });
+    const saved = rowsOf(h).get(ch.challengeId)!;
+    const otherId = (await h.service.listEnrollments(user)).find(
+      (e) => e.providerId === 'clock-code',
+    )!;
+    await h.service.removeEnrollment(user, otherId.id);
+    // A store writer puts the old row back: its generation is stale.
+    rowsOf(h).set(ch.challengeId, saved);
+    await expect(
+      h.service.completeChallenge(ch.challengeId, user, codeAt(h.clock.now())),
+    ).rejects.toMatchObject({ code: 'CHALLENGE_NOT_FOUND' });
+    // ... or rewrites the generation to the current one, keeping the tag: the tag no longer holds.
+    for (let g = 1; g <= 3; g++) {
+      const parts = saved.payload.split('.');
+      parts[2] = String(g);
+      rowsOf(h).set(ch.challengeId, { ...saved, payload: parts.join('.') });
+      await expect(
+        h.service.completeChallenge(ch.challengeId, user, codeAt(h.clock.now())),
+      ).rejects.toMatchObject({ code: 'SECRET_DECRYPT_FAILED' });
+    }
+  });
+
+  it('a plain row cannot be minted without the key ring, nor moved to another step', async () => {
+    const { h, user } = await enrolled('stateless-code');
+    const first = await h.service.beginChallenge(user);
+    const firstRow = rowsOf(h).get(first.challengeId)!;
+    const keyId = firstRow.payload.split('.')[1];
+    const second = await h.service.beginChallenge(user);
+    const secondRow = rowsOf(h).get(second.challengeId)!;
+    const payloads = [
+      `fk0.${keyId}.0.${'A'.repeat(43)}`, // minted: any MAC
+      firstRow.payload, // moved from another step of the same user
+    ];
+    for (const payload of payloads) {
+      rowsOf(h).set(second.challengeId, { ...secondRow, payload });
+      await expect(
+        h.service.completeChallenge(second.challengeId, user, codeAt(h.clock.now())),
+      ).rejects.toMatchObject({ code: 'SECRET_DECRYPT_FAILED' });
+    }
     expect(await failures(h, user)).toBe(0);
   });
 

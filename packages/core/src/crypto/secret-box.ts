@@ -1,9 +1,19 @@
-import { createCipheriv, createDecipheriv } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHmac,
+  createSecretKey,
+  hkdfSync,
+  timingSafeEqual,
+  type KeyObject,
+} from 'node:crypto';
 import { SecretDecryptError } from '../errors.js';
 import type { RandomSource } from '../services.js';
 import type { KeyRingConfig } from '../config/deployment.js';
 
 const PREFIX = 'fk1';
+const TAG_PREFIX = 'fk0';
+const MAC_BYTES = 32;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
@@ -19,6 +29,9 @@ export class SecretBox {
     private readonly ring: KeyRingConfig,
     private readonly random: RandomSource,
   ) {}
+
+  /** HMAC subkeys, one per ring key, derived once (HKDF keeps them apart from the AES keys). */
+  private readonly macKeys = new Map<string, KeyObject>();
 
   get activeKeyId(): string {
     return this.ring.activeKeyId;
@@ -43,6 +56,62 @@ export class SecretBox {
       cipher.getAuthTag(),
     ]);
     return [PREFIX, keyId, iv.toString('base64url'), ct.toString('base64url')].join('.');
+  }
+
+  private macKey(keyId: string): KeyObject | undefined {
+    let macKey = this.macKeys.get(keyId);
+    if (!macKey) {
+      const key = this.ring.keys[keyId];
+      if (!key) return undefined;
+      const info = Buffer.from('factorkit fk0 tag', 'utf8');
+      macKey = createSecretKey(Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), info, 32)));
+      this.macKeys.set(keyId, macKey);
+    }
+    return macKey;
+  }
+
+  private mac(macKey: KeyObject, keyId: string, body: string, context: readonly string[]): Buffer {
+    return createHmac('sha256', macKey)
+      .update(JSON.stringify([TAG_PREFIX, keyId, body, ...context]), 'utf8')
+      .digest();
+  }
+
+  /**
+   * A public `body` that must not be altered nor moved to another record, at the cost of one
+   * HMAC-SHA256 instead of an AES-GCM seal: `fk0.<keyId>.<body>.<mac>` (base64url). For data
+   * with nothing secret in it; the body must not contain a dot.
+   */
+  tag(body: string, context: readonly string[]): string {
+    const keyId = this.ring.activeKeyId;
+    const macKey = this.macKey(keyId);
+    if (!macKey)
+      throw new SecretDecryptError(`The active encryption key "${keyId}" is not in the key ring.`);
+    const mac = this.mac(macKey, keyId, body, context).toString('base64url');
+    return [TAG_PREFIX, keyId, body, mac].join('.');
+  }
+
+  /** The body of a `tag` envelope whose MAC holds for `context`; throws otherwise. */
+  untag(envelope: string, context: readonly string[]): string {
+    const parts = envelope.split('.');
+    if (parts.length !== 4 || parts[0] !== TAG_PREFIX)
+      throw new SecretDecryptError('A stored record is not a factorkit tagged record.');
+    const [, keyId, body, macText] = parts as [string, string, string, string];
+    const macKey = this.macKey(keyId);
+    if (!macKey) {
+      throw new SecretDecryptError(
+        `A stored record uses key "${keyId}", which is not in the key ring.`,
+        { details: { keyId } },
+      );
+    }
+    const given = Buffer.from(macText, 'base64url');
+    const expected = this.mac(macKey, keyId, body, context);
+    if (given.length !== MAC_BYTES || !timingSafeEqual(given, expected)) {
+      throw new SecretDecryptError(
+        'A stored record failed authentication: it was altered or belongs to another record.',
+        { details: { keyId } },
+      );
+    }
+    return body;
   }
 
   static keyIdOf(envelope: string): string | undefined {

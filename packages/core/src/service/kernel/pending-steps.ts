@@ -30,16 +30,17 @@ const TOKEN_RE = /^[A-Za-z0-9_-]{43}$/;
 
 /**
  * How a challenge of a `statelessChallenge` provider is stored when its state holds nothing but
- * the generation: `fk0.<generation>`, no envelope. There is nothing secret in it, and nothing an
- * altered row could gain: such a provider never has challenge state (`seal` refuses any), so
- * the plain form can only ever stand for "no data, no outage, no push"; an outage or a push is
- * still sealed, and a plain row read as an outage marker is refused by `failOpen`. The row's
- * user, provider and kind are matched by the store's take and then against the enrollment, as for
- * a sealed row. A plain payload on any other step is refused as tampering. Skipping the envelope
- * saves an AES-GCM seal and open and a random IV on every sign-in.
+ * the generation: `fk0.<keyId>.<generation>.<mac>`, an HMAC-SHA256 under a subkey of the key
+ * ring over the generation and the step's id, user, provider and kind (`SecretBox.tag`), and no
+ * AES-GCM envelope: nothing in it is secret, but the generation must not be altered (EN-05) nor
+ * a row minted without the key ring. Such a provider never has challenge state (`seal` refuses
+ * any), so the plain form can only ever stand for "no data, no outage, no push"; an outage or a
+ * push is still sealed, and a plain row read as an outage marker is refused by `failOpen`. A
+ * plain payload on any other step is refused as tampering. One HMAC instead of an AES-GCM seal
+ * and open and a random IV is cheaper on every sign-in.
  */
 const PLAIN = 'fk0';
-const PLAIN_RE = /^fk0\.(0|[1-9][0-9]{0,14})$/;
+const GENERATION_RE = /^(0|[1-9][0-9]{0,14})$/;
 
 /**
  * Pending activations and challenges: server-side, sealed, bound to one user and kind, single
@@ -75,7 +76,7 @@ export class PendingSteps {
         );
       }
       if (!state.outage && !state.push && state.generation !== undefined)
-        return `${PLAIN}.${state.generation}`;
+        return this.box.tag(String(state.generation), this.context(shell));
     }
     return this.box.seal(
       JSON.stringify({
@@ -90,13 +91,15 @@ export class PendingSteps {
 
   open(record: PendingRecord): PendingState {
     if (typeof record.payload === 'string' && record.payload.startsWith(`${PLAIN}.`)) {
-      const plain = PLAIN_RE.exec(record.payload);
-      if (!plain || record.kind !== 'challenge' || !this.stateless(record.providerId)) {
+      if (record.kind !== 'challenge' || !this.stateless(record.providerId)) {
         throw new SecretDecryptError(
           'A stored step is not sealed, and its provider keeps challenge state: it was altered.',
         );
       }
-      return { data: null, outage: false, generation: Number(plain[1]) };
+      const generation = this.box.untag(record.payload, this.context(record));
+      if (!GENERATION_RE.test(generation))
+        throw new SecretDecryptError('A stored step has no valid generation: it was altered.');
+      return { data: null, outage: false, generation: Number(generation) };
     }
     const v = JSON.parse(this.box.open(record.payload, this.context(record))) as {
       d: JsonValue;
