@@ -96,6 +96,23 @@ describe('Universal SDK client reuse', () => {
     expect(universalClientFor(settingsOf())).not.toBe(first);
   });
 
+  it('a rebuild does not cut another call in flight on the old client (no false outage, OUT-02)', async () => {
+    const first = universalClientFor(settingsOf());
+    const agent = agentOf(first);
+    await first.healthCheck();
+    const inFlight = first.healthCheck();
+    // Wait until the call holds its socket, then change the settings under it.
+    for (let i = 0; i < 500 && Object.values(agent.sockets).flat().length === 0; i++)
+      await new Promise((resolve) => setImmediate(resolve));
+    expect(Object.values(agent.sockets).flat()).toHaveLength(1);
+    const next = universalClientFor(settingsOf({ redirectUrl: 'https://other.example.test/cb' }));
+    expect(next).not.toBe(first);
+    await expect(inFlight).resolves.toMatchObject({ stat: 'OK' });
+    // Its socket was not kept for reuse afterwards.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(Object.values(agent.freeSockets).flat()).toHaveLength(0);
+  });
+
   it('another integration gets its own client; the number kept is bounded', () => {
     const a = universalClientFor(settingsOf());
     const b = universalClientFor(settingsOf({ clientId: `DI${'B'.repeat(18)}` }));

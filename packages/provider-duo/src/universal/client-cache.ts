@@ -42,8 +42,17 @@ function sameBuild(a: BuiltFrom, b: BuiltFrom): boolean {
   return a[0] === b[0] && a[1] === b[1] && a[2] === b[2] && a[3] === b[3];
 }
 
+/**
+ * Retires a slot's connections without cutting a call in flight: `Agent.destroy()` would also
+ * reset sockets in use, and another user's health check or token exchange would then end in
+ * ECONNRESET, which is an outage and may fail open (OUT-02). Idle sockets close now; a socket in
+ * use finishes its request and is then closed instead of being kept.
+ */
 function close(slot: Slot): void {
-  slot.agent.destroy();
+  slot.agent.keepSocketAlive = () => false;
+  for (const sockets of Object.values(slot.agent.freeSockets)) {
+    for (const socket of sockets ?? []) socket.destroy();
+  }
 }
 
 /** The kept-alive SDK client for these settings, built (or rebuilt) when needed. */
