@@ -84,10 +84,21 @@ export async function advanceCounterReadingGeneration(
         .where((eb) => eb.or([eb('counter', 'is', null), eb('counter', '<', counter)]))
         .returning('id'),
     )
+    // The upsert reads from the advance, so PostgreSQL runs the advance first: the enrollment row
+    // is locked before the generation row, in the order a removal takes them (delete, then
+    // raise). The other order deadlocked against a removal in flight.
+    .with('advancedCount', (db) =>
+      db.selectFrom('advanced').select((c) => c.fn.countAll<number | string>().as('n')),
+    )
     .with('current', (db) =>
       db
         .insertInto('factorkit_user_generations')
-        .values({ user_id: userId, generation: 0 })
+        .columns(['user_id', 'generation'])
+        .expression((eb) =>
+          eb
+            .selectFrom('advancedCount')
+            .select([sql<string>`${userId}`.as('user_id'), sql<number>`0`.as('generation')]),
+        )
         .onConflict((oc) =>
           oc.column('user_id').doUpdateSet({
             generation: sql<number>`factorkit_user_generations.generation`,
@@ -98,10 +109,7 @@ export async function advanceCounterReadingGeneration(
     .selectFrom('current')
     .select((eb) => [
       'current.generation',
-      eb
-        .selectFrom('advanced')
-        .select((c) => c.fn.countAll<number | string>().as('n'))
-        .as('advanced'),
+      eb.selectFrom('advancedCount').select('advancedCount.n').as('advanced'),
     ])
     .executeTakeFirstOrThrow();
   return { advanced: Number(row.advanced) === 1, generation: toNumber(row.generation) };

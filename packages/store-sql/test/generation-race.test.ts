@@ -63,4 +63,38 @@ describe.skipIf(!server.ok)(`the generation read with the counter ${server.reaso
       }
     });
   }
+
+  it('a removal that deletes the factor first, then raises the generation, does not deadlock with it', async () => {
+    const schema = uniqueSchema('genrace');
+    const s = await openSqlStores({ dialect: 'postgres', connectionString: PG_URL, schema });
+    opened.push({ s, schema });
+    const e = enrollment({ userId: 'race-user', counter: 1 });
+    await s.stores.enrollments.activate({ enrollment: e });
+    const client = new pg.Client({ connectionString: PG_URL });
+    await client.connect();
+    try {
+      // The order `remove` writes in: the enrollment row first, the generation after.
+      await client.query('begin');
+      await client.query(`delete from "${schema}".factorkit_enrollments where id = $1`, [e.id]);
+      const advancing = s.stores.enrollments.advanceCounterReadingGeneration(
+        e.id,
+        'race-user',
+        2,
+        1,
+      );
+      await new Promise((r) => setTimeout(r, 300));
+      const table = `"${schema}".factorkit_user_generations`;
+      await client.query(
+        `insert into ${table} (user_id, generation) values ($1, 1)
+         on conflict (user_id) do update set generation = ${table}.generation + 1`,
+        ['race-user'],
+      );
+      await client.query('commit');
+      // The sign-in comes after the removal: nothing advanced, and it sees the raised generation.
+      expect(await advancing).toEqual({ advanced: false, generation: 1 });
+    } finally {
+      await client.query('rollback').catch(() => undefined);
+      await client.end();
+    }
+  });
 });

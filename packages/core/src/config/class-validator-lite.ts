@@ -77,10 +77,11 @@ export const getMetadataStorage: ClassValidator['getMetadataStorage'] = (
 /** The namespace providers decorate their settings with (`v.IsInt()`), as `import * as v`. */
 export const v: ClassValidator = new Proxy({} as ClassValidator, {
   get: (_target, name) =>
-    typeof name === 'string' && name in LIGHT
+    typeof name === 'string' && Object.hasOwn(LIGHT, name)
       ? light(name)
       : (fullClassValidator() as unknown as Record<string | symbol, unknown>)[name],
-  has: (_target, name) => name in LIGHT || name in fullClassValidator(),
+  has: (_target, name) =>
+    (typeof name === 'string' && Object.hasOwn(LIGHT, name)) || name in fullClassValidator(),
   ownKeys: () => Reflect.ownKeys(fullClassValidator()),
   getOwnPropertyDescriptor: (_target, name) => {
     const d = Reflect.getOwnPropertyDescriptor(fullClassValidator(), name);
