@@ -82,6 +82,7 @@ describe.skipIf(!server.ok)(`the generation read with the counter ${server.reaso
         2,
         1,
       );
+      advancing.catch(() => undefined); // a deadlock is reported by the expectation below
       await new Promise((r) => setTimeout(r, 300));
       const table = `"${schema}".factorkit_user_generations`;
       await client.query(
