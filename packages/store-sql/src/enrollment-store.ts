@@ -30,6 +30,7 @@ import {
   useTrustedDevice,
 } from './trusted-devices.js';
 import { advanceCounterReadingGeneration, signInState } from './sign-in-reads.js';
+import { ADVANCE_COUNTER, GET_ENROLLMENT } from './sign-in-statements.js';
 import { expectGeneration, raiseGeneration, readGeneration } from './user-generations.js';
 
 /** Enrollments and recovery codes: the durable half of factorkit's state. */
@@ -103,11 +104,7 @@ export class SqlEnrollmentStore implements EnrollmentStore {
   }
 
   async get(enrollmentId: string): Promise<EnrollmentRecord | null> {
-    const r = await this.db
-      .selectFrom('factorkit_enrollments')
-      .selectAll()
-      .where('id', '=', enrollmentId)
-      .executeTakeFirst();
+    const r = await GET_ENROLLMENT.first(this.db, enrollmentId);
     return r ? toRecord(r) : null;
   }
 
@@ -132,13 +129,7 @@ export class SqlEnrollmentStore implements EnrollmentStore {
 
   /** One conditional UPDATE: the engine decides which of several racing writers wins (CC-01). */
   async advanceCounter(enrollmentId: string, counter: number, now: number): Promise<boolean> {
-    const r = await this.db
-      .updateTable('factorkit_enrollments')
-      .set({ counter, last_used_at: now })
-      .where('id', '=', enrollmentId)
-      .where((eb) => eb.or([eb('counter', 'is', null), eb('counter', '<', counter)]))
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
+    return (await ADVANCE_COUNTER.affected(this.db, enrollmentId, counter, now)) === 1;
   }
 
   /** `advanceCounter` and `generation` in one statement on PostgreSQL (see sign-in-reads.ts). */

@@ -2,11 +2,15 @@ import type { EnrollmentRecord, PendingKind, PendingRecord, PendingStore } from 
 import type { Selectable } from 'kysely';
 import type { SqlContext } from './context.js';
 import type { SqlEnrollmentStore } from './enrollment-store.js';
+import {
+  CREATE_SWEEPING,
+  RESTORE,
+  TAKE,
+  pendingColumns,
+  sweepExpired,
+} from './pending-statements.js';
 import { takeWithEnrollment } from './sign-in-reads.js';
 import { toNumber, type PendingTable } from './schema.js';
-
-/** How many other users' expired records one create may sweep. */
-const SWEEP_BATCH = 100;
 
 function toRecord(r: Selectable<PendingTable>): PendingRecord {
   return {
@@ -52,32 +56,12 @@ export class SqlPendingStore implements PendingStore {
     if (this.ctx.dialect === 'postgres') {
       // One round trip: the sweep as a data-modifying CTE of the insert. It cannot meet the new
       // row (a CTE and its statement see the same snapshot, and the row is not in it yet).
-      await this.db
-        .with('swept', () => this.sweepExpired(record.userId, cutoff).returning('id'))
-        .insertInto('factorkit_pending')
-        .values(toRow(record))
-        .execute();
+      await CREATE_SWEEPING.rows(this.db, record.userId, cutoff, ...pendingColumns(record));
       return;
     }
     // SQLite runs no data-modifying CTE; its statements cost no round trip either.
-    await this.sweepExpired(record.userId, cutoff).execute();
+    await sweepExpired(this.db, record.userId, cutoff, false).execute();
     await this.db.insertInto('factorkit_pending').values(toRow(record)).execute();
-  }
-
-  private sweepExpired(userId: string, cutoff: number) {
-    const batch = this.db
-      .selectFrom('factorkit_pending')
-      .select('id')
-      .where('expires_at', '<=', cutoff)
-      .where('user_id', '!=', userId)
-      .limit(SWEEP_BATCH)
-      // PostgreSQL: parallel creates each take rows no other sweep holds, instead of queueing
-      // on the same ones (SQLite runs one writer at a time anyway).
-      .$if(this.ctx.dialect === 'postgres', (qb) => qb.forUpdate().skipLocked());
-    return this.db
-      .deleteFrom('factorkit_pending')
-      .where('expires_at', '<=', cutoff)
-      .where((eb) => eb.or([eb('user_id', '=', userId), eb('id', 'in', batch)]));
   }
 
   /**
@@ -85,13 +69,7 @@ export class SqlPendingStore implements PendingStore {
    * racing takes exactly one gets the row (DU-09), and a foreign id deletes nothing.
    */
   async take(id: string, userId: string, kind: PendingKind): Promise<PendingRecord | null> {
-    const r = await this.db
-      .deleteFrom('factorkit_pending')
-      .where('id', '=', id)
-      .where('user_id', '=', userId)
-      .where('kind', '=', kind)
-      .returningAll()
-      .executeTakeFirst();
+    const r = await TAKE.first(this.db, id, userId, kind);
     return r ? toRecord(r) : null;
   }
 
@@ -113,11 +91,7 @@ export class SqlPendingStore implements PendingStore {
   }
 
   async restore(record: PendingRecord): Promise<void> {
-    await this.db
-      .insertInto('factorkit_pending')
-      .values(toRow(record))
-      .onConflict((oc) => oc.column('id').doNothing())
-      .execute();
+    await RESTORE.rows(this.db, ...pendingColumns(record));
   }
 
   async peek(id: string): Promise<Pick<PendingRecord, 'userId' | 'kind' | 'expiresAt'> | null> {

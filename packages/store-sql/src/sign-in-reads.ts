@@ -1,8 +1,13 @@
 import type { EnrollmentRecord, PendingKind, PendingRecord, SignInState } from '@factorkit/core';
-import { sql } from 'kysely';
 import type { SqlContext } from './context.js';
 import { toRecord } from './enrollment-rows.js';
 import { toNumber } from './schema.js';
+import {
+  ADVANCE_READING_GENERATION,
+  SIGN_IN_STATE,
+  SIGN_IN_STATE_WITH_CODES,
+  TAKE_WITH_ENROLLMENT,
+} from './sign-in-statements.js';
 import { readGeneration } from './user-generations.js';
 
 /**
@@ -18,28 +23,10 @@ export async function signInState(
   userId: string,
   withRecoveryCodes: boolean,
 ): Promise<SignInState> {
-  const rows = await ctx.db
-    .selectFrom('factorkit_enrollments')
-    .selectAll('factorkit_enrollments')
-    .select((eb) => [
-      eb
-        .selectFrom('factorkit_user_generations')
-        .select('generation')
-        .where('user_id', '=', userId)
-        .as('fk_generation'),
-      withRecoveryCodes
-        ? eb
-            .selectFrom('factorkit_recovery_codes')
-            .select((c) => c.fn.countAll<number | string>().as('n'))
-            .where('user_id', '=', userId)
-            .where('used_at', 'is', null)
-            .as('fk_codes')
-        : sql<number>`0`.as('fk_codes'),
-    ])
-    .where('user_id', '=', userId)
-    .orderBy('created_at')
-    .orderBy('id')
-    .execute();
+  const rows = await (withRecoveryCodes ? SIGN_IN_STATE_WITH_CODES : SIGN_IN_STATE).rows(
+    ctx.db,
+    userId,
+  );
   const first = rows[0];
   // No enrollment, no row to carry the rest: such a user has no codes that count (core ignores
   // them without a factor), and a second read gives the generation.
@@ -75,58 +62,11 @@ export async function advanceCounterReadingGeneration(
     const advanced = await advanceCounter();
     return { advanced, generation: await readGeneration(ctx.db, userId) };
   }
-  const row = await ctx.db
-    .with('advanced', (db) =>
-      db
-        .updateTable('factorkit_enrollments')
-        .set({ counter, last_used_at: now })
-        .where('id', '=', enrollmentId)
-        .where((eb) => eb.or([eb('counter', 'is', null), eb('counter', '<', counter)]))
-        .returning('id'),
-    )
-    // The upsert reads from the advance, so PostgreSQL runs the advance first: the enrollment row
-    // is locked before the generation row, in the order a removal takes them (delete, then
-    // raise). The other order deadlocked against a removal in flight.
-    .with('advancedCount', (db) =>
-      db.selectFrom('advanced').select((c) => c.fn.countAll<number | string>().as('n')),
-    )
-    .with('current', (db) =>
-      db
-        .insertInto('factorkit_user_generations')
-        .columns(['user_id', 'generation'])
-        .expression((eb) =>
-          eb
-            .selectFrom('advancedCount')
-            .select([sql<string>`${userId}`.as('user_id'), sql<number>`0`.as('generation')]),
-        )
-        .onConflict((oc) =>
-          oc.column('user_id').doUpdateSet({
-            generation: sql<number>`factorkit_user_generations.generation`,
-          }),
-        )
-        .returning('generation'),
-    )
-    .selectFrom('current')
-    .select((eb) => [
-      'current.generation',
-      eb.selectFrom('advancedCount').select('advancedCount.n').as('advanced'),
-    ])
-    .executeTakeFirstOrThrow();
+  const row = await ADVANCE_READING_GENERATION.first(ctx.db, enrollmentId, userId, counter, now);
+  // A CTE's upsert always returns its one row: none means the statement did not run as written.
+  if (!row) throw new Error('store-sql: the counter advance returned no row.');
   return { advanced: Number(row.advanced) === 1, generation: toNumber(row.generation) };
 }
-
-/** The enrollment columns of a joined row, apart from the pending record's. */
-const ENROLLMENT_COLUMNS = [
-  'e.id as e_id',
-  'e.user_id as e_user_id',
-  'e.provider_id as e_provider_id',
-  'e.label as e_label',
-  'e.secret as e_secret',
-  'e.counter as e_counter',
-  'e.created_at as e_created_at',
-  'e.last_used_at as e_last_used_at',
-  'e.lookup_key as e_lookup_key',
-] as const;
 
 /**
  * `take` (the atomic DELETE ... RETURNING, DU-09) and the enrollment the record names, in one
@@ -147,20 +87,7 @@ export async function takeWithEnrollment(
     if (!record) return null;
     return { record, enrollment: record.enrollmentId ? await get(record.enrollmentId) : null };
   }
-  const row = await ctx.db
-    .with('taken', (db) =>
-      db
-        .deleteFrom('factorkit_pending')
-        .where('id', '=', id)
-        .where('user_id', '=', userId)
-        .where('kind', '=', kind)
-        .returningAll(),
-    )
-    .selectFrom('taken')
-    .leftJoin('factorkit_enrollments as e', 'e.id', 'taken.enrollment_id')
-    .selectAll('taken')
-    .select(ENROLLMENT_COLUMNS)
-    .executeTakeFirst();
+  const row = await TAKE_WITH_ENROLLMENT.first(ctx.db, id, userId, kind);
   if (!row) return null;
   const enrollment =
     row.e_id === null
