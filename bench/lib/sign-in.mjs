@@ -10,6 +10,7 @@ const POLICY = {
   pending: { maxAttempts: 10 },
 };
 
+/** `stores` undefined: the harness's memory stores. */
 export async function enrolledUser(stores, clockStart = Date.now()) {
   const h = createHarness({ providers: [TotpProvider], stores, policy: POLICY });
   h.clock.set(clockStart);
@@ -43,11 +44,13 @@ export async function enrolledUser(stores, clockStart = Date.now()) {
       },
     );
     // The policy allows 100 failures; clear them now and then, outside most iterations.
-    if (++wrongs % 50 === 0) await stores.throttle.reset(throttleKey);
+    if (++wrongs % 50 === 0) await h.stores.throttle.reset(throttleKey);
   };
   return {
     h,
     user,
+    /** The user's authenticator app (otpauth), for codes of any time step. */
+    app,
     begin,
     completeRight,
     completeWrong,

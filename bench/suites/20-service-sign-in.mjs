@@ -2,29 +2,13 @@
 // (beginChallenge + completeChallenge with a wrong code: throttle reserve, atomic pending take,
 // enrollment open, provider verify, audit, pending restore) against the provider's verify alone.
 import { ProviderRegistry, TwoFactorService } from '@factorkit/core';
-import { createHarness, testUser } from '@factorkit/core/testing';
 import { TotpProvider } from '@factorkit/provider-totp';
-import * as OTPAuth from 'otpauth';
+import { enrolledUser } from '../lib/sign-in.mjs';
 
 export default {
   id: 'service',
   async run(b) {
-    const h = createHarness({
-      providers: [TotpProvider],
-      policy: {
-        throttle: { maxFailures: 100, freeFailures: 100, permanentLockAfter: 100 },
-        pending: { maxAttempts: 10 },
-      },
-    });
-    h.clock.set(Date.now());
-    const user = testUser();
-    const a = await h.service.beginActivation(user, 'totp');
-    const app = OTPAuth.URI.parse(a.prompt.otpauthUri);
-    await h.service.completeActivation(
-      a.activationId,
-      user,
-      app.generate({ timestamp: h.clock.now() }),
-    );
+    const { h, user, app } = await enrolledUser(undefined);
     h.clock.advance(30_000);
     const right = app.generate({ timestamp: h.clock.now() });
     const wrong = right === '000000' ? '111111' : '000000';
